@@ -1,0 +1,52 @@
+"""Composition root: settings -> storage -> library -> coach -> adapters, on one loop."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from bot.adapters import Adapter
+from bot.settings import Settings
+from lessons.chat import Event, Reply
+from lessons.engine import Clock, Coach, system_clock
+from lessons.lesson_library import Library
+from lessons.loader import load_library
+from lessons.problems import Problem
+from storage.unit_of_work import Store
+
+
+class LibraryError(Exception):
+    """The lessons could not be loaded; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the lesson files")
+        self.problems = problems
+
+
+@dataclass
+class App:
+    settings: Settings
+    store: Store
+    library: Library
+    coach: Coach
+
+    async def handle(self, event: Event) -> list[Reply]:
+        # The engine and its database work are synchronous: run them off the
+        # event loop so a slow disk never stalls the chat connections.
+        return await asyncio.to_thread(self.coach.handle, event)
+
+    async def serve(self, *adapters: Adapter) -> None:
+        await asyncio.gather(*(adapter.run(self.handle) for adapter in adapters))
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def build(settings: Settings, clock: Clock = system_clock) -> App:
+    """Load lessons, upgrade the database and wire the coach."""
+    loaded = load_library(settings.lesson_paths, settings.languages_required)
+    if loaded.library is None:
+        raise LibraryError(loaded.errors)
+    store = Store(settings.database_url)
+    store.upgrade()
+    return App(settings, store, loaded.library, Coach(store, loaded.library, clock))

@@ -1,0 +1,152 @@
+"""The ``digicoach`` command: chat, lessons check, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from bot.settings import Settings
+
+
+class _OneLineErrors(logging.Formatter):
+    """Log errors as one line: a learner at a terminal never sees a traceback."""
+
+    def formatException(self, ei: object) -> str:  # noqa: N802 - logging's API name
+        exc = ei[1] if isinstance(ei, tuple) else ei
+        return f"  ({type(exc).__name__}: {exc})"
+
+
+def _setup_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    verbose = level.upper() == "DEBUG"
+    handler.setFormatter(
+        logging.Formatter("%(levelname)s %(name)s: %(message)s")
+        if verbose
+        else _OneLineErrors("%(levelname)s: %(message)s")
+    )
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if getattr(args, "db", None):
+        overrides["database_url"] = args.db
+    if getattr(args, "lessons", None):
+        overrides["lessons"] = args.lessons
+    return Settings(**overrides)
+
+
+def _fail(message: str) -> int:
+    print(f"digicoach: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.adapters.console import ConsoleAdapter
+    from bot.app import LibraryError, build
+    from lessons.i18n import supported
+
+    if args.lang and not supported(args.lang):
+        return _fail(f"unknown language '{args.lang}'; use nl, en, fr or de")
+    settings = _settings(args)
+    try:
+        app = build(settings)
+    except LibraryError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return _fail("the lessons have errors (listed above); fix them and try again")
+    except (OperationalError, ArgumentError) as error:
+        return _fail(f"cannot open the database {settings.database_url}: {error.args[0]}")
+    console = ConsoleAdapter(user=args.user or getpass.getuser(), language=args.lang)
+    try:
+        asyncio.run(app.serve(console))
+    except KeyboardInterrupt:
+        print()
+    finally:
+        app.close()
+    return 0
+
+
+def cmd_lessons_check(args: argparse.Namespace) -> int:
+    from lessons.loader import load_library
+
+    settings = _settings(args)
+    languages = tuple(code.strip() for code in args.languages.split(",")) if args.languages else settings.languages_required
+    paths = [Path(p) for p in args.paths] or settings.lesson_paths
+    loaded = load_library(paths, languages)
+    failed = bool(loaded.errors) or (args.strict and bool(loaded.warnings))
+    if args.format == "json":
+        print(json.dumps({"files": loaded.files, "ok": not failed,
+                          "problems": [p.as_dict() for p in loaded.problems]}, indent=2))  # fmt: skip
+    else:
+        for problem in loaded.problems:
+            print(problem)
+        lessons = len(loaded.library.lessons) if loaded.library else 0
+        summary = (
+            f"{loaded.files} file(s): {len(loaded.errors)} error(s), {len(loaded.warnings)} warning(s)"
+            + (f"; {lessons} lesson(s) ready" if loaded.library else "")
+        )
+        print(summary, file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from storage.unit_of_work import Store
+
+    settings = _settings(args)
+    store = Store(settings.database_url)
+    try:
+        store.upgrade()
+    except (OperationalError, ArgumentError) as error:
+        return _fail(f"cannot upgrade {settings.database_url}: {error.args[0]}")
+    finally:
+        store.close()
+    print(f"database {settings.database_url} is up to date")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="digicoach", description="A chat coach for digital skills.")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="talk to the coach in this terminal")
+    chat.add_argument("--db", metavar="URL", help="database URL (default: DIGICOACH_DATABASE_URL or ./digicoach.sqlite3)")
+    chat.add_argument("--user", metavar="NAME", help="who you are in this chat (default: your login name)")
+    chat.add_argument("--lang", metavar="CODE", help="language to start in: nl, en, fr or de")
+    chat.add_argument("--lessons", metavar="DIRS", help="lesson folders (default: the shipped library)")
+    chat.set_defaults(func=cmd_chat)
+
+    lessons = commands.add_parser("lessons", help="work with lesson files")
+    lesson_commands = lessons.add_subparsers(dest="lessons_command", required=True, metavar="COMMAND")
+    check = lesson_commands.add_parser("check", help="validate lesson and track files")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the configured lessons)")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--languages", metavar="CODES", help="required languages, e.g. nl,en (default: DIGICOACH_REQUIRED_LANGUAGES)")
+    check.set_defaults(func=cmd_lessons_check, lessons=None)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    upgrade = db_commands.add_parser("upgrade", help="apply database migrations")
+    upgrade.add_argument("--db", metavar="URL", help="database URL")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        return _fail(f"bad setting: {error.errors()[0]['loc'][0]}: {error.errors()[0]['msg']}")
+    _setup_logging(settings.log_level)
+    return int(args.func(args))

@@ -1,0 +1,93 @@
+"""Platform-neutral inbound events and outbound replies.
+
+Adapters convert a Telegram update, a Matrix event or a console line into one
+of these events, and render the replies back. Choice ids stay short because
+Telegram caps callback data at 64 bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_CHOICE_ID_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a reply goes: a chat on a platform."""
+
+    platform: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who sent an event, from where."""
+
+    platform: str
+    user_id: str
+    chat_id: str
+    display_name: str | None = None
+    # The platform's guess at the person's language (Telegram's language_code,
+    # the console's --lang); used until the learner picks one.
+    language_hint: str | None = None
+
+    @property
+    def address(self) -> Address:
+        return Address(self.platform, self.chat_id)
+
+
+@dataclass(frozen=True)
+class TextMessage:
+    sender: Sender
+    text: str
+    event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    """``/name args`` on Telegram and the console, ``!name args`` on Matrix."""
+
+    sender: Sender
+    name: str
+    args: str = ""
+    event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ChoiceSelected:
+    """The learner picked one of the choices of an earlier reply."""
+
+    sender: Sender
+    choice_id: str
+    event_id: str | None = None
+
+
+Event = TextMessage | Command | ChoiceSelected
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: str
+    label: str
+
+    def __post_init__(self) -> None:
+        if len(self.id.encode()) > MAX_CHOICE_ID_BYTES:
+            raise ValueError(f"choice id over {MAX_CHOICE_ID_BYTES} bytes: {self.id!r}")
+
+
+@dataclass(frozen=True)
+class Picture:
+    path: str
+    alt: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to one chat: text, optional title and picture, and choices."""
+
+    to: Address
+    text: str
+    title: str | None = None
+    choices: tuple[Choice, ...] = field(default_factory=tuple)
+    picture: Picture | None = None

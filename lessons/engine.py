@@ -1,0 +1,173 @@
+"""The coach: takes one neutral event, returns the replies.
+
+Each event is handled in one database transaction, together with the record
+that its platform event id was handled, so a redelivered event is dropped and
+a crash half-way loses nothing that was confirmed. The engine never imports a
+chat platform library.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from lessons.chat import ChoiceSelected, Command, Event, Reply, Sender, TextMessage
+from lessons.flows import help, lesson, onboarding, privacy, progress, settings
+from lessons.i18n import _, supported, use_locale
+from lessons.lesson_library import Library
+from lessons.model import DEFAULT_LANGUAGE
+from lessons.turn import Turn
+from storage.records import Learner
+from storage.unit_of_work import Store, Transaction
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+COMMANDS: dict[str, Callable[[Turn, str], None]] = {
+    "start": lambda turn, _args: onboarding.start(turn),
+    "lesson": lambda turn, _args: lesson.todays_lesson(turn),
+    "progress": lambda turn, _args: progress.show(turn),
+    "settings": lambda turn, _args: settings.show(turn),
+    "help": lambda turn, _args: help.show(turn),
+    "mydata": lambda turn, _args: privacy.my_data(turn),
+    "forget": lambda turn, _args: privacy.ask_to_forget(turn),
+}
+
+
+def _int(text: str) -> int:
+    if not text.isdigit() or len(text) > 12:
+        raise ValueError(text)
+    return int(text)
+
+
+def _on_time(turn: Turn, value: str) -> None:
+    parsed = onboarding.parse_time(f"{value[:2]}:{value[2:]}") if len(value) == 4 else None
+    if parsed is None or turn.learner.stage not in (onboarding.TIME, onboarding.SETTING_TIME):
+        if turn.learner.stage == onboarding.READY:
+            settings.show(turn)
+        else:
+            onboarding.resume(turn)
+        return
+    onboarding.choose_time(turn, parsed)
+
+
+# Choice ids are "<kind>:<arguments>"; a handler raises ValueError on a malformed id.
+CHOICES: dict[str, Callable[[Turn, list[str]], None]] = {
+    "lang": lambda turn, a: onboarding.choose_language(turn, a[0]),
+    "ok": lambda turn, a: onboarding.accept_privacy(turn),
+    "time": lambda turn, a: _on_time(turn, a[0]),
+    "go": lambda turn, a: {
+        "lesson": lesson.todays_lesson,
+        "later": onboarding.later,
+        "progress": progress.show,
+    }[a[0]](turn),
+    "more": lambda turn, a: lesson.another_lesson(turn),
+    "next": lambda turn, a: lesson.next_card(turn, _int(a[0]), _int(a[1])),
+    "ans": lambda turn, a: lesson.answer(turn, _int(a[0]), _int(a[1]), a[2]),
+    "tick": lambda turn, a: lesson.tick(turn, _int(a[0]), _int(a[1]), _int(a[2])),
+    "done": lambda turn, a: lesson.submit_ticks(turn, _int(a[0]), _int(a[1])),
+    "set": lambda turn, a: settings.change(turn, a[0]),
+    "day": lambda turn, a: settings.toggle_day(turn, _int(a[0])),
+    "forget": lambda turn, a: privacy.forget(turn, a[0] == "yes"),
+}
+
+
+class Coach:
+    """Handles events for every learner on every platform."""
+
+    def __init__(
+        self,
+        store: Store,
+        library: Library | Callable[[], Library],
+        clock: Clock = system_clock,
+    ) -> None:
+        self._store = store
+        # A callable lets the app swap in a reloaded library between events.
+        self._library = library if callable(library) else (lambda: library)
+        self._clock = clock
+
+    @property
+    def library(self) -> Library:
+        return self._library()
+
+    def handle(self, event: Event) -> list[Reply]:
+        """Handle one event in one transaction; never raises for a learner's input."""
+        sender = event.sender
+        now = self._clock()
+        try:
+            with self._store.transaction() as tx:
+                if event.event_id is not None and not tx.events.claim(
+                    sender.platform, event.event_id, now
+                ):
+                    log.info("dropping duplicate event %s/%s", sender.platform, event.event_id)
+                    return []
+                learner = self._learner(tx, sender, now)
+                language = learner.locale or supported(sender.language_hint) or DEFAULT_LANGUAGE
+                with use_locale(language):
+                    turn = Turn(tx, learner, self.library, now, sender.address)
+                    self._dispatch(turn, event)
+                    return turn.replies
+        except Exception:
+            log.exception("could not handle %r", event)
+            with use_locale(supported(sender.language_hint) or DEFAULT_LANGUAGE):
+                apology = _("Sorry, something went wrong on my side. Nothing you did is lost. Please try again in a moment.")
+            return [Reply(sender.address, apology)]
+
+    @staticmethod
+    def _learner(tx: Transaction, sender: Sender, now: datetime) -> Learner:
+        learner = tx.learners.find(sender.platform, sender.user_id)
+        if learner is None:
+            return tx.learners.add(
+                platform=sender.platform,
+                platform_user_id=sender.user_id,
+                chat_id=sender.chat_id,
+                display_name=sender.display_name,
+                locale=None,
+                now=now,
+            )
+        if learner.chat_id != sender.chat_id:
+            learner = tx.learners.update(learner.id, chat_id=sender.chat_id)
+        return learner
+
+    def _dispatch(self, turn: Turn, event: Event) -> None:
+        if isinstance(event, Command):
+            handler = COMMANDS.get(event.name.lower())
+            if handler is None:
+                help.not_understood(turn)
+            else:
+                handler(turn, event.args)
+        elif isinstance(event, ChoiceSelected):
+            kind, _sep, rest = event.choice_id.partition(":")
+            choice = CHOICES.get(kind)
+            try:
+                if choice is None:
+                    raise ValueError(event.choice_id)
+                choice(turn, rest.split(":"))
+            except (ValueError, IndexError, KeyError):
+                turn.say(_("That button does not work (anymore). Type /lesson to continue where you left off."))
+        elif isinstance(event, TextMessage):
+            self._text(turn, event.text)
+
+    @staticmethod
+    def _text(turn: Turn, text: str) -> None:
+        stage = turn.learner.stage
+        if stage in (onboarding.TIME, onboarding.SETTING_TIME):
+            parsed = onboarding.parse_time(text)
+            if parsed is None:
+                turn.say(_("Please type a time like 09:30, or pick one of the buttons."))
+                onboarding.ask_time(turn)
+            else:
+                onboarding.choose_time(turn, parsed)
+        elif stage == onboarding.READY and lesson.typed_answer(turn, text):
+            return
+        elif stage in (onboarding.NEW, onboarding.LANGUAGE, onboarding.PRIVACY):
+            onboarding.resume(turn)
+        else:
+            help.not_understood(turn)

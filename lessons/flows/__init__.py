@@ -1,0 +1,1 @@
+"""One module per conversation the coach can have: onboarding, lesson, progress, ..."""

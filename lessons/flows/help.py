@@ -1,0 +1,27 @@
+"""``/help`` and the friendly answer to anything the coach does not understand."""
+
+from __future__ import annotations
+
+from lessons.i18n import _
+from lessons.turn import Turn
+
+
+def show(turn: Turn) -> None:
+    turn.say(
+        "\n".join(
+            [
+                _("/lesson – today's lesson (or continue where you left off)"),
+                _("/progress – lessons done, quiz results and your streak"),
+                _("/settings – language, lesson time and lesson days"),
+                _("/mydata – everything I keep about you"),
+                _("/forget – erase everything I keep about you"),
+                _("/start – start again from the beginning"),
+                _("/help – this list"),
+            ]
+        ),
+        title=_("What I can do"),
+    )
+
+
+def not_understood(turn: Turn) -> None:
+    turn.say(_("Sorry, I did not understand that. Tap one of the buttons, or type /help to see what I can do."))

@@ -1,0 +1,318 @@
+"""Today's lesson: cards one by one, then the quiz with feedback, then a summary.
+
+Every choice id names the delivery and the step it belongs to, so a stale or
+forged button (an old message, someone else's quiz, garbage) is recognised and
+changes nothing, and an answer given twice is counted once.
+"""
+
+from __future__ import annotations
+
+from lessons.chat import Choice
+from lessons.flows import onboarding
+from lessons.grading import grade
+from lessons.i18n import _, ngettext
+from lessons.model import FreeText, Lesson, MultipleChoice, Question, SingleChoice, TrueFalse
+from lessons.streaks import current_streak
+from lessons.turn import Turn
+from storage.records import Delivery
+
+CARDS, QUIZ, DONE, DROPPED = "cards", "quiz", "done", "dropped"
+DONT_KNOW = "x"
+
+
+def _open_delivery(turn: Turn) -> Delivery | None:
+    """The learner's unfinished lesson, moved to today if it was started earlier."""
+    delivery = turn.tx.deliveries.latest_open(turn.learner.id)
+    if delivery is None or delivery.local_date == turn.today:
+        return delivery
+    today = turn.tx.deliveries.on_day(turn.learner.id, turn.today)
+    # An unfinished lesson from an earlier day becomes today's lesson, so it
+    # counts for today's streak instead of being stranded.
+    slot = 0 if not any(d.slot == 0 for d in today) else max(d.slot for d in today) + 1
+    return turn.tx.deliveries.update(delivery.id, local_date=turn.today, slot=slot)
+
+
+def todays_lesson(turn: Turn) -> None:
+    """``/lesson``: resume the open lesson, or start today's, or say today's is done."""
+    if turn.learner.stage not in (onboarding.READY, onboarding.SETTING_TIME):
+        turn.say(_("Let's finish setting up first."))
+        onboarding.resume(turn)
+        return
+    delivery = _open_delivery(turn)
+    if delivery is not None:
+        show(turn, delivery)
+        return
+    if any(d.slot == 0 and d.done for d in turn.tx.deliveries.on_day(turn.learner.id, turn.today)):
+        turn.say(
+            _("You have finished today's lesson. Well done! The next one comes on your next lesson day."),
+            [Choice("more:lesson", _("One more lesson now"))],
+        )
+        return
+    _start_new(turn, slot=0)
+
+
+def another_lesson(turn: Turn) -> None:
+    """An extra lesson on top of today's, for those who want to go faster."""
+    delivery = _open_delivery(turn)
+    if delivery is not None:
+        show(turn, delivery)
+        return
+    slots = [d.slot for d in turn.tx.deliveries.on_day(turn.learner.id, turn.today)]
+    _start_new(turn, slot=max(slots) + 1 if slots else 0)
+
+
+def _start_new(turn: Turn, slot: int) -> None:
+    lesson = turn.library.next_lesson(turn.tx.deliveries.finished_lessons(turn.learner.id))
+    if lesson is None:
+        turn.say(_("You have done every lesson there is. Great work! New lessons will follow."))
+        return
+    delivery = turn.tx.deliveries.add(
+        learner_id=turn.learner.id,
+        local_date=turn.today,
+        slot=slot,
+        lesson_id=lesson.id,
+        lesson_version=lesson.version,
+        topic=lesson.topic,
+        now=turn.now,
+    )
+    show(turn, delivery)
+
+
+def _lesson_of(turn: Turn, delivery: Delivery) -> Lesson | None:
+    lesson = turn.library.lesson(delivery.lesson_id)
+    if lesson is None:
+        # The lesson was removed from the library: close it without counting
+        # it, so the learner simply moves on to the next one.
+        turn.tx.deliveries.update(delivery.id, step=DROPPED, completed_at=turn.now)
+        turn.say(
+            _("The lesson you started is no longer available. Type /lesson for the next one."),
+            [Choice("go:lesson", _("Next lesson"))],
+        )
+    return lesson
+
+
+def show(turn: Turn, delivery: Delivery) -> None:
+    """Show where the learner is in ``delivery``: a card, a question, or the summary."""
+    lesson = _lesson_of(turn, delivery)
+    if lesson is None:
+        return
+    if delivery.step == CARDS and delivery.position >= len(lesson.cards):
+        delivery = turn.tx.deliveries.update(delivery.id, step=QUIZ, position=0)
+    if delivery.step == QUIZ and delivery.position >= len(lesson.quiz):
+        _finish(turn, lesson, delivery)
+        return
+    if delivery.step == CARDS:
+        _show_card(turn, lesson, delivery)
+    elif delivery.step == QUIZ:
+        _ask(turn, lesson, delivery)
+
+
+def _show_card(turn: Turn, lesson: Lesson, delivery: Delivery) -> None:
+    n, total = delivery.position, len(lesson.cards)
+    card = lesson.cards[n]
+    last = n == total - 1
+    label = _("Start the quiz") if last else _("Next")
+    title = f"{lesson.title.get(turn.language)} ({n + 1}/{total})"
+    turn.say(card.text.get(turn.language), [Choice(f"next:{delivery.id}:{n}", label)], title=title)
+
+
+def next_card(turn: Turn, delivery_id: int, position: int) -> None:
+    delivery = _own(turn, delivery_id)
+    if delivery is None:
+        return
+    if delivery.step != CARDS or delivery.position != position:
+        _stale(turn, delivery)
+        return
+    lesson = _lesson_of(turn, delivery)
+    if lesson is None:
+        return
+    if position + 1 < len(lesson.cards):
+        delivery = turn.tx.deliveries.update(delivery.id, position=position + 1)
+    else:
+        delivery = turn.tx.deliveries.update(delivery.id, step=QUIZ, position=0)
+    show(turn, delivery)
+
+
+def _question_choices(turn: Turn, question: Question, delivery: Delivery) -> list[Choice]:
+    prefix = f"{delivery.id}:{delivery.position}"
+    lang = turn.language
+    if isinstance(question, SingleChoice):
+        return [Choice(f"ans:{prefix}:{i}", o.text.get(lang)) for i, o in enumerate(question.options)]
+    if isinstance(question, TrueFalse):
+        return [Choice(f"ans:{prefix}:1", _("True")), Choice(f"ans:{prefix}:0", _("False"))]
+    if isinstance(question, MultipleChoice):
+        ticked = _selection(delivery)
+        boxes = [
+            Choice(f"tick:{prefix}:{i}", ("☑ " if i in ticked else "☐ ") + o.text.get(lang))
+            for i, o in enumerate(question.options)
+        ]
+        return [*boxes, Choice(f"done:{prefix}", _("Done"))]
+    return [Choice(f"ans:{prefix}:{DONT_KNOW}", _("I don't know"))]
+
+
+def _ask(turn: Turn, lesson: Lesson, delivery: Delivery) -> None:
+    question = lesson.quiz[delivery.position]
+    text = question.question.get(turn.language)
+    if isinstance(question, MultipleChoice):
+        text += "\n" + _("Tick every right answer, then press Done.")
+    elif isinstance(question, FreeText):
+        text += "\n" + _("Type your answer.")
+    title = _("Question {n} of {total}", n=delivery.position + 1, total=len(lesson.quiz))
+    turn.say(text, _question_choices(turn, question, delivery), title=title)
+
+
+def _selection(delivery: Delivery) -> set[int]:
+    return {int(i) for i in delivery.selection.split(",") if i}
+
+
+def _own(turn: Turn, delivery_id: int) -> Delivery | None:
+    """The delivery if it is this learner's; otherwise say so and return None."""
+    delivery = turn.tx.deliveries.get(delivery_id)
+    if delivery is None or delivery.learner_id != turn.learner.id:
+        turn.say(_("That button does not work (anymore). Type /lesson to continue where you left off."))
+        return None
+    return delivery
+
+
+def _stale(turn: Turn, delivery: Delivery) -> None:
+    if delivery.step in (DONE, DROPPED):
+        turn.say(_("You already finished that lesson. Type /lesson to continue."))
+        return
+    turn.say(_("That was an earlier question. Here is where you are now:"))
+    show(turn, delivery)
+
+
+def _current_question(turn: Turn, delivery_id: int, position: int) -> tuple[Delivery, Lesson, Question] | None:
+    delivery = _own(turn, delivery_id)
+    if delivery is None:
+        return None
+    if delivery.step != QUIZ or delivery.position != position:
+        answered = {a.question_id for a in turn.tx.answers.for_delivery(delivery.id)}
+        lesson = turn.library.lesson(delivery.lesson_id)
+        if lesson and position < len(lesson.quiz) and lesson.quiz[position].id in answered:
+            turn.say(_("You already answered that question. Your first answer counts."))
+            if not delivery.done:
+                show(turn, delivery)
+        else:
+            _stale(turn, delivery)
+        return None
+    lesson = _lesson_of(turn, delivery)
+    if lesson is None:
+        return None
+    return delivery, lesson, lesson.quiz[position]
+
+
+def answer(turn: Turn, delivery_id: int, position: int, value: str) -> None:
+    """A button answer: an option index, 1/0 for true/false, or 'x' for I don't know."""
+    found = _current_question(turn, delivery_id, position)
+    if found is None:
+        return
+    delivery, lesson, question = found
+    if value == DONT_KNOW:
+        _record(turn, lesson, delivery, question, correct=False, response="")
+        return
+    if isinstance(question, TrueFalse) and value in ("0", "1"):
+        _record(turn, lesson, delivery, question, *grade(question, value == "1", turn.language))
+    elif isinstance(question, SingleChoice) and value.isdigit() and int(value) < len(question.options):
+        _record(turn, lesson, delivery, question, *grade(question, int(value), turn.language))
+    else:
+        _stale(turn, delivery)
+
+
+def tick(turn: Turn, delivery_id: int, position: int, option: int) -> None:
+    found = _current_question(turn, delivery_id, position)
+    if found is None:
+        return
+    delivery, lesson, question = found
+    if not isinstance(question, MultipleChoice) or option >= len(question.options):
+        _stale(turn, delivery)
+        return
+    ticked = _selection(delivery) ^ {option}
+    delivery = turn.tx.deliveries.update(delivery.id, selection=",".join(map(str, sorted(ticked))))
+    _ask(turn, lesson, delivery)
+
+
+def submit_ticks(turn: Turn, delivery_id: int, position: int) -> None:
+    found = _current_question(turn, delivery_id, position)
+    if found is None:
+        return
+    delivery, lesson, question = found
+    if not isinstance(question, MultipleChoice):
+        _stale(turn, delivery)
+        return
+    ticked = _selection(delivery)
+    if not ticked:
+        turn.say(_("Tick at least one answer first, then press Done."))
+        return
+    _record(turn, lesson, delivery, question, *grade(question, ticked, turn.language))
+
+
+def typed_answer(turn: Turn, text: str) -> bool:
+    """Take typed text as the answer to an open free-text question, if there is one."""
+    delivery = turn.tx.deliveries.latest_open(turn.learner.id)
+    if delivery is None or delivery.step != QUIZ:
+        return False
+    lesson = turn.library.lesson(delivery.lesson_id)
+    if lesson is None or delivery.position >= len(lesson.quiz):
+        return False
+    question = lesson.quiz[delivery.position]
+    if not isinstance(question, FreeText):
+        return False
+    _record(turn, lesson, delivery, question, *grade(question, text, turn.language))
+    return True
+
+
+def _record(
+    turn: Turn, lesson: Lesson, delivery: Delivery, question: Question, correct: bool, response: str
+) -> None:
+    first = turn.tx.answers.record(
+        delivery=delivery, question_id=question.id, correct=correct, response=response, now=turn.now
+    )
+    if not first:
+        turn.say(_("You already answered that question. Your first answer counts."))
+        return
+    lang = turn.language
+    verdict = _("✅ Right!") if correct else _("❌ Not quite.")
+    lines = [verdict]
+    if not correct:
+        lines.append(_("The right answer: {answer}", answer=right_answer(question, lang)))
+    lines.append(question.explanation.get(lang))
+    turn.say("\n".join(lines))
+    delivery = turn.tx.deliveries.update(delivery.id, position=delivery.position + 1, selection="")
+    show(turn, delivery)
+
+
+def right_answer(question: Question, language: str) -> str:
+    if isinstance(question, TrueFalse):
+        return _("True") if question.answer else _("False")
+    if isinstance(question, (SingleChoice, MultipleChoice)):
+        return "; ".join(o.text.get(language) for o in question.options if o.correct)
+    accepted = question.accepted.get(language) or next(iter(question.accepted.values()), [])  # type: ignore[call-overload]
+    return accepted[0] if accepted else ""
+
+
+def _finish(turn: Turn, lesson: Lesson, delivery: Delivery) -> None:
+    if not delivery.done:
+        delivery = turn.tx.deliveries.update(delivery.id, step=DONE, completed_at=turn.now)
+    answers = turn.tx.answers.for_delivery(delivery.id)
+    right = sum(a.correct for a in answers)
+    lines = [
+        _("Lesson finished: {title}", title=lesson.title.get(turn.language)),
+        ngettext(
+            "You answered {right} of {n} question correctly.",
+            "You answered {right} of {n} questions correctly.",
+            len(answers),
+            right=right,
+        ),
+    ]
+    streak = current_streak(
+        turn.tx.deliveries.finished_dates(turn.learner.id), turn.today, turn.learner.weekday_numbers
+    )
+    if streak:
+        lines.append(ngettext("🔥 Streak: {n} lesson day in a row", "🔥 Streak: {n} lesson days in a row", streak))
+    if lesson.try_today:
+        lines.append(_("💡 Try this today: {action}", action=lesson.try_today.get(turn.language)))
+    turn.say(
+        "\n".join(lines),
+        [Choice("go:progress", _("My progress")), Choice("more:lesson", _("One more lesson"))],
+    )

@@ -1,0 +1,331 @@
+"""Load lesson and track YAML files into a ``Library``, or say what is wrong.
+
+Every problem names ``path:line:col`` and what to do about it. Structure is
+checked by the pydantic models; the rules that span fields (one correct option,
+unique ids, translations, tracks) are checked here.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from lessons import model
+from lessons.lesson_library import Library
+from lessons.model import (
+    DIGCOMP_IDS,
+    LANGUAGES,
+    LEVELS,
+    TOPICS,
+    FreeText,
+    Lesson,
+    MultipleChoice,
+    SingleChoice,
+    Text,
+    Track,
+)
+from lessons.problems import Problem
+from lessons.readability import MAX_CARD_WORDS, words
+from lessons.yaml_source import PathKey, SyntaxProblem, YamlDocument, read
+
+LIBRARY_DIR = Path(__file__).parent / "library"
+DEFAULT_REQUIRED_LANGUAGES: tuple[str, ...] = ("nl", "en")
+
+
+def _known_keys() -> list[str]:
+    models: list[type[BaseModel]] = [
+        obj for obj in vars(model).values()
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not Text
+    ]  # fmt: skip
+    return sorted({name for m in models for name in m.model_fields} | set(LANGUAGES))
+
+
+KNOWN_KEYS = _known_keys()
+
+_CHOICES_BY_FIELD = {
+    "topic": ("topic", TOPICS),
+    "level": ("level", LEVELS),
+    "digcomp": ("DigComp id", DIGCOMP_IDS),
+    "[key]": ("language", LANGUAGES),
+}
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    path: Path
+    document: YamlDocument
+    item: Lesson | Track
+
+
+@dataclass(frozen=True)
+class LibraryLoad:
+    """The outcome of loading: the library when there are no errors, and every problem."""
+
+    library: Library | None
+    problems: list[Problem]
+    files: int
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
+    """The YAML files under ``paths`` (files or folders), in a stable order."""
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for root in paths:
+        if root.is_dir():
+            found += sorted(
+                p for p in root.rglob("*")
+                if p.suffix in (".yaml", ".yml") and p.is_file()
+                and not any(part.startswith((".", "_")) for part in p.relative_to(root).parts)
+            )  # fmt: skip
+        elif root.is_file():
+            found.append(root)
+        else:
+            problems.append(Problem(str(root), 1, 1, "no such file or folder"))
+    return found, problems
+
+
+def _data_path(data: Any, loc: Sequence[str | int]) -> PathKey:
+    """Follow pydantic's error location through the data, skipping union tags."""
+    path: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+            path.append(part)
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+            path.append(part)
+    return tuple(path)
+
+
+def _describe(path: PathKey) -> str:
+    parts = [f"[{p + 1}]" if isinstance(p, int) else p for p in path]
+    return ".".join(str(p) for p in parts).replace(".[", "[") or "the file"
+
+
+def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for e in error.errors(include_url=False):
+        loc = tuple(e["loc"])
+        kind = e["type"]
+        where = _data_path(doc.data, loc)
+        named = [p for p in loc if isinstance(p, str) and p not in ("single", "multiple", "true_false", "free_text")]
+        field_name = named[-1] if named else ""
+        line, col = doc.position(where)
+        if kind == "extra_forbidden":
+            key = str(where[-1]) if where else str(loc[-1])
+            line, col = doc.position(where, key=True)
+            close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else "; remove it or check the spelling"
+            message = f"unknown key '{key}'{hint}"
+        elif kind == "missing":
+            parent = _data_path(doc.data, loc[:-1])
+            line, col = doc.position(parent)
+            message = f"missing required field '{loc[-1]}' in {_describe(parent)}"
+        elif kind == "literal_error" and field_name in _CHOICES_BY_FIELD:
+            what, allowed = _CHOICES_BY_FIELD[field_name]
+            if field_name == "[key]":
+                line, col = doc.position(where, key=True)
+            message = f"unknown {what} '{e['input']}': use one of {', '.join(allowed)}"
+        elif kind in ("union_tag_invalid", "union_tag_not_found"):
+            kinds = "single, multiple, true_false or free_text"
+            given = e.get("ctx", {}).get("tag")
+            message = (
+                f"unknown question type '{given}': use {kinds}"
+                if given is not None
+                else f"question needs a 'type': {kinds}"
+            )
+        elif kind in ("dict_type", "model_type") and field_name in (
+            "title", "summary", "text", "question", "explanation", "try_today", "alt"
+        ):  # fmt: skip
+            message = f"'{field_name}' needs one text per language, e.g. 'nl: ...' and 'en: ...'"
+        elif kind == "string_too_short" or (kind == "value_error" and "empty" in e["msg"]):
+            message = f"{_describe(where)} is empty: write the text or remove the key"
+        elif kind == "string_pattern_mismatch" and field_name in ("id", "lessons", "requires", "audience"):
+            message = (
+                f"'{e['input']}' is not a valid id: use lowercase letters, digits and hyphens, "
+                "e.g. 'phishing-basics'"
+            )
+        else:
+            message = f"{_describe(where)}: {e['msg'][0].lower()}{e['msg'][1:]}"
+        problems.append(Problem(file, line, col, message))
+    return problems
+
+
+def _texts(value: Any, path: PathKey) -> Iterator[tuple[PathKey, Text]]:
+    """Every ``Text`` inside a model, with its path in the YAML data."""
+    if isinstance(value, Text):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name), (*path, name))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _texts(item, (*path, i))
+
+
+def _lesson_problems(
+    lesson: Lesson, doc: YamlDocument, file: str, required: Sequence[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def at(path: PathKey, message: str, severity: str = "error", key: bool = False) -> None:
+        line, col = doc.position(path, key=key)
+        problems.append(Problem(file, line, col, message, severity))  # type: ignore[arg-type]
+
+    ids = Counter(q.id for q in lesson.quiz)
+    for i, question in enumerate(lesson.quiz):
+        here: PathKey = ("quiz", i)
+        if ids[question.id] > 1 and lesson.quiz.index(question) != i:
+            at((*here, "id"), f"duplicate question id '{question.id}': give each question its own id")
+        if isinstance(question, SingleChoice):
+            right = sum(o.correct for o in question.options)
+            if right == 0:
+                at((*here, "options"), f"quiz question '{question.id}' has no correct option: "
+                   "mark one with 'correct: true'")
+            elif right > 1:
+                at((*here, "options"), f"quiz question '{question.id}' is 'single' but has {right} "
+                   "correct options: keep one, or use type 'multiple'")
+        elif isinstance(question, MultipleChoice) and not any(o.correct for o in question.options):
+            at((*here, "options"), f"quiz question '{question.id}' has no correct option: "
+               "mark at least one with 'correct: true'")
+        elif isinstance(question, FreeText) and not any(question.accepted.values()):
+            at((*here, "accepted"), f"quiz question '{question.id}' accepts no answer: "
+               "list at least one accepted answer")
+
+    for lang in required:
+        missing = [path for path, text in _texts(lesson, ()) if lang not in text.languages]
+        if missing:
+            count = f"{len(missing)} text" + ("s" if len(missing) > 1 else "")
+            at(missing[0], f"missing '{lang}' translation in {count}, first in "
+               f"{_describe(missing[0])}: add '{lang}: ...' next to the other languages")
+
+    for i, card in enumerate(lesson.cards):
+        for lang, text in card.text.root.items():
+            if (count := words(text)) > MAX_CARD_WORDS:
+                at(("cards", i, "text", lang), f"card {i + 1} has {count} words in '{lang}': "
+                   f"keep cards to {MAX_CARD_WORDS} words or split the card", "warning")
+    return problems
+
+
+def load_file(path: Path, required: Sequence[str]) -> tuple[LoadedFile | None, list[Problem]]:
+    file = str(path)
+    doc = read(path)
+    if isinstance(doc, SyntaxProblem):
+        return None, [Problem(file, *doc.position, doc.message)]
+    problems = [
+        Problem(file, *where, f"duplicate key '{key[-1]}': each key may appear once")
+        for key, where in doc.duplicate_keys
+    ]
+    if not isinstance(doc.data, dict):
+        return None, [*problems, Problem(file, 1, 1, "a lesson file must be a mapping of keys")]
+    kind: type[Lesson | Track] = Track if doc.data.get("kind") == "track" else Lesson
+    try:
+        item = kind.model_validate(doc.data)
+    except ValidationError as error:
+        return None, [*problems, *_structure_problems(error, doc, file)]
+    if isinstance(item, Lesson):
+        problems += _lesson_problems(item, doc, file, required)
+    return LoadedFile(path, doc, item), problems
+
+
+def _library_problems(files: list[LoadedFile]) -> list[Problem]:
+    problems: list[Problem] = []
+    first_seen: dict[str, LoadedFile] = {}
+    for loaded in files:
+        item_id = loaded.item.id
+        if item_id in first_seen:
+            other = first_seen[item_id]
+            line, col = loaded.document.position(("id",))
+            other_line = other.document.position(("id",))[0]
+            problems.append(Problem(str(loaded.path), line, col,
+                f"duplicate id '{item_id}': already used in {other.path}:{other_line}; "
+                "give each lesson and track its own id"))  # fmt: skip
+        else:
+            first_seen[item_id] = loaded
+    lessons = {f.item.id for f in files if isinstance(f.item, Lesson)}
+    tracks = {f.item.id: f for f in files if isinstance(f.item, Track)}
+    for loaded in tracks.values():
+        track = loaded.item
+        assert isinstance(track, Track)
+        for i, lesson_id in enumerate(track.lessons):
+            if lesson_id not in lessons:
+                line, col = loaded.document.position(("lessons", i))
+                close = difflib.get_close_matches(lesson_id, sorted(lessons), n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                problems.append(Problem(str(loaded.path), line, col,
+                    f"track '{track.id}' names lesson '{lesson_id}', which does not exist{hint}"))  # fmt: skip
+        for i, required_id in enumerate(track.requires):
+            if required_id not in tracks:
+                line, col = loaded.document.position(("requires", i))
+                problems.append(Problem(str(loaded.path), line, col,
+                    f"track '{track.id}' requires track '{required_id}', which does not exist"))  # fmt: skip
+    problems += _cycle_problems(tracks)
+    return problems
+
+
+def _cycle_problems(tracks: dict[str, LoadedFile]) -> list[Problem]:
+    """Report each prerequisite cycle once, at the track where it is first found."""
+    problems: list[Problem] = []
+    state: dict[str, str] = {}
+
+    def visit(track_id: str, trail: list[str]) -> None:
+        state[track_id] = "open"
+        track = tracks[track_id].item
+        assert isinstance(track, Track)
+        for i, nxt in enumerate(track.requires):
+            if nxt not in tracks:
+                continue
+            if state.get(nxt) == "open":
+                cycle = " -> ".join([*trail[trail.index(nxt):], track_id, nxt])
+                line, col = tracks[track_id].document.position(("requires", i))
+                problems.append(Problem(str(tracks[track_id].path), line, col,
+                    f"prerequisite cycle: {cycle}; remove one of these requirements"))  # fmt: skip
+            elif nxt not in state:
+                visit(nxt, [*trail, track_id])
+        state[track_id] = "done"
+
+    for track_id in sorted(tracks):
+        if track_id not in state:
+            visit(track_id, [])
+    return problems
+
+
+def load_library(
+    paths: Iterable[Path] | None = None,
+    required_languages: Sequence[str] = DEFAULT_REQUIRED_LANGUAGES,
+) -> LibraryLoad:
+    """Load every lesson and track under ``paths`` (default: the shipped library)."""
+    files, problems = discover(list(paths) if paths is not None else [LIBRARY_DIR])
+    loaded: list[LoadedFile] = []
+    for path in files:
+        item, found = load_file(path, required_languages)
+        problems += found
+        if item is not None:
+            loaded.append(item)
+    problems += _library_problems(loaded)
+    if not files and not problems:
+        problems.append(Problem(", ".join(map(str, paths or [LIBRARY_DIR])), 1, 1,
+                                "no lesson files (*.yaml) found here"))  # fmt: skip
+    errors = any(p.severity == "error" for p in problems)
+    library = None
+    if not errors:
+        library = Library(
+            lessons={f.item.id: f.item for f in loaded if isinstance(f.item, Lesson)},
+            tracks={f.item.id: f.item for f in loaded if isinstance(f.item, Track)},
+        )
+    return LibraryLoad(library, sorted(problems), len(files))

@@ -1,0 +1,161 @@
+"""The shape of a lesson and a track, as admins write them in YAML.
+
+Pydantic models with ``extra='forbid'`` so a misspelt key is an error, not a
+silently ignored field. Texts are written side by side per language
+(``{nl: ..., en: ...}``); ``Text.get`` falls back to the default language so a
+missing translation never leaves a learner with an empty message.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
+
+LANGUAGES: tuple[str, ...] = ("nl", "en", "fr", "de")
+DEFAULT_LANGUAGE = "nl"
+
+TOPICS: tuple[str, ...] = ("strategy", "iot", "skills", "participation", "business", "security")
+LEVELS: tuple[str, ...] = ("foundation", "intermediate", "advanced")
+# DigComp 2.2: 5 areas, 21 competences (JRC128415); DigComp 3.0 keeps the ids.
+DIGCOMP_IDS: tuple[str, ...] = (
+    "1.1", "1.2", "1.3",
+    "2.1", "2.2", "2.3", "2.4", "2.5", "2.6",
+    "3.1", "3.2", "3.3", "3.4",
+    "4.1", "4.2", "4.3", "4.4",
+    "5.1", "5.2", "5.3", "5.4",
+)  # fmt: skip
+
+Topic = Literal["strategy", "iot", "skills", "participation", "business", "security"]
+Level = Literal["foundation", "intermediate", "advanced"]
+Language = Literal["nl", "en", "fr", "de"]
+DigCompId = Literal[
+    "1.1", "1.2", "1.3",
+    "2.1", "2.2", "2.3", "2.4", "2.5", "2.6",
+    "3.1", "3.2", "3.3", "3.4",
+    "4.1", "4.2", "4.3", "4.4",
+    "5.1", "5.2", "5.3", "5.4",
+]  # fmt: skip
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Text(RootModel[dict[Language, Annotated[str, Field(min_length=1)]]]):
+    """One text in several languages."""
+
+    model_config = ConfigDict(frozen=True)
+
+    @field_validator("root")
+    @classmethod
+    def _not_blank(cls, value: dict[str, str]) -> dict[str, str]:
+        if not value:
+            raise ValueError("needs at least one language, e.g. 'nl: ...'")
+        for lang, text in value.items():
+            if not text.strip():
+                raise ValueError(f"the '{lang}' text is empty")
+        return {lang: text.strip() for lang, text in value.items()}
+
+    def get(self, language: str) -> str:
+        """The text in ``language``, else Dutch, else English, else any."""
+        texts = self.root
+        for candidate in (language, DEFAULT_LANGUAGE, "en"):
+            if candidate in texts:
+                return texts[candidate]  # type: ignore[index]
+        return next(iter(texts.values()))
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return frozenset(self.root)
+
+
+class Image(_Strict):
+    src: Annotated[str, Field(min_length=1)]
+    alt: Text
+
+
+class Link(_Strict):
+    url: Annotated[str, Field(pattern=r"^https?://\S+$")]
+    title: Text
+
+
+class Card(_Strict):
+    text: Text
+    image: Image | None = None
+
+
+class Option(_Strict):
+    text: Text
+    correct: bool = False
+
+
+class _Question(_Strict):
+    id: Annotated[str, Field(pattern=SLUG.pattern)]
+    question: Text
+    explanation: Text
+
+
+class SingleChoice(_Question):
+    """Exactly one option is right."""
+
+    type: Literal["single"]
+    options: Annotated[list[Option], Field(min_length=2, max_length=8)]
+
+
+class MultipleChoice(_Question):
+    """Select all that apply: one or more options are right."""
+
+    type: Literal["multiple"]
+    options: Annotated[list[Option], Field(min_length=2, max_length=8)]
+
+
+class TrueFalse(_Question):
+    type: Literal["true_false"]
+    answer: bool
+
+
+class FreeText(_Question):
+    """Typed answer, compared after normalising case, accents and spaces."""
+
+    type: Literal["free_text"]
+    accepted: dict[Language, list[Annotated[str, Field(min_length=1)]]]
+
+
+Question = Annotated[
+    SingleChoice | MultipleChoice | TrueFalse | FreeText, Field(discriminator="type")
+]
+
+
+class Lesson(_Strict):
+    kind: Literal["lesson"] = "lesson"
+    id: Annotated[str, Field(pattern=SLUG.pattern, max_length=48)]
+    version: Annotated[int, Field(ge=1)]
+    title: Text
+    summary: Text | None = None
+    topic: Topic
+    digcomp: Annotated[list[DigCompId], Field(min_length=1)]
+    level: Level
+    minutes: Annotated[int, Field(ge=1, le=10)] = 3
+    audience: list[Annotated[str, Field(pattern=SLUG.pattern)]] = ["all"]
+    cards: Annotated[list[Card], Field(min_length=1, max_length=6)]
+    quiz: Annotated[list[Question], Field(min_length=1, max_length=8)]
+    try_today: Text | None = None
+    links: list[Link] = []
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.quiz if q.id == question_id), None)
+
+
+class Track(_Strict):
+    """An ordered path of lessons for a level or an audience."""
+
+    kind: Literal["track"]
+    id: Annotated[str, Field(pattern=SLUG.pattern, max_length=48)]
+    title: Text
+    audience: list[Annotated[str, Field(pattern=SLUG.pattern)]] = ["all"]
+    lessons: Annotated[list[Annotated[str, Field(pattern=SLUG.pattern)]], Field(min_length=1)]
+    requires: list[Annotated[str, Field(pattern=SLUG.pattern)]] = []

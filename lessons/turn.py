@@ -1,0 +1,51 @@
+"""What one handled event can see and change: its learner, the library, the time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from lessons.chat import Address, Choice, Picture, Reply
+from lessons.i18n import current
+from lessons.lesson_library import Library
+from storage.records import Learner
+from storage.unit_of_work import Transaction
+
+
+@dataclass
+class Turn:
+    tx: Transaction
+    learner: Learner
+    library: Library
+    now: datetime
+    address: Address
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def language(self) -> str:
+        return current()
+
+    @property
+    def local_now(self) -> datetime:
+        return self.now.astimezone(ZoneInfo(self.learner.timezone))
+
+    @property
+    def today(self) -> date:
+        return self.local_now.date()
+
+    def say(
+        self,
+        text: str,
+        choices: Iterable[Choice] = (),
+        *,
+        title: str | None = None,
+        picture: Picture | None = None,
+    ) -> None:
+        self.replies.append(Reply(self.address, text, title, tuple(choices), picture))
+
+    def update_learner(self, **changes: Any) -> Learner:
+        self.learner = self.tx.learners.update(self.learner.id, **changes)
+        return self.learner

@@ -1,0 +1,87 @@
+"""The tables: one class per thing the coach remembers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base, UTCDateTime
+
+
+class LearnerRow(Base):
+    """A person, known by their platform and that platform's user id."""
+
+    __tablename__ = "learners"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    platform_user_id: Mapped[str] = mapped_column(String(255))
+    chat_id: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
+    delivery_time: Mapped[time] = mapped_column(Time, default=time(9, 30))
+    # ISO weekday digits, Monday = 1: "12345" is Monday to Friday.
+    weekdays: Mapped[str] = mapped_column(String(7), default="12345")
+    stage: Mapped[str] = mapped_column(String(32), default="new")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DeliveryRow(Base):
+    """One lesson given to one learner on one local date.
+
+    ``slot`` 0 is the day's own lesson; extra lessons a learner asks for get
+    1, 2, ... The unique key makes "give today's lesson" idempotent.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("learner_id", "local_date", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    local_date: Mapped[date] = mapped_column(Date)
+    slot: Mapped[int] = mapped_column(Integer, default=0)
+    lesson_id: Mapped[str] = mapped_column(String(64))
+    lesson_version: Mapped[int] = mapped_column(Integer)
+    topic: Mapped[str] = mapped_column(String(32))
+    # "cards" while reading, "quiz" while answering, "done" when finished.
+    step: Mapped[str] = mapped_column(String(16), default="cards")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Options ticked so far in a select-all-that-apply question ("0,2").
+    selection: Mapped[str] = mapped_column(String(32), default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AnswerRow(Base):
+    """A learner's answer to one question of one delivery, counted once."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("delivery_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    # Copied from the lesson when answered, so editing a lesson never rewrites history.
+    topic: Mapped[str] = mapped_column(String(32))
+    correct: Mapped[bool] = mapped_column(Boolean)
+    response: Mapped[str] = mapped_column(String(500))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HandledEventRow(Base):
+    """Platform event ids already handled, so a redelivered event is ignored."""
+
+    __tablename__ = "handled_events"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[str] = mapped_column(String(255))
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime)

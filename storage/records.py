@@ -1,0 +1,67 @@
+"""Plain records the repositories return: no ORM object leaves ``storage``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+
+@dataclass(frozen=True)
+class Learner:
+    id: int
+    platform: str
+    platform_user_id: str
+    chat_id: str
+    display_name: str | None
+    locale: str | None
+    timezone: str
+    delivery_time: time
+    weekdays: str
+    stage: str
+    active: bool
+    created_at: datetime
+
+    @property
+    def weekday_numbers(self) -> frozenset[int]:
+        """ISO weekday numbers (Monday = 1) the learner gets lessons on."""
+        return frozenset(int(d) for d in self.weekdays)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    learner_id: int
+    local_date: date
+    slot: int
+    lesson_id: str
+    lesson_version: int
+    topic: str
+    step: str
+    position: int
+    selection: str
+    started_at: datetime
+    completed_at: datetime | None
+
+    @property
+    def done(self) -> bool:
+        return self.step == "done"
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    delivery_id: int
+    learner_id: int
+    lesson_id: str
+    question_id: str
+    topic: str
+    correct: bool
+    response: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class TopicScore:
+    topic: str
+    right: int
+    total: int
