@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,6 +72,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
         asyncio.run(app.serve(console))
     except KeyboardInterrupt:
         print()
+    except BrokenPipeError:
+        # Whoever read our output went away (e.g. `| head`): a normal end.
+        # Point stdout at /dev/null so Python's final flush does not fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     finally:
         app.close()
     return 0
@@ -80,13 +85,21 @@ def cmd_lessons_check(args: argparse.Namespace) -> int:
     from lessons.loader import load_library
 
     settings = _settings(args)
-    languages = tuple(code.strip() for code in args.languages.split(",")) if args.languages else settings.languages_required
+    languages = (
+        tuple(code.strip() for code in args.languages.split(","))
+        if args.languages
+        else settings.languages_required
+    )
     paths = [Path(p) for p in args.paths] or settings.lesson_paths
     loaded = load_library(paths, languages)
     failed = bool(loaded.errors) or (args.strict and bool(loaded.warnings))
     if args.format == "json":
-        print(json.dumps({"files": loaded.files, "ok": not failed,
-                          "problems": [p.as_dict() for p in loaded.problems]}, indent=2))  # fmt: skip
+        print(
+            json.dumps(
+                {"files": loaded.files, "ok": not failed, "problems": [p.as_dict() for p in loaded.problems]},
+                indent=2,
+            )
+        )
     else:
         for problem in loaded.problems:
             print(problem)
@@ -97,6 +110,20 @@ def cmd_lessons_check(args: argparse.Namespace) -> int:
         )
         print(summary, file=sys.stderr)
     return 1 if failed else 0
+
+
+def cmd_lessons_stats(args: argparse.Namespace) -> int:
+    from lessons.loader import load_library
+    from lessons.stats import compute, render
+
+    settings = _settings(args)
+    loaded = load_library([Path(p) for p in args.paths] or settings.lesson_paths, settings.languages_required)
+    if loaded.library is None:
+        for problem in loaded.errors:
+            print(problem, file=sys.stderr)
+        return _fail("the lessons have errors (listed above); run 'digicoach lessons check'")
+    print(render(compute(loaded.library)))
+    return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -119,7 +146,9 @@ def parser() -> argparse.ArgumentParser:
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     chat = commands.add_parser("chat", help="talk to the coach in this terminal")
-    chat.add_argument("--db", metavar="URL", help="database URL (default: DIGICOACH_DATABASE_URL or ./digicoach.sqlite3)")
+    chat.add_argument(
+        "--db", metavar="URL", help="database URL (default: DIGICOACH_DATABASE_URL or ./digicoach.sqlite3)"
+    )
     chat.add_argument("--user", metavar="NAME", help="who you are in this chat (default: your login name)")
     chat.add_argument("--lang", metavar="CODE", help="language to start in: nl, en, fr or de")
     chat.add_argument("--lessons", metavar="DIRS", help="lesson folders (default: the shipped library)")
@@ -128,11 +157,24 @@ def parser() -> argparse.ArgumentParser:
     lessons = commands.add_parser("lessons", help="work with lesson files")
     lesson_commands = lessons.add_subparsers(dest="lessons_command", required=True, metavar="COMMAND")
     check = lesson_commands.add_parser("check", help="validate lesson and track files")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: the configured lessons)")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: the configured lessons)"
+    )
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--languages", metavar="CODES", help="required languages, e.g. nl,en (default: DIGICOACH_REQUIRED_LANGUAGES)")
+    check.add_argument(
+        "--languages",
+        metavar="CODES",
+        help="required languages, e.g. nl,en (default: DIGICOACH_REQUIRED_LANGUAGES)",
+    )
     check.set_defaults(func=cmd_lessons_check, lessons=None)
+    stats = lesson_commands.add_parser(
+        "stats", help="coverage per topic and level, languages, plain-language figures"
+    )
+    stats.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: the configured lessons)"
+    )
+    stats.set_defaults(func=cmd_lessons_stats, lessons=None)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")

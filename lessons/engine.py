@@ -101,23 +101,25 @@ class Coach:
         """Handle one event in one transaction; never raises for a learner's input."""
         sender = event.sender
         now = self._clock()
+        language = supported(sender.language_hint) or DEFAULT_LANGUAGE
         try:
             with self._store.transaction() as tx:
-                if event.event_id is not None and not tx.events.claim(
-                    sender.platform, event.event_id, now
-                ):
+                if event.event_id is not None and not tx.events.claim(sender.platform, event.event_id, now):
                     log.info("dropping duplicate event %s/%s", sender.platform, event.event_id)
                     return []
                 learner = self._learner(tx, sender, now)
-                language = learner.locale or supported(sender.language_hint) or DEFAULT_LANGUAGE
+                language = learner.locale or language
                 with use_locale(language):
                     turn = Turn(tx, learner, self.library, now, sender.address)
                     self._dispatch(turn, event)
                     return turn.replies
         except Exception:
             log.exception("could not handle %r", event)
-            with use_locale(supported(sender.language_hint) or DEFAULT_LANGUAGE):
-                apology = _("Sorry, something went wrong on my side. Nothing you did is lost. Please try again in a moment.")
+            with use_locale(language):
+                apology = _(
+                    "Sorry, something went wrong on my side. Nothing you did is lost. "
+                    "Please try again in a moment."
+                )
             return [Reply(sender.address, apology)]
 
     @staticmethod
@@ -151,7 +153,9 @@ class Coach:
                     raise ValueError(event.choice_id)
                 choice(turn, rest.split(":"))
             except (ValueError, IndexError, KeyError):
-                turn.say(_("That button does not work (anymore). Type /lesson to continue where you left off."))
+                turn.say(
+                    _("That button does not work (anymore). Type /lesson to continue where you left off.")
+                )
         elif isinstance(event, TextMessage):
             self._text(turn, event.text)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,6 @@ from pydantic import BaseModel, ValidationError
 from lessons import model
 from lessons.lesson_library import Library
 from lessons.model import (
-    DIGCOMP_IDS,
     LANGUAGES,
     LEVELS,
     TOPICS,
@@ -29,6 +28,7 @@ from lessons.model import (
     SingleChoice,
     Text,
     Track,
+    iter_texts,
 )
 from lessons.problems import Problem
 from lessons.readability import MAX_CARD_WORDS, words
@@ -40,19 +40,31 @@ DEFAULT_REQUIRED_LANGUAGES: tuple[str, ...] = ("nl", "en")
 
 def _known_keys() -> list[str]:
     models: list[type[BaseModel]] = [
-        obj for obj in vars(model).values()
+        obj
+        for obj in vars(model).values()
         if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not Text
-    ]  # fmt: skip
+    ]
     return sorted({name for m in models for name in m.model_fields} | set(LANGUAGES))
 
 
 KNOWN_KEYS = _known_keys()
 
 _CHOICES_BY_FIELD = {
-    "topic": ("topic", TOPICS),
-    "level": ("level", LEVELS),
-    "digcomp": ("DigComp id", DIGCOMP_IDS),
-    "[key]": ("language", LANGUAGES),
+    "topic": ("topic", "one of " + ", ".join(TOPICS)),
+    "level": ("level", "one of " + ", ".join(LEVELS)),
+    "digcomp": ("DigComp id", "a DigComp 2.2 id: 1.1-1.3, 2.1-2.6, 3.1-3.4, 4.1-4.4 or 5.1-5.4"),
+    "[key]": ("language", "one of " + ", ".join(LANGUAGES)),
+}
+_EXPECTED_TYPE = {
+    "int_parsing": "a whole number, e.g. 1",
+    "int_type": "a whole number, e.g. 1",
+    "int_from_float": "a whole number, e.g. 1",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "list_type": "a list, e.g. [a, b] or lines starting with '- '",
+    "dict_type": "a mapping of keys, e.g. 'id: ...' on its own lines",
+    "model_type": "a mapping of keys, e.g. 'id: ...' on its own lines",
 }
 
 
@@ -87,10 +99,12 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
     for root in paths:
         if root.is_dir():
             found += sorted(
-                p for p in root.rglob("*")
-                if p.suffix in (".yaml", ".yml") and p.is_file()
+                p
+                for p in root.rglob("*")
+                if p.suffix in (".yaml", ".yml")
+                and p.is_file()
                 and not any(part.startswith((".", "_")) for part in p.relative_to(root).parts)
-            )  # fmt: skip
+            )
         elif root.is_file():
             found.append(root)
         else:
@@ -103,10 +117,9 @@ def _data_path(data: Any, loc: Sequence[str | int]) -> PathKey:
     path: list[str | int] = []
     current = data
     for part in loc:
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-            path.append(part)
-        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+        in_mapping = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_mapping or in_list:
             current = current[part]
             path.append(part)
     return tuple(path)
@@ -119,18 +132,34 @@ def _describe(path: PathKey) -> str:
 
 def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) -> list[Problem]:
     problems: list[Problem] = []
-    for e in error.errors(include_url=False):
+    errors = error.errors(include_url=False)
+    # A misspelt key also makes the right key "missing"; report the typo only.
+    suggested: set[tuple[PathKey, str]] = set()
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            where = _data_path(doc.data, tuple(e["loc"]))
+            for close in difflib.get_close_matches(
+                str(where[-1]) if where else "", KNOWN_KEYS, n=1, cutoff=0.6
+            ):
+                suggested.add((where[:-1], close))
+    for e in errors:
+        if e["type"] == "missing" and (_data_path(doc.data, tuple(e["loc"])[:-1]), e["loc"][-1]) in suggested:
+            continue
         loc = tuple(e["loc"])
         kind = e["type"]
         where = _data_path(doc.data, loc)
-        named = [p for p in loc if isinstance(p, str) and p not in ("single", "multiple", "true_false", "free_text")]
+        named = [
+            p
+            for p in loc
+            if isinstance(p, str) and p not in ("single", "multiple", "true_false", "free_text")
+        ]
         field_name = named[-1] if named else ""
         line, col = doc.position(where)
         if kind == "extra_forbidden":
             key = str(where[-1]) if where else str(loc[-1])
             line, col = doc.position(where, key=True)
-            close = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else "; remove it or check the spelling"
+            similar = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.6)
+            hint = f"; did you mean '{similar[0]}'?" if similar else "; remove it or check the spelling"
             message = f"unknown key '{key}'{hint}"
         elif kind == "missing":
             parent = _data_path(doc.data, loc[:-1])
@@ -140,7 +169,7 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
             what, allowed = _CHOICES_BY_FIELD[field_name]
             if field_name == "[key]":
                 line, col = doc.position(where, key=True)
-            message = f"unknown {what} '{e['input']}': use one of {', '.join(allowed)}"
+            message = f"unknown {what} '{e['input']}': use {allowed}"
         elif kind in ("union_tag_invalid", "union_tag_not_found"):
             kinds = "single, multiple, true_false or free_text"
             given = e.get("ctx", {}).get("tag")
@@ -150,11 +179,21 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
                 else f"question needs a 'type': {kinds}"
             )
         elif kind in ("dict_type", "model_type") and field_name in (
-            "title", "summary", "text", "question", "explanation", "try_today", "alt"
-        ):  # fmt: skip
+            "title",
+            "summary",
+            "text",
+            "question",
+            "explanation",
+            "try_today",
+            "alt",
+        ):
             message = f"'{field_name}' needs one text per language, e.g. 'nl: ...' and 'en: ...'"
-        elif kind == "string_too_short" or (kind == "value_error" and "empty" in e["msg"]):
+        elif kind == "string_too_short":
             message = f"{_describe(where)} is empty: write the text or remove the key"
+        elif kind in _EXPECTED_TYPE:
+            message = (
+                f"'{field_name or _describe(where)}' should be {_EXPECTED_TYPE[kind]}, not {e['input']!r}"
+            )
         elif kind == "string_pattern_mismatch" and field_name in ("id", "lessons", "requires", "audience"):
             message = (
                 f"'{e['input']}' is not a valid id: use lowercase letters, digits and hyphens, "
@@ -166,21 +205,7 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
     return problems
 
 
-def _texts(value: Any, path: PathKey) -> Iterator[tuple[PathKey, Text]]:
-    """Every ``Text`` inside a model, with its path in the YAML data."""
-    if isinstance(value, Text):
-        yield path, value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _texts(getattr(value, name), (*path, name))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _texts(item, (*path, i))
-
-
-def _lesson_problems(
-    lesson: Lesson, doc: YamlDocument, file: str, required: Sequence[str]
-) -> list[Problem]:
+def _lesson_problems(lesson: Lesson, doc: YamlDocument, file: str, required: Sequence[str]) -> list[Problem]:
     problems: list[Problem] = []
 
     def at(path: PathKey, message: str, severity: str = "error", key: bool = False) -> None:
@@ -195,30 +220,47 @@ def _lesson_problems(
         if isinstance(question, SingleChoice):
             right = sum(o.correct for o in question.options)
             if right == 0:
-                at((*here, "options"), f"quiz question '{question.id}' has no correct option: "
-                   "mark one with 'correct: true'")
+                at(
+                    (*here, "options"),
+                    f"quiz question '{question.id}' has no correct option: mark one with 'correct: true'",
+                )
             elif right > 1:
-                at((*here, "options"), f"quiz question '{question.id}' is 'single' but has {right} "
-                   "correct options: keep one, or use type 'multiple'")
+                at(
+                    (*here, "options"),
+                    f"quiz question '{question.id}' is 'single' but has {right} "
+                    "correct options: keep one, or use type 'multiple'",
+                )
         elif isinstance(question, MultipleChoice) and not any(o.correct for o in question.options):
-            at((*here, "options"), f"quiz question '{question.id}' has no correct option: "
-               "mark at least one with 'correct: true'")
+            at(
+                (*here, "options"),
+                f"quiz question '{question.id}' has no correct option: "
+                "mark at least one with 'correct: true'",
+            )
         elif isinstance(question, FreeText) and not any(question.accepted.values()):
-            at((*here, "accepted"), f"quiz question '{question.id}' accepts no answer: "
-               "list at least one accepted answer")
+            at(
+                (*here, "accepted"),
+                f"quiz question '{question.id}' accepts no answer: list at least one accepted answer",
+            )
 
     for lang in required:
-        missing = [path for path, text in _texts(lesson, ()) if lang not in text.languages]
+        missing = [path for path, text in iter_texts(lesson) if lang not in text.languages]
         if missing:
             count = f"{len(missing)} text" + ("s" if len(missing) > 1 else "")
-            at(missing[0], f"missing '{lang}' translation in {count}, first in "
-               f"{_describe(missing[0])}: add '{lang}: ...' next to the other languages")
+            at(
+                missing[0],
+                f"missing '{lang}' translation in {count}, first in "
+                f"{_describe(missing[0])}: add '{lang}: ...' next to the other languages",
+            )
 
     for i, card in enumerate(lesson.cards):
         for lang, text in card.text.root.items():
-            if (count := words(text)) > MAX_CARD_WORDS:
-                at(("cards", i, "text", lang), f"card {i + 1} has {count} words in '{lang}': "
-                   f"keep cards to {MAX_CARD_WORDS} words or split the card", "warning")
+            if (card_words := words(text)) > MAX_CARD_WORDS:
+                at(
+                    ("cards", i, "text", lang),
+                    f"card {i + 1} has {card_words} words in '{lang}': "
+                    f"keep cards to {MAX_CARD_WORDS} words or split the card",
+                    "warning",
+                )
     return problems
 
 
@@ -252,9 +294,15 @@ def _library_problems(files: list[LoadedFile]) -> list[Problem]:
             other = first_seen[item_id]
             line, col = loaded.document.position(("id",))
             other_line = other.document.position(("id",))[0]
-            problems.append(Problem(str(loaded.path), line, col,
-                f"duplicate id '{item_id}': already used in {other.path}:{other_line}; "
-                "give each lesson and track its own id"))  # fmt: skip
+            problems.append(
+                Problem(
+                    str(loaded.path),
+                    line,
+                    col,
+                    f"duplicate id '{item_id}': already used in {other.path}:{other_line}; "
+                    "give each lesson and track its own id",
+                )
+            )
         else:
             first_seen[item_id] = loaded
     lessons = {f.item.id for f in files if isinstance(f.item, Lesson)}
@@ -267,13 +315,25 @@ def _library_problems(files: list[LoadedFile]) -> list[Problem]:
                 line, col = loaded.document.position(("lessons", i))
                 close = difflib.get_close_matches(lesson_id, sorted(lessons), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                problems.append(Problem(str(loaded.path), line, col,
-                    f"track '{track.id}' names lesson '{lesson_id}', which does not exist{hint}"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        str(loaded.path),
+                        line,
+                        col,
+                        f"track '{track.id}' names lesson '{lesson_id}', which does not exist{hint}",
+                    )
+                )
         for i, required_id in enumerate(track.requires):
             if required_id not in tracks:
                 line, col = loaded.document.position(("requires", i))
-                problems.append(Problem(str(loaded.path), line, col,
-                    f"track '{track.id}' requires track '{required_id}', which does not exist"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        str(loaded.path),
+                        line,
+                        col,
+                        f"track '{track.id}' requires track '{required_id}', which does not exist",
+                    )
+                )
     problems += _cycle_problems(tracks)
     return problems
 
@@ -291,10 +351,16 @@ def _cycle_problems(tracks: dict[str, LoadedFile]) -> list[Problem]:
             if nxt not in tracks:
                 continue
             if state.get(nxt) == "open":
-                cycle = " -> ".join([*trail[trail.index(nxt):], track_id, nxt])
+                cycle = " -> ".join([*trail[trail.index(nxt) :], track_id, nxt])
                 line, col = tracks[track_id].document.position(("requires", i))
-                problems.append(Problem(str(tracks[track_id].path), line, col,
-                    f"prerequisite cycle: {cycle}; remove one of these requirements"))  # fmt: skip
+                problems.append(
+                    Problem(
+                        str(tracks[track_id].path),
+                        line,
+                        col,
+                        f"prerequisite cycle: {cycle}; remove one of these requirements",
+                    )
+                )
             elif nxt not in state:
                 visit(nxt, [*trail, track_id])
         state[track_id] = "done"
@@ -319,8 +385,9 @@ def load_library(
             loaded.append(item)
     problems += _library_problems(loaded)
     if not files and not problems:
-        problems.append(Problem(", ".join(map(str, paths or [LIBRARY_DIR])), 1, 1,
-                                "no lesson files (*.yaml) found here"))  # fmt: skip
+        problems.append(
+            Problem(", ".join(map(str, paths or [LIBRARY_DIR])), 1, 1, "no lesson files (*.yaml) found here")
+        )
     errors = any(p.severity == "error" for p in problems)
     library = None
     if not errors:

@@ -9,7 +9,8 @@ missing translation never leaves a learner with an empty message.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
@@ -48,24 +49,21 @@ class _Strict(BaseModel):
 class Text(RootModel[dict[Language, Annotated[str, Field(min_length=1)]]]):
     """One text in several languages."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
 
     @field_validator("root")
     @classmethod
-    def _not_blank(cls, value: dict[str, str]) -> dict[str, str]:
+    def _not_empty(cls, value: dict[str, str]) -> dict[str, str]:
         if not value:
             raise ValueError("needs at least one language, e.g. 'nl: ...'")
-        for lang, text in value.items():
-            if not text.strip():
-                raise ValueError(f"the '{lang}' text is empty")
-        return {lang: text.strip() for lang, text in value.items()}
+        return value
 
     def get(self, language: str) -> str:
         """The text in ``language``, else Dutch, else English, else any."""
         texts = self.root
         for candidate in (language, DEFAULT_LANGUAGE, "en"):
             if candidate in texts:
-                return texts[candidate]  # type: ignore[index]
+                return texts[candidate]
         return next(iter(texts.values()))
 
     @property
@@ -125,9 +123,7 @@ class FreeText(_Question):
     accepted: dict[Language, list[Annotated[str, Field(min_length=1)]]]
 
 
-Question = Annotated[
-    SingleChoice | MultipleChoice | TrueFalse | FreeText, Field(discriminator="type")
-]
+Question = Annotated[SingleChoice | MultipleChoice | TrueFalse | FreeText, Field(discriminator="type")]
 
 
 class Lesson(_Strict):
@@ -159,3 +155,15 @@ class Track(_Strict):
     audience: list[Annotated[str, Field(pattern=SLUG.pattern)]] = ["all"]
     lessons: Annotated[list[Annotated[str, Field(pattern=SLUG.pattern)]], Field(min_length=1)]
     requires: list[Annotated[str, Field(pattern=SLUG.pattern)]] = []
+
+
+def iter_texts(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Text]]:
+    """Every ``Text`` inside a lesson or track, with its path in the YAML data."""
+    if isinstance(value, Text):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from iter_texts(getattr(value, name), (*path, name))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from iter_texts(item, (*path, i))

@@ -208,7 +208,6 @@ class Answers:
         return [TopicScore(topic, int(r or 0), int(n)) for topic, r, n in rows]
 
 
-
 class HandledEvents:
     def __init__(self, session: Session) -> None:
         self._s = session

@@ -100,4 +100,3 @@ class ConsoleAdapter:
                 break
             if event is not None:
                 await self.send(await handle(event))
-

@@ -21,7 +21,7 @@ PLATFORM = "memory"
 _event_ids = itertools.count(1)
 
 
-class NoSuchChoice(AssertionError):
+class NoSuchChoiceError(AssertionError):
     pass
 
 
@@ -64,7 +64,7 @@ class MemoryChat:
                 if wanted in normalise(choice.label):
                     return choice
         shown = [c.label for r in self.last for c in r.choices]
-        raise NoSuchChoice(f"no choice like {label!r}; shown: {shown}")
+        raise NoSuchChoiceError(f"no choice like {label!r}; shown: {shown}")
 
     @property
     def choices(self) -> list[Choice]:

@@ -24,4 +24,6 @@ def show(turn: Turn) -> None:
 
 
 def not_understood(turn: Turn) -> None:
-    turn.say(_("Sorry, I did not understand that. Tap one of the buttons, or type /help to see what I can do."))
+    turn.say(
+        _("Sorry, I did not understand that. Tap one of the buttons, or type /help to see what I can do.")
+    )

@@ -7,7 +7,7 @@ changes nothing, and an answer given twice is counted once.
 
 from __future__ import annotations
 
-from lessons.chat import Choice
+from lessons.chat import Choice, Picture
 from lessons.flows import onboarding
 from lessons.grading import grade
 from lessons.i18n import _, ngettext
@@ -113,7 +113,10 @@ def _show_card(turn: Turn, lesson: Lesson, delivery: Delivery) -> None:
     last = n == total - 1
     label = _("Start the quiz") if last else _("Next")
     title = f"{lesson.title.get(turn.language)} ({n + 1}/{total})"
-    turn.say(card.text.get(turn.language), [Choice(f"next:{delivery.id}:{n}", label)], title=title)
+    picture = Picture(card.image.src, card.image.alt.get(turn.language)) if card.image else None
+    turn.say(
+        card.text.get(turn.language), [Choice(f"next:{delivery.id}:{n}", label)], title=title, picture=picture
+    )
 
 
 def next_card(turn: Turn, delivery_id: int, position: int) -> None:
@@ -182,7 +185,9 @@ def _stale(turn: Turn, delivery: Delivery) -> None:
     show(turn, delivery)
 
 
-def _current_question(turn: Turn, delivery_id: int, position: int) -> tuple[Delivery, Lesson, Question] | None:
+def _current_question(
+    turn: Turn, delivery_id: int, position: int
+) -> tuple[Delivery, Lesson, Question] | None:
     delivery = _own(turn, delivery_id)
     if delivery is None:
         return None
@@ -243,6 +248,7 @@ def submit_ticks(turn: Turn, delivery_id: int, position: int) -> None:
     ticked = _selection(delivery)
     if not ticked:
         turn.say(_("Tick at least one answer first, then press Done."))
+        _ask(turn, lesson, delivery)
         return
     _record(turn, lesson, delivery, question, *grade(question, ticked, turn.language))
 
@@ -309,7 +315,9 @@ def _finish(turn: Turn, lesson: Lesson, delivery: Delivery) -> None:
         turn.tx.deliveries.finished_dates(turn.learner.id), turn.today, turn.learner.weekday_numbers
     )
     if streak:
-        lines.append(ngettext("🔥 Streak: {n} lesson day in a row", "🔥 Streak: {n} lesson days in a row", streak))
+        lines.append(
+            ngettext("🔥 Streak: {n} lesson day in a row", "🔥 Streak: {n} lesson days in a row", streak)
+        )
     if lesson.try_today:
         lines.append(_("💡 Try this today: {action}", action=lesson.try_today.get(turn.language)))
     turn.say(

@@ -22,14 +22,20 @@ def export(turn: Turn) -> dict[str, Any]:
     learner = turn.learner
     return {
         "learner": {k: _plain(v) for k, v in asdict(learner).items()},
-        "lessons": [{k: _plain(v) for k, v in asdict(d).items()} for d in turn.tx.deliveries.all_for(learner.id)],
-        "answers": [{k: _plain(v) for k, v in asdict(a).items()} for a in turn.tx.answers.all_for(learner.id)],
+        "lessons": [
+            {k: _plain(v) for k, v in asdict(d).items()} for d in turn.tx.deliveries.all_for(learner.id)
+        ],
+        "answers": [
+            {k: _plain(v) for k, v in asdict(a).items()} for a in turn.tx.answers.all_for(learner.id)
+        ],
     }
 
 
 def my_data(turn: Turn) -> None:
     turn.say(
-        _("This is everything I keep about you:") + "\n" + json.dumps(export(turn), indent=2, ensure_ascii=False),
+        _("This is everything I keep about you:")
+        + "\n"
+        + json.dumps(export(turn), indent=2, ensure_ascii=False),
         title=_("Your data"),
     )
 
@@ -49,4 +55,6 @@ def forget(turn: Turn, confirmed: bool) -> None:
         turn.say(_("Nothing was erased."))
         return
     turn.tx.learners.remove(turn.learner.id)
-    turn.say(_("Everything I kept about you is erased. Goodbye! Type /start if you ever want to begin again."))
+    turn.say(
+        _("Everything I kept about you is erased. Goodbye! Type /start if you ever want to begin again.")
+    )

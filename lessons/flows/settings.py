@@ -55,9 +55,7 @@ def change(turn: Turn, what: str) -> None:
 def _ask_days(turn: Turn) -> None:
     names = get_day_names("wide", locale=format_locale())
     days = turn.learner.weekday_numbers
-    choices = [
-        Choice(f"day:{n}", ("☑ " if n in days else "☐ ") + names[n - 1]) for n in range(1, 8)
-    ]
+    choices = [Choice(f"day:{n}", ("☑ " if n in days else "☐ ") + names[n - 1]) for n in range(1, 8)]
     turn.say(
         _("On which days do you want a lesson? Tap a day to switch it on or off."),
         [*choices, Choice("set:done", _("Done"))],
@@ -71,6 +69,7 @@ def toggle_day(turn: Turn, day: int) -> None:
     days = turn.learner.weekday_numbers ^ {day}
     if not days:
         turn.say(_("Keep at least one lesson day. To take a break, simply do no lessons for a while."))
+        _ask_days(turn)
         return
     turn.update_learner(weekdays="".join(str(d) for d in sorted(days)))
     _ask_days(turn)

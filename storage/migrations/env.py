@@ -10,7 +10,9 @@ from storage.base import Base
 from storage.unit_of_work import make_engine
 
 config = context.config
-engine: Engine = config.attributes.get("engine") or make_engine(config.get_main_option("sqlalchemy.url") or "")
+engine: Engine = config.attributes.get("engine") or make_engine(
+    config.get_main_option("sqlalchemy.url") or ""
+)
 
 with engine.connect() as connection:
     context.configure(

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install everything the tests need into .venv, then run every check and the
+# whole test suite. This is the README's second command; .ci/run calls it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check -e ".[test]"
+
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== mypy"
+.venv/bin/mypy --strict bot lessons storage
+echo "== shipped lessons"
+.venv/bin/digicoach lessons check --strict --languages nl,en,fr,de
+echo "== tests"
+.venv/bin/pytest "$@"

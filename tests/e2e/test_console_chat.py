@@ -1,0 +1,101 @@
+"""`digicoach chat` as a newcomer runs it: a real process, piped input, a SQLite file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+LIBRARY = Path(__file__).parents[2] / "lessons" / "library"
+
+
+def chat(tmp_path: Path, lines: list[str], *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--db", f"sqlite:///{tmp_path / 'coach.sqlite3'}", *extra],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+
+
+def _first_lesson() -> dict:
+    track = yaml.safe_load((LIBRARY / "tracks" / "general.yaml").read_text(encoding="utf-8"))
+    lesson_id = track["lessons"][0]
+    path = next(LIBRARY.rglob(f"{lesson_id}.yaml"))
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _right_answers(lesson: dict) -> list[str]:
+    """What a learner who knows the answers types, question by question, in English."""
+    typed: list[str] = []
+    for question in lesson["quiz"]:
+        if question["type"] == "single":
+            typed.append(next(o["text"]["en"] for o in question["options"] if o.get("correct")))
+        elif question["type"] == "true_false":
+            typed.append("True" if question["answer"] else "False")
+        elif question["type"] == "multiple":
+            typed += [o["text"]["en"] for o in question["options"] if o.get("correct")] + ["Done"]
+        else:
+            typed.append(question["accepted"]["en"][0])
+    return typed
+
+
+def test_a_newcomer_completes_onboarding_a_lesson_and_sees_progress_and_it_is_remembered(tmp_path):
+    lesson = _first_lesson()
+    cards = ["Next"] * (len(lesson["cards"]) - 1) + ["Start the quiz"]
+    script = ["/start", "2", "1", "09:30", "1", *cards, *_right_answers(lesson), "/progress"]
+    first = chat(tmp_path, script, "--user", "georgette")
+    assert first.returncode == 0, first.stderr
+    out = first.stdout
+    assert "Traceback" not in out + first.stderr
+    assert "  [1] Nederlands" in out and "  [2] English" in out
+    assert "» Your privacy" in out
+    assert f"» {lesson['title']['en']} (1/{len(lesson['cards'])})" in out
+    assert out.count("✅ Right!") == len(lesson["quiz"])
+    assert f"Lesson finished: {lesson['title']['en']}" in out
+    total = len(lesson["quiz"])
+    assert f"{total} of {total} right (100%)" in out
+    assert "Lessons done: 1" in out
+
+    again = chat(tmp_path, ["/progress", "/settings"], "--user", "georgette")
+    assert again.returncode == 0, again.stderr
+    assert "Lessons done: 1" in again.stdout
+    assert "Lesson time: 09:30" in again.stdout
+
+    other = chat(tmp_path, ["/progress"], "--user", "said", "--lang", "fr")
+    assert "» Vos progrès" in other.stdout
+
+
+def test_end_of_input_and_quit_exit_cleanly(tmp_path):
+    assert chat(tmp_path, []).returncode == 0
+    done = chat(tmp_path, ["/start", "/quit", "/help"])
+    assert done.returncode == 0
+    assert "/mydata" not in done.stdout  # /help came after /quit
+
+
+def test_a_broken_database_url_is_a_clear_message(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--db", "sqlite:////nonexistent/dir/x.sqlite3"],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "cannot open the database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_reader_that_stops_reading_ends_the_chat_quietly(tmp_path):
+    chat_command = f"{sys.executable} -m bot chat --db sqlite:///{tmp_path}/c.sqlite3"
+    command = f"printf '/start\\n2\\n1\\n' | {chat_command} | head -1"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout == "> /start\n"
+    assert result.stderr == ""
+    assert result.returncode == 0

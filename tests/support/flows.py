@@ -1,0 +1,19 @@
+"""Steps many transcripts share."""
+
+from __future__ import annotations
+
+from bot.adapters.memory import MemoryChat
+
+
+def onboard(chat: MemoryChat, language: str = "English", at: str = "09:30") -> None:
+    """/start, pick a language, accept the notice, pick a time."""
+    chat.command("/start")
+    chat.press(language)
+    chat.choose("ok:privacy")
+    chat.press(at)
+
+
+def read_cards(chat: MemoryChat) -> None:
+    """Press Next until the quiz starts."""
+    while chat.choices and chat.choices[0].id.startswith("next:"):
+        chat.choose(chat.choices[0].id)
