@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from bot.adapters import Adapter
 from bot.settings import Settings
@@ -13,6 +15,8 @@ from lessons.lesson_library import Library
 from lessons.loader import load_library
 from lessons.problems import Problem
 from storage.unit_of_work import Store
+
+log = logging.getLogger(__name__)
 
 
 class LibraryError(Exception):
@@ -29,13 +33,28 @@ class App:
     store: Store
     library: Library
     coach: Coach
+    adapters: dict[str, Adapter] = field(default_factory=dict)
 
     async def handle(self, event: Event) -> list[Reply]:
         # The engine and its database work are synchronous: run them off the
         # event loop so a slow disk never stalls the chat connections.
         return await asyncio.to_thread(self.coach.handle, event)
 
+    async def deliver(self, replies: list[Reply]) -> None:
+        """Send replies made outside a conversation (scheduled lessons) to their platforms."""
+        by_platform: dict[str, list[Reply]] = defaultdict(list)
+        for reply in replies:
+            by_platform[reply.to.platform].append(reply)
+        for platform, batch in by_platform.items():
+            adapter = self.adapters.get(platform)
+            if adapter is None:
+                log.warning("no %s adapter running: %d message(s) not sent", platform, len(batch))
+                continue
+            await adapter.send(batch)
+
     async def serve(self, *adapters: Adapter) -> None:
+        """Run every adapter on this loop until all of them have stopped."""
+        self.adapters = {adapter.platform: adapter for adapter in adapters}
         await asyncio.gather(*(adapter.run(self.handle) for adapter in adapters))
 
     def close(self) -> None:

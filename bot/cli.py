@@ -81,6 +81,34 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot import adapters
+    from bot.app import LibraryError, build
+
+    settings = _settings(args)
+    servers = adapters.configured(settings)
+    if not servers:
+        return _fail(
+            "no chat platform is configured: set the environment variables of one "
+            "(see README, 'Telegram and Matrix'); to try the coach alone, use 'digicoach chat'"
+        )
+    try:
+        app = build(settings)
+    except LibraryError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return _fail("the lessons have errors (listed above); fix them and try again")
+    except (OperationalError, ArgumentError) as error:
+        return _fail(f"cannot open the database {settings.database_url}: {error.args[0]}")
+    try:
+        asyncio.run(app.serve(*servers))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.close()
+    return 0
+
+
 def cmd_lessons_check(args: argparse.Namespace) -> int:
     from lessons.loader import load_library
 
@@ -153,6 +181,11 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", metavar="CODE", help="language to start in: nl, en, fr or de")
     chat.add_argument("--lessons", metavar="DIRS", help="lesson folders (default: the shipped library)")
     chat.set_defaults(func=cmd_chat)
+
+    run = commands.add_parser("run", help="serve learners on the configured chat platforms")
+    run.add_argument("--db", metavar="URL", help="database URL (default: DIGICOACH_DATABASE_URL)")
+    run.add_argument("--lessons", metavar="DIRS", help="lesson folders (default: the shipped library)")
+    run.set_defaults(func=cmd_run)
 
     lessons = commands.add_parser("lessons", help="work with lesson files")
     lesson_commands = lessons.add_subparsers(dest="lessons_command", required=True, metavar="COMMAND")

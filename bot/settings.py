@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     # Languages every lesson must have; lessons check reports a missing one as an error.
     required_languages: str = ",".join(DEFAULT_REQUIRED_LANGUAGES)
     log_level: str = "WARNING"
+    # Where adapters keep state that is not in the database (Matrix's crypto store).
+    data_dir: Path = Path("digicoach-data")
 
     @field_validator("required_languages")
     @classmethod

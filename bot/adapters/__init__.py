@@ -1,6 +1,8 @@
 """Registry of chat platform adapters: name -> factory, imported only when used.
 
 A new platform is one new module or folder here and one line in ``ADAPTERS``.
+Each factory takes the settings and returns the adapter, or None when that
+platform is not configured (its environment variables are not set).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from importlib import import_module
 from typing import Protocol
 
+from bot.settings import Settings
 from lessons.chat import Event, Reply
 
 Handler = Callable[[Event], Awaitable[list[Reply]]]
@@ -26,11 +29,19 @@ class Adapter(Protocol):
         """Deliver replies the coach produced outside of ``run`` (scheduled lessons)."""
 
 
-ADAPTERS: dict[str, str] = {
-    "console": "bot.adapters.console:ConsoleAdapter",
-}
+Factory = Callable[[Settings], Adapter | None]
+
+# The platforms `digicoach run` serves. The console adapter is not here: it is
+# `digicoach chat`, one person at one terminal.
+ADAPTERS: dict[str, str] = {}
 
 
-def adapter_class(name: str) -> type:
+def factory(name: str) -> Factory:
     module, _sep, attribute = ADAPTERS[name].partition(":")
     return getattr(import_module(module), attribute)  # type: ignore[no-any-return]
+
+
+def configured(settings: Settings) -> list[Adapter]:
+    """Every registered adapter whose settings are present."""
+    adapters = (factory(name)(settings) for name in ADAPTERS)
+    return [adapter for adapter in adapters if adapter is not None]
