@@ -11,12 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
-from lessons.chat import ChoiceSelected, Command, Event, Reply, Sender, TextMessage
-from lessons.flows import help, lesson, onboarding, privacy, progress, settings
+from lessons.chat import Address, ChoiceSelected, Command, Event, Reply, Sender, TextMessage
+from lessons.flows import help, invitation, leave, lesson, onboarding, privacy, progress, settings
 from lessons.i18n import _, supported, use_locale
 from lessons.lesson_library import Library
 from lessons.model import DEFAULT_LANGUAGE
+from lessons.public_holidays import holiday
+from lessons.rhythm import Rhythm
+from lessons.schedule import due_at, lesson_time_window, spread_offset
 from lessons.turn import Turn
 from storage.records import Learner
 from storage.unit_of_work import Store, Transaction
@@ -38,6 +42,8 @@ COMMANDS: dict[str, Callable[[Turn, str], None]] = {
     "help": lambda turn, _args: help.show(turn),
     "mydata": lambda turn, _args: privacy.my_data(turn),
     "forget": lambda turn, _args: privacy.ask_to_forget(turn),
+    "pause": leave.ask,
+    "resume": lambda turn, _args: leave.resume(turn),
 }
 
 
@@ -76,6 +82,9 @@ CHOICES: dict[str, Callable[[Turn, list[str]], None]] = {
     "set": lambda turn, a: settings.change(turn, a[0]),
     "day": lambda turn, a: settings.toggle_day(turn, _int(a[0])),
     "forget": lambda turn, a: privacy.forget(turn, a[0] == "yes"),
+    "snooze": lambda turn, a: invitation.snooze(turn, _int(a[0])),
+    "skip": lambda turn, a: invitation.skip(turn, _int(a[0])),
+    "pause": lambda turn, a: leave.pause(turn, _int(a[0])),
 }
 
 
@@ -87,11 +96,13 @@ class Coach:
         store: Store,
         library: Library | Callable[[], Library],
         clock: Clock = system_clock,
+        rhythm: Rhythm | None = None,
     ) -> None:
         self._store = store
         # A callable lets the app swap in a reloaded library between events.
         self._library = library if callable(library) else (lambda: library)
         self._clock = clock
+        self.rhythm = rhythm or Rhythm()
 
     @property
     def library(self) -> Library:
@@ -110,7 +121,7 @@ class Coach:
                 learner = self._learner(tx, sender, now)
                 language = learner.locale or language
                 with use_locale(language):
-                    turn = Turn(tx, learner, self.library, now, sender.address)
+                    turn = Turn(tx, learner, self.library, now, sender.address, self.rhythm)
                     self._dispatch(turn, event)
                     return turn.replies
         except Exception:
@@ -121,6 +132,59 @@ class Coach:
                     "Please try again in a moment."
                 )
             return [Reply(sender.address, apology)]
+
+    def deliver_due(self, now: datetime | None = None) -> list[Reply]:
+        """The scheduler's tick: plan today's invitations that are due, and return what to send.
+
+        Planning writes one outbox row per (learner, local date) under a unique
+        key and sending marks it sent in the same transaction, so overlapping
+        ticks, restarts and catch-up after downtime never send a day twice.
+        Marking before the network send means a crash right after loses that
+        one invitation rather than repeating it: the learner can still type
+        /lesson, and nobody is messaged twice.
+        """
+        now = now or self._clock()
+        with self._store.transaction() as tx:
+            self._plan(tx, now)
+            replies: list[Reply] = []
+            for push in tx.pushes.due(now, self.rhythm.sends_per_tick):
+                learner = tx.learners.get(push.learner_id)
+                too_late = now - push.due_at > self.rhythm.catch_up
+                if too_late or not learner.active or learner.stage not in ("ready", onboarding.SETTING_TIME):
+                    tx.pushes.update(push.id, status="expired")
+                    continue
+                tx.pushes.update(push.id, status="sent", sent_at=now)
+                with use_locale(learner.locale or DEFAULT_LANGUAGE):
+                    turn = Turn(
+                        tx,
+                        learner,
+                        self.library,
+                        now,
+                        Address(learner.platform, learner.chat_id),
+                        self.rhythm,
+                    )
+                    invitation.message(turn, push)
+                    replies += turn.replies
+            return replies
+
+    def _plan(self, tx: Transaction, now: datetime) -> None:
+        rhythm = self.rhythm
+        for timezone in tx.learners.timezones():
+            local_now = now.astimezone(ZoneInfo(timezone))
+            today = local_now.date()
+            if holiday(today, rhythm.holiday_country, rhythm.holiday_subdivision):
+                continue
+            not_before, until = lesson_time_window(local_now, rhythm.catch_up)
+            due = tx.learners.due_for_lesson(timezone, today, not_before, until)
+            tx.pushes.add_once(
+                (
+                    learner_id,
+                    today,
+                    "lesson",
+                    due_at(today, at, timezone, spread_offset(learner_id, rhythm.spread)),
+                )
+                for learner_id, at in due
+            )
 
     @staticmethod
     def _learner(tx: Transaction, sender: Sender, now: datetime) -> Learner:

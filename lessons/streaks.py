@@ -1,29 +1,35 @@
-"""Streaks: how many scheduled days in a row a learner finished their lesson."""
+"""Streaks: how many lesson days in a row a learner finished their session.
+
+Only lesson days count: weekends, public holidays and leave neither add to a
+streak nor break it. Today not yet done does not break it either.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-_LOOKBACK_DAYS = 3660
+from lessons.schedule import LessonDay
 
 
-def current_streak(finished: Collection[date], today: date, weekdays: Collection[int]) -> int:
-    """Count back from today over the learner's working days.
+@dataclass(frozen=True)
+class Streak:
+    current: int
+    best: int
 
-    Days that are not working days neither count nor break the streak. Today
-    not yet finished does not break it either: the day is not over.
-    """
-    if not weekdays:
-        return 0
-    streak = 0
-    day = today
-    if day not in finished:
-        day -= timedelta(days=1)
-    for _ in range(_LOOKBACK_DAYS):
-        if day.isoweekday() in weekdays:
-            if day not in finished:
-                break
-            streak += 1
-        day -= timedelta(days=1)
-    return streak
+
+def streak(finished: Collection[date], today: date, is_lesson_day: LessonDay) -> Streak:
+    if not finished:
+        return Streak(0, 0)
+    best = run = 0
+    day = min(finished)
+    while day <= today:
+        if is_lesson_day(day):
+            if day in finished:
+                run += 1
+            elif day != today:
+                run = 0
+        best = max(best, run)
+        day += timedelta(days=1)
+    return Streak(current=run, best=best)

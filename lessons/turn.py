@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 from lessons.chat import Address, Choice, Picture, Reply
 from lessons.i18n import current
 from lessons.lesson_library import Library
+from lessons.rhythm import Rhythm
+from lessons.schedule import LessonDay, lesson_day_rule
+from lessons.streaks import Streak, streak
 from storage.records import Learner
 from storage.unit_of_work import Transaction
 
@@ -22,6 +25,7 @@ class Turn:
     library: Library
     now: datetime
     address: Address
+    rhythm: Rhythm = field(default_factory=Rhythm)
     replies: list[Reply] = field(default_factory=list)
 
     @property
@@ -45,6 +49,15 @@ class Turn:
         picture: Picture | None = None,
     ) -> None:
         self.replies.append(Reply(self.address, text, title, tuple(choices), picture))
+
+    @property
+    def is_lesson_day(self) -> LessonDay:
+        return lesson_day_rule(
+            self.learner.weekday_numbers, self.tx.pauses.all_for(self.learner.id), self.rhythm
+        )
+
+    def streak(self) -> Streak:
+        return streak(self.tx.deliveries.finished_dates(self.learner.id), self.today, self.is_lesson_day)
 
     def update_learner(self, **changes: Any) -> Learner:
         self.learner = self.tx.learners.update(self.learner.id, **changes)

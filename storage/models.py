@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Time, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime
@@ -14,7 +14,11 @@ class LearnerRow(Base):
     """A person, known by their platform and that platform's user id."""
 
     __tablename__ = "learners"
-    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_user_id"),
+        # The scheduler's question: in this time zone, whose lesson time has come?
+        Index("ix_learners_due", "timezone", "delivery_time"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(32))
@@ -85,3 +89,54 @@ class HandledEventRow(Base):
     platform: Mapped[str] = mapped_column(String(32))
     event_id: Mapped[str] = mapped_column(String(255))
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PushRow(Base):
+    """The outbox: one message the coach sends on its own, at most once per learner, day and kind.
+
+    The unique key is what makes a scheduler tick idempotent: two ticks, a
+    restart or a catch-up after downtime all try to insert the same row, and
+    only one can.
+    """
+
+    __tablename__ = "pushes"
+    __table_args__ = (UniqueConstraint("learner_id", "local_date", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    local_date: Mapped[date] = mapped_column(Date)
+    # "lesson": the day's invitation; "nudge": the one reminder when it was left unfinished.
+    kind: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # "pending" until sent; then "sent", "snoozed" (due again later) or "skipped".
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PauseRow(Base):
+    """A learner's leave: no lessons, no reminders, no broken streak from start to end (inclusive)."""
+
+    __tablename__ = "pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    # None: until the learner says /resume.
+    end_date: Mapped[date | None] = mapped_column(Date)
+
+
+class ReviewCardRow(Base):
+    """Spaced repetition state (FSRS) of one quiz question for one learner."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (UniqueConstraint("learner_id", "lesson_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    topic: Mapped[str] = mapped_column(String(32))
+    due: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # fsrs.Card.to_json(): the scheduler's own state, kept whole so a newer
+    # fsrs can read it back without a schema change here.
+    state: Mapped[str] = mapped_column(String(1000))

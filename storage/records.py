@@ -65,3 +65,36 @@ class TopicScore:
     topic: str
     right: int
     total: int
+
+
+@dataclass(frozen=True)
+class Push:
+    id: int
+    learner_id: int
+    local_date: date
+    kind: str
+    due_at: datetime
+    status: str
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Pause:
+    id: int
+    learner_id: int
+    start_date: date
+    end_date: date | None
+
+    def covers(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    id: int
+    learner_id: int
+    lesson_id: str
+    question_id: str
+    topic: str
+    due: datetime
+    state: str

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import fields
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any, TypeVar
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, exists, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.base import Base
-from storage.models import AnswerRow, DeliveryRow, HandledEventRow, LearnerRow
-from storage.records import Answer, Delivery, Learner, TopicScore
+from storage.models import (
+    AnswerRow,
+    DeliveryRow,
+    HandledEventRow,
+    LearnerRow,
+    PauseRow,
+    PushRow,
+    ReviewCardRow,
+)
+from storage.records import Answer, Delivery, Learner, Pause, Push, ReviewCard, TopicScore
 
 R = TypeVar("R")
 
@@ -67,9 +77,44 @@ class Learners:
 
     def remove(self, learner_id: int) -> None:
         """Erase the learner and everything that belongs to them."""
-        self._s.execute(delete(AnswerRow).where(AnswerRow.learner_id == learner_id))
-        self._s.execute(delete(DeliveryRow).where(DeliveryRow.learner_id == learner_id))
+        for row in (AnswerRow, DeliveryRow, PushRow, PauseRow, ReviewCardRow):
+            self._s.execute(delete(row).where(row.learner_id == learner_id))
         self._s.execute(delete(LearnerRow).where(LearnerRow.id == learner_id))
+
+    def timezones(self) -> list[str]:
+        return list(self._s.scalars(select(LearnerRow.timezone).distinct().order_by(LearnerRow.timezone)))
+
+    def ready(self) -> list[Learner]:
+        rows = self._s.scalars(
+            select(LearnerRow).where(LearnerRow.stage == "ready", LearnerRow.active).order_by(LearnerRow.id)
+        )
+        return [_record(Learner, r) for r in rows]
+
+    def due_for_lesson(
+        self, timezone: str, local_date: date, not_before: time, until: time
+    ) -> list[tuple[int, time]]:
+        """(id, lesson time) of learners in ``timezone`` whose lesson time on
+        ``local_date`` lies in [not_before, until], who work that weekday, are
+        not on leave and have had no lesson invitation that day yet."""
+        already = exists().where(
+            PushRow.learner_id == LearnerRow.id, PushRow.local_date == local_date, PushRow.kind == "lesson"
+        )
+        on_leave = exists().where(
+            PauseRow.learner_id == LearnerRow.id,
+            PauseRow.start_date <= local_date,
+            or_(PauseRow.end_date.is_(None), PauseRow.end_date >= local_date),
+        )
+        query = select(LearnerRow.id, LearnerRow.delivery_time).where(
+            LearnerRow.timezone == timezone,
+            LearnerRow.delivery_time >= not_before,
+            LearnerRow.delivery_time <= until,
+            LearnerRow.stage == "ready",
+            LearnerRow.active,
+            LearnerRow.weekdays.contains(str(local_date.isoweekday())),
+            ~already,
+            ~on_leave,
+        )
+        return [(learner_id, at) for learner_id, at in self._s.execute(query)]
 
 
 class Deliveries:
@@ -142,6 +187,16 @@ class Deliveries:
                 )
             )
         )
+
+    def finished_topics(self, learner_id: int) -> dict[str, int]:
+        """Lessons finished per topic (each lesson once, however often it was taken)."""
+        rows = self._s.execute(
+            select(DeliveryRow.topic, func.count(func.distinct(DeliveryRow.lesson_id)))
+            .where(DeliveryRow.learner_id == learner_id, DeliveryRow.step == "done")
+            .group_by(DeliveryRow.topic)
+            .order_by(DeliveryRow.topic)
+        )
+        return {topic: int(n) for topic, n in rows}
 
     def finished_dates(self, learner_id: int) -> set[date]:
         return set(
@@ -220,3 +275,135 @@ class HandledEvents:
         except IntegrityError:
             return False
         return True
+
+
+class Pushes:
+    """The outbox of messages the coach sends on its own."""
+
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add_once(self, rows: Iterable[tuple[int, date, str, datetime]]) -> None:
+        """Insert (learner, local date, kind, due at) rows; those that exist already are left alone.
+
+        Two ticks racing each other both try; the unique key lets exactly one
+        row in, on SQLite and PostgreSQL alike (both know ON CONFLICT DO NOTHING).
+        """
+        values = [
+            {"learner_id": learner, "local_date": day, "kind": kind, "due_at": due, "status": "pending"}
+            for learner, day, kind, due in rows
+        ]
+        if not values:
+            return
+        dialect = self._s.get_bind().dialect.name
+        if dialect == "sqlite":
+            self._s.execute(sqlite.insert(PushRow).on_conflict_do_nothing(), values)
+        elif dialect == "postgresql":
+            self._s.execute(postgresql.insert(PushRow).on_conflict_do_nothing(), values)
+        else:
+            raise NotImplementedError(f"the outbox supports SQLite and PostgreSQL, not {dialect}")
+
+    def due(self, now: datetime, limit: int) -> list[Push]:
+        rows = self._s.scalars(
+            select(PushRow)
+            .where(PushRow.status.in_(("pending", "snoozed")), PushRow.due_at <= now)
+            .order_by(PushRow.due_at, PushRow.id)
+            .limit(limit)
+        )
+        return [_record(Push, r) for r in rows]
+
+    def get(self, push_id: int) -> Push | None:
+        row = self._s.get(PushRow, push_id)
+        return _record(Push, row) if row else None
+
+    def update(self, push_id: int, **changes: Any) -> Push:
+        row = self._s.get_one(PushRow, push_id)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        self._s.flush()
+        return _record(Push, row)
+
+    def on_day(self, learner_id: int, local_date: date) -> list[Push]:
+        rows = self._s.scalars(
+            select(PushRow).where(PushRow.learner_id == learner_id, PushRow.local_date == local_date)
+        )
+        return [_record(Push, r) for r in rows]
+
+    def sent_between(self, learner_id: int, kind: str, first: date, last: date) -> list[Push]:
+        rows = self._s.scalars(
+            select(PushRow)
+            .where(
+                PushRow.learner_id == learner_id,
+                PushRow.kind == kind,
+                PushRow.local_date >= first,
+                PushRow.local_date <= last,
+                PushRow.sent_at.is_not(None),
+            )
+            .order_by(PushRow.local_date)
+        )
+        return [_record(Push, r) for r in rows]
+
+
+class Pauses:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def all_for(self, learner_id: int) -> list[Pause]:
+        rows = self._s.scalars(
+            select(PauseRow).where(PauseRow.learner_id == learner_id).order_by(PauseRow.start_date)
+        )
+        return [_record(Pause, r) for r in rows]
+
+    def add(self, learner_id: int, start: date, end: date | None) -> Pause:
+        row = PauseRow(learner_id=learner_id, start_date=start, end_date=end)
+        self._s.add(row)
+        self._s.flush()
+        return _record(Pause, row)
+
+    def end(self, pause_id: int, last_day: date | None) -> None:
+        """Close a pause after ``last_day``; None removes a pause that has not started."""
+        row = self._s.get_one(PauseRow, pause_id)
+        if last_day is None or last_day < row.start_date:
+            self._s.delete(row)
+        else:
+            row.end_date = last_day
+        self._s.flush()
+
+
+class ReviewCards:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def get(self, learner_id: int, lesson_id: str, question_id: str) -> ReviewCard | None:
+        row = self._s.scalar(
+            select(ReviewCardRow).where(
+                ReviewCardRow.learner_id == learner_id,
+                ReviewCardRow.lesson_id == lesson_id,
+                ReviewCardRow.question_id == question_id,
+            )
+        )
+        return _record(ReviewCard, row) if row else None
+
+    def save(
+        self, *, learner_id: int, lesson_id: str, question_id: str, topic: str, due: datetime, state: str
+    ) -> None:
+        row = self._s.scalar(
+            select(ReviewCardRow).where(
+                ReviewCardRow.learner_id == learner_id,
+                ReviewCardRow.lesson_id == lesson_id,
+                ReviewCardRow.question_id == question_id,
+            )
+        )
+        if row is None:
+            row = ReviewCardRow(learner_id=learner_id, lesson_id=lesson_id, question_id=question_id)
+            self._s.add(row)
+        row.topic, row.due, row.state = topic, due, state
+        self._s.flush()
+
+    def due(self, learner_id: int, now: datetime) -> list[ReviewCard]:
+        rows = self._s.scalars(
+            select(ReviewCardRow)
+            .where(ReviewCardRow.learner_id == learner_id, ReviewCardRow.due <= now)
+            .order_by(ReviewCardRow.due, ReviewCardRow.id)
+        )
+        return [_record(ReviewCard, r) for r in rows]

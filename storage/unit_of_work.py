@@ -11,7 +11,15 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.repositories import Answers, Deliveries, HandledEvents, Learners
+from storage.repositories import (
+    Answers,
+    Deliveries,
+    HandledEvents,
+    Learners,
+    Pauses,
+    Pushes,
+    ReviewCards,
+)
 
 DEFAULT_DATABASE_URL = "sqlite:///digicoach.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -25,6 +33,9 @@ class Transaction:
     deliveries: Deliveries
     answers: Answers
     events: HandledEvents
+    pushes: Pushes
+    pauses: Pauses
+    reviews: ReviewCards
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -87,4 +98,7 @@ def _repositories(session: Session) -> Transaction:
         deliveries=Deliveries(session),
         answers=Answers(session),
         events=HandledEvents(session),
+        pushes=Pushes(session),
+        pauses=Pauses(session),
+        reviews=ReviewCards(session),
     )

@@ -13,6 +13,8 @@ def show(turn: Turn) -> None:
                 _("/lesson – today's lesson (or continue where you left off)"),
                 _("/progress – lessons done, quiz results and your streak"),
                 _("/settings – language, lesson time and lesson days"),
+                _("/pause – a break from lessons, for a holiday or leave"),
+                _("/resume – lessons again after a break"),
                 _("/mydata – everything I keep about you"),
                 _("/forget – erase everything I keep about you"),
                 _("/start – start again from the beginning"),

@@ -12,7 +12,6 @@ from lessons.flows import onboarding
 from lessons.grading import grade
 from lessons.i18n import _, ngettext
 from lessons.model import FreeText, Lesson, MultipleChoice, Question, SingleChoice, TrueFalse
-from lessons.streaks import current_streak
 from lessons.turn import Turn
 from storage.records import Delivery
 
@@ -311,12 +310,10 @@ def _finish(turn: Turn, lesson: Lesson, delivery: Delivery) -> None:
             right=right,
         ),
     ]
-    streak = current_streak(
-        turn.tx.deliveries.finished_dates(turn.learner.id), turn.today, turn.learner.weekday_numbers
-    )
-    if streak:
+    current = turn.streak().current
+    if current:
         lines.append(
-            ngettext("🔥 Streak: {n} lesson day in a row", "🔥 Streak: {n} lesson days in a row", streak)
+            ngettext("🔥 Streak: {n} lesson day in a row", "🔥 Streak: {n} lesson days in a row", current)
         )
     if lesson.try_today:
         lines.append(_("💡 Try this today: {action}", action=lesson.try_today.get(turn.language)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from lessons.i18n import _, ngettext, percent
-from lessons.streaks import current_streak
 from lessons.topics import topic_name
 from lessons.turn import Turn
 
@@ -15,13 +14,23 @@ def show(turn: Turn) -> None:
     if not done and not scores:
         turn.say(_("No lessons done yet. Type /lesson to start your first one."), title=_("Your progress"))
         return
-    streak = current_streak(
-        turn.tx.deliveries.finished_dates(learner_id), turn.today, turn.learner.weekday_numbers
-    )
+    streak = turn.streak()
     lines = [ngettext("Lessons done: {n}", "Lessons done: {n}", done)]
-    if streak:
+    if streak.current:
         lines.append(
-            ngettext("🔥 Streak: {n} lesson day in a row", "🔥 Streak: {n} lesson days in a row", streak)
+            ngettext(
+                "🔥 Streak: {n} lesson day in a row", "🔥 Streak: {n} lesson days in a row", streak.current
+            )
+        )
+    if streak.best > streak.current:
+        lines.append(ngettext("Best streak: {n} lesson day", "Best streak: {n} lesson days", streak.best))
+    topics = turn.tx.deliveries.finished_topics(learner_id)
+    if topics:
+        lines.append(
+            _(
+                "Lessons per topic: {topics}",
+                topics=", ".join(f"{topic_name(t)} {n}" for t, n in topics.items()),
+            )
         )
     if scores:
         lines.append(_("Quiz answers per topic:"))

@@ -25,9 +25,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(length=255), nullable=False),
         sa.Column("handled_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_handled_events")),
-        sa.UniqueConstraint(
-            "platform", "event_id", name=op.f("uq_handled_events_platform_event_id")
-        ),
+        sa.UniqueConstraint("platform", "event_id", name=op.f("uq_handled_events_platform_event_id")),
     )
     op.create_table(
         "learners",
@@ -79,9 +77,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_deliveries_learner_id"), ["learner_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_deliveries_learner_id"), ["learner_id"], unique=False)
 
     op.create_table(
         "answers",
@@ -114,9 +110,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("answers", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_answers_learner_id"), ["learner_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_answers_learner_id"), ["learner_id"], unique=False)
 
 
 def downgrade() -> None:

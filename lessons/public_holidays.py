@@ -1,0 +1,32 @@
+"""Public holidays, from the `holidays` package, named in the learner's language."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+import holidays
+
+
+@cache
+def _calendar(country: str, subdivision: str | None, language: str | None) -> holidays.HolidayBase:
+    try:
+        return holidays.country_holidays(country, subdiv=subdivision, language=language)
+    except (NotImplementedError, ValueError, KeyError):
+        if language is None:
+            raise
+        return holidays.country_holidays(country, subdiv=subdivision)
+
+
+def check(country: str, subdivision: str | None) -> None:
+    """Raise ValueError with a clear message if the country or subdivision is unknown."""
+    try:
+        _calendar(country, subdivision, None)
+    except NotImplementedError as error:
+        raise ValueError(f"no public holidays known for country '{country}'") from error
+
+
+def holiday(day: date, country: str, subdivision: str | None, language: str | None = None) -> str | None:
+    """The holiday's name if ``day`` is a public holiday, else None."""
+    name = _calendar(country, subdivision, language).get(day)
+    return str(name) if name else None

@@ -1,0 +1,36 @@
+"""How the coach paces itself: what an organisation may tune about the daily rhythm."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from types import MappingProxyType
+
+
+@dataclass(frozen=True)
+class Rhythm:
+    # Public holidays of this country (ISO code) and subdivision, from the `holidays` package.
+    holiday_country: str = "BE"
+    holiday_subdivision: str | None = None
+    # After downtime, a day's invitation is still sent this long after its time; later, it is dropped.
+    catch_up: timedelta = timedelta(hours=3)
+    # Invitations for the same minute are spread over this window, per learner always the same offset.
+    spread: timedelta = timedelta(minutes=10)
+    snooze: timedelta = timedelta(hours=1)
+    # At ~30 messages/s (Telegram's limit per bot) one minute's tick sends at most this many.
+    sends_per_tick: int = 1800
+    # Review questions after the day's new lesson.
+    review_questions: int = 3
+    # FSRS desired retention per topic; others use default_retention.
+    retention: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({"security": 0.95}))
+    default_retention: float = 0.9
+    # One friendly reminder when the day's lesson is left unfinished this long after the invitation.
+    nudge_after: timedelta = timedelta(hours=3)
+    nudges_per_week: int = 2
+    working_hours: tuple[time, time] = (time(8, 0), time(18, 0))
+    # After this many reminders in a row without reaction, ask once whether to slow down.
+    ignored_nudges_before_asking: int = 3
+
+    def retention_for(self, topic: str) -> float:
+        return self.retention.get(topic, self.default_retention)

@@ -1,0 +1,53 @@
+"""When is a learner due: pure functions of the clock, the learner's settings and the calendar."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from lessons.public_holidays import holiday
+from lessons.rhythm import Rhythm
+from storage.records import Pause
+
+LessonDay = Callable[[date], bool]
+
+
+def spread_offset(learner_id: int, window: timedelta) -> timedelta:
+    """A stable offset inside ``window``: the same learner always lands on the same second."""
+    seconds = int(window.total_seconds())
+    if seconds <= 0:
+        return timedelta(0)
+    digest = hashlib.sha256(f"learner:{learner_id}".encode()).digest()
+    return timedelta(seconds=int.from_bytes(digest[:8], "big") % seconds)
+
+
+def due_at(local_date: date, at: time, timezone: str, offset: timedelta = timedelta(0)) -> datetime:
+    """The UTC instant of ``at`` on ``local_date`` in ``timezone``, plus the spread offset.
+
+    Wall-clock time is kept across daylight-saving changes: 09:30 stays 09:30
+    local on both sides of the switch.
+    """
+    local = datetime.combine(local_date, at, tzinfo=ZoneInfo(timezone))
+    return local.astimezone(UTC) + offset
+
+
+def lesson_time_window(local_now: datetime, catch_up: timedelta) -> tuple[time, time]:
+    """Lesson times whose invitation is due now: from ``catch_up`` ago (not before midnight) until now."""
+    start = local_now - catch_up
+    not_before = start.time() if start.date() == local_now.date() else time(0, 0)
+    return not_before, local_now.time()
+
+
+def lesson_day_rule(weekdays: Iterable[int], pauses: Iterable[Pause], rhythm: Rhythm) -> LessonDay:
+    """Is a date one of the learner's lesson days: a working day, no holiday, not on leave?"""
+    days = frozenset(weekdays)
+    leave = list(pauses)
+
+    def is_lesson_day(day: date) -> bool:
+        if day.isoweekday() not in days or any(p.covers(day) for p in leave):
+            return False
+        return holiday(day, rhythm.holiday_country, rhythm.holiday_subdivision) is None
+
+    return is_lesson_day
