@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from bot.adapters import Adapter
 from bot.settings import Settings
+from bot.ticker import start_ticking
 from lessons.chat import Event, Reply
 from lessons.engine import Clock, Coach, system_clock
 from lessons.lesson_library import Library
@@ -52,10 +53,22 @@ class App:
                 continue
             await adapter.send(batch)
 
-    async def serve(self, *adapters: Adapter) -> None:
-        """Run every adapter on this loop until all of them have stopped."""
+    async def tick(self) -> None:
+        """Send whatever the schedule says is due now."""
+        await self.deliver(await asyncio.to_thread(self.coach.deliver_due))
+
+    async def serve(self, *adapters: Adapter, scheduled: bool = False) -> None:
+        """Run every adapter on this loop until all of them have stopped.
+
+        ``scheduled`` also starts the tick that sends the day's invitations.
+        """
         self.adapters = {adapter.platform: adapter for adapter in adapters}
-        await asyncio.gather(*(adapter.run(self.handle) for adapter in adapters))
+        scheduler = start_ticking(self.tick, self.settings.tick_seconds) if scheduled else None
+        try:
+            await asyncio.gather(*(adapter.run(self.handle) for adapter in adapters))
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
 
     def close(self) -> None:
         self.store.close()
@@ -68,4 +81,5 @@ def build(settings: Settings, clock: Clock = system_clock) -> App:
         raise LibraryError(loaded.errors)
     store = Store(settings.database_url)
     store.upgrade()
-    return App(settings, store, loaded.library, Coach(store, loaded.library, clock))
+    coach = Coach(store, loaded.library, clock, settings.rhythm)
+    return App(settings, store, loaded.library, coach)

@@ -101,7 +101,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (OperationalError, ArgumentError) as error:
         return _fail(f"cannot open the database {settings.database_url}: {error.args[0]}")
     try:
-        asyncio.run(app.serve(*servers))
+        asyncio.run(app.serve(*servers, scheduled=True))
     except KeyboardInterrupt:
         pass
     finally:
@@ -151,6 +151,38 @@ def cmd_lessons_stats(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         return _fail("the lessons have errors (listed above); run 'digicoach lessons check'")
     print(render(compute(loaded.library)))
+    return 0
+
+
+def cmd_schedule_preview(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from lessons.loader import load_library
+    from lessons.planning import preview
+    from storage.unit_of_work import Store
+
+    settings = _settings(args)
+    try:
+        day = date.fromisoformat(args.date) if args.date else date.today()
+    except ValueError:
+        return _fail(f"'{args.date}' is not a date; write it as YYYY-MM-DD")
+    loaded = load_library(settings.lesson_paths, settings.languages_required)
+    if loaded.library is None:
+        return _fail("the lessons have errors; run 'digicoach lessons check'")
+    store = Store(settings.database_url)
+    try:
+        store.upgrade()
+        plan = preview(store, loaded.library, settings.rhythm, day)
+    except (OperationalError, ArgumentError) as error:
+        return _fail(f"cannot open the database {settings.database_url}: {error.args[0]}")
+    finally:
+        store.close()
+    invited = sum(p.at is not None for p in plan)
+    print(f"{day:%A %d %B %Y}: {invited} of {len(plan)} learner(s) get an invitation")
+    width = max((len(p.learner) for p in plan), default=0)
+    for planned in sorted(plan, key=lambda p: (p.at is None, p.at or "", p.learner)):
+        when = f"{planned.at} {planned.timezone}" if planned.at else "-"
+        print(f"  {planned.learner:<{width}}  {planned.platform:<8}  {when:<22}  {planned.what}")
     return 0
 
 
@@ -209,6 +241,13 @@ def parser() -> argparse.ArgumentParser:
     )
     stats.set_defaults(func=cmd_lessons_stats, lessons=None)
 
+    schedule = commands.add_parser("schedule", help="the daily rhythm")
+    schedule_commands = schedule.add_subparsers(dest="schedule_command", required=True, metavar="COMMAND")
+    plan = schedule_commands.add_parser("preview", help="who would get what on a date; sends nothing")
+    plan.add_argument("--date", metavar="YYYY-MM-DD", help="the day to preview (default: today)")
+    plan.add_argument("--db", metavar="URL", help="database URL")
+    plan.set_defaults(func=cmd_schedule_preview, lessons=None)
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     upgrade = db_commands.add_parser("upgrade", help="apply database migrations")
@@ -222,6 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as error:
-        return _fail(f"bad setting: {error.errors()[0]['loc'][0]}: {error.errors()[0]['msg']}")
+        problems = "; ".join(
+            (f"DIGICOACH_{str(e['loc'][0]).upper()}: " if e["loc"] else "")
+            + e["msg"].removeprefix("Value error, ")
+            for e in error.errors()
+        )
+        return _fail(f"bad setting: {problems}")
     _setup_logging(settings.log_level)
     return int(args.func(args))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lessons.loader import DEFAULT_REQUIRED_LANGUAGES, LIBRARY_DIR
 from lessons.model import LANGUAGES
+from lessons.public_holidays import check as check_holidays
+from lessons.rhythm import Rhythm
 from storage.unit_of_work import DEFAULT_DATABASE_URL
 
 
@@ -28,6 +31,31 @@ class Settings(BaseSettings):
     # Where adapters keep state that is not in the database (Matrix's crypto store).
     data_dir: Path = Path("digicoach-data")
 
+    # The daily rhythm (see lessons/rhythm.py for what each one does).
+    holiday_country: str = "BE"
+    holiday_subdivision: str | None = None
+    catch_up_hours: float = 3.0
+    spread_minutes: float = 10.0
+    review_questions: int = 3
+    tick_seconds: int = 60
+
+    @field_validator("holiday_subdivision")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _known_holidays(self) -> Settings:
+        check_holidays(self.holiday_country, self.holiday_subdivision)
+        return self
+
+    @field_validator("review_questions", "tick_seconds")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must be 0 or more")
+        return value
+
     @field_validator("required_languages")
     @classmethod
     def _known_languages(cls, value: str) -> str:
@@ -39,6 +67,16 @@ class Settings(BaseSettings):
     @staticmethod
     def _split(value: str) -> list[str]:
         return [part.strip() for part in value.split(",") if part.strip()]
+
+    @property
+    def rhythm(self) -> Rhythm:
+        return Rhythm(
+            holiday_country=self.holiday_country,
+            holiday_subdivision=self.holiday_subdivision,
+            catch_up=timedelta(hours=self.catch_up_hours),
+            spread=timedelta(minutes=self.spread_minutes),
+            review_questions=self.review_questions,
+        )
 
     @property
     def lesson_paths(self) -> list[Path]:

@@ -23,7 +23,8 @@ def check(country: str, subdivision: str | None) -> None:
     try:
         _calendar(country, subdivision, None)
     except NotImplementedError as error:
-        raise ValueError(f"no public holidays known for country '{country}'") from error
+        # The holidays package names what it does not know (country or subdivision).
+        raise ValueError(f"public holidays: {error}") from error
 
 
 def holiday(day: date, country: str, subdivision: str | None, language: str | None = None) -> str | None:

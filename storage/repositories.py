@@ -84,10 +84,8 @@ class Learners:
     def timezones(self) -> list[str]:
         return list(self._s.scalars(select(LearnerRow.timezone).distinct().order_by(LearnerRow.timezone)))
 
-    def ready(self) -> list[Learner]:
-        rows = self._s.scalars(
-            select(LearnerRow).where(LearnerRow.stage == "ready", LearnerRow.active).order_by(LearnerRow.id)
-        )
+    def everyone(self) -> list[Learner]:
+        rows = self._s.scalars(select(LearnerRow).order_by(LearnerRow.id))
         return [_record(Learner, r) for r in rows]
 
     def due_for_lesson(

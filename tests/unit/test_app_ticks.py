@@ -1,0 +1,51 @@
+"""`digicoach run`'s tick: the real APScheduler job sends what is due through the adapter."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.adapters.memory import MemoryChat
+from bot.app import build
+from bot.cli import main
+from bot.settings import Settings
+from lessons.chat import Reply
+from tests.conftest import FIXTURES
+from tests.support.clock import FakeClock
+from tests.support.flows import onboard
+from tests.support.ticks import local
+
+
+class RecordingAdapter:
+    """Stands in for a platform: records what the app sends, stops once something came."""
+
+    platform = "memory"
+
+    def __init__(self) -> None:
+        self.sent: list[Reply] = []
+        self._got = asyncio.Event()
+
+    async def run(self, handle) -> None:
+        await asyncio.wait_for(self._got.wait(), timeout=20)
+
+    async def send(self, replies: list[Reply]) -> None:
+        self.sent += replies
+        self._got.set()
+
+
+def test_the_tick_sends_the_due_invitation_to_the_learners_platform(tmp_path):
+    clock = FakeClock(local(2026, 3, 2, 9, 0))
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'c.sqlite3'}", lessons=str(FIXTURES / "library"))
+    app = build(settings, clock)
+    onboard(MemoryChat(app.coach, "alice", "en"))
+    clock.now = local(2026, 3, 2, 9, 45)
+    adapter = RecordingAdapter()
+    asyncio.run(app.serve(adapter, scheduled=True))
+    app.close()
+    assert [r.to.chat_id for r in adapter.sent] == ["chat-alice"]
+    assert "Strong passwords" in adapter.sent[0].text
+
+
+def test_a_bad_holiday_setting_is_a_clear_error(monkeypatch, capsys):
+    monkeypatch.setenv("DIGICOACH_HOLIDAY_COUNTRY", "XX")
+    assert main(["lessons", "check"]) == 2
+    assert "Country XX not available" in capsys.readouterr().err
