@@ -47,14 +47,33 @@ COMMANDS: dict[str, Callable[[Turn, str], None]] = {
 }
 
 
+class BadChoiceError(Exception):
+    """A choice id that is not one the coach made: forged, truncated or garbage."""
+
+
 def _int(text: str) -> int:
     if not text.isdigit() or len(text) > 12:
-        raise ValueError(text)
+        raise BadChoiceError(text)
     return int(text)
 
 
+def _arg(args: list[str], index: int) -> str:
+    if index >= len(args):
+        raise BadChoiceError(":".join(args))
+    return args[index]
+
+
+def _go(turn: Turn, where: str) -> None:
+    targets = {"lesson": lesson.todays_lesson, "later": onboarding.later, "progress": progress.show}
+    if where not in targets:
+        raise BadChoiceError(where)
+    targets[where](turn)
+
+
 def _on_time(turn: Turn, value: str) -> None:
-    parsed = onboarding.parse_time(f"{value[:2]}:{value[2:]}") if len(value) == 4 else None
+    parsed = (
+        onboarding.parse_time(f"{value[:2]}:{value[2:]}") if len(value) == 4 and value.isdigit() else None
+    )
     if parsed is None or turn.learner.stage not in (onboarding.TIME, onboarding.SETTING_TIME):
         if turn.learner.stage == onboarding.READY:
             settings.show(turn)
@@ -64,27 +83,24 @@ def _on_time(turn: Turn, value: str) -> None:
     onboarding.choose_time(turn, parsed)
 
 
-# Choice ids are "<kind>:<arguments>"; a handler raises ValueError on a malformed id.
+# Choice ids are "<kind>:<arguments>"; reading the arguments raises BadChoiceError on a malformed id.
 CHOICES: dict[str, Callable[[Turn, list[str]], None]] = {
-    "lang": lambda turn, a: onboarding.choose_language(turn, a[0]),
+    "lang": lambda turn, a: onboarding.choose_language(turn, _arg(a, 0)),
     "ok": lambda turn, a: onboarding.accept_privacy(turn),
-    "time": lambda turn, a: _on_time(turn, a[0]),
-    "go": lambda turn, a: {
-        "lesson": lesson.todays_lesson,
-        "later": onboarding.later,
-        "progress": progress.show,
-    }[a[0]](turn),
+    "time": lambda turn, a: _on_time(turn, _arg(a, 0)),
+    "go": lambda turn, a: _go(turn, _arg(a, 0)),
     "more": lambda turn, a: lesson.another_lesson(turn),
-    "next": lambda turn, a: lesson.next_card(turn, _int(a[0]), _int(a[1])),
-    "ans": lambda turn, a: lesson.answer(turn, _int(a[0]), _int(a[1]), a[2]),
-    "tick": lambda turn, a: lesson.tick(turn, _int(a[0]), _int(a[1]), _int(a[2])),
-    "done": lambda turn, a: lesson.submit_ticks(turn, _int(a[0]), _int(a[1])),
-    "set": lambda turn, a: settings.change(turn, a[0]),
-    "day": lambda turn, a: settings.toggle_day(turn, _int(a[0])),
-    "forget": lambda turn, a: privacy.forget(turn, a[0] == "yes"),
-    "snooze": lambda turn, a: invitation.snooze(turn, _int(a[0])),
-    "skip": lambda turn, a: invitation.skip(turn, _int(a[0])),
-    "pause": lambda turn, a: leave.pause(turn, _int(a[0])),
+    "review": lambda turn, a: lesson.start_review(turn),
+    "next": lambda turn, a: lesson.next_card(turn, _int(_arg(a, 0)), _int(_arg(a, 1))),
+    "ans": lambda turn, a: lesson.answer(turn, _int(_arg(a, 0)), _int(_arg(a, 1)), _arg(a, 2)),
+    "tick": lambda turn, a: lesson.tick(turn, _int(_arg(a, 0)), _int(_arg(a, 1)), _int(_arg(a, 2))),
+    "done": lambda turn, a: lesson.submit_ticks(turn, _int(_arg(a, 0)), _int(_arg(a, 1))),
+    "set": lambda turn, a: settings.change(turn, _arg(a, 0)),
+    "day": lambda turn, a: settings.toggle_day(turn, _int(_arg(a, 0))),
+    "forget": lambda turn, a: privacy.forget(turn, _arg(a, 0) == "yes"),
+    "snooze": lambda turn, a: invitation.snooze(turn, _int(_arg(a, 0))),
+    "skip": lambda turn, a: invitation.skip(turn, _int(_arg(a, 0))),
+    "pause": lambda turn, a: leave.pause(turn, _int(_arg(a, 0))),
 }
 
 
@@ -111,7 +127,7 @@ class Coach:
     def handle(self, event: Event) -> list[Reply]:
         """Handle one event in one transaction; never raises for a learner's input."""
         sender = event.sender
-        now = self._clock()
+        now = self._clock().astimezone(UTC)
         language = supported(sender.language_hint) or DEFAULT_LANGUAGE
         try:
             with self._store.transaction() as tx:
@@ -143,7 +159,7 @@ class Coach:
         one invitation rather than repeating it: the learner can still type
         /lesson, and nobody is messaged twice.
         """
-        now = now or self._clock()
+        now = (now or self._clock()).astimezone(UTC)
         with self._store.transaction() as tx:
             self._plan(tx, now)
             replies: list[Reply] = []
@@ -214,9 +230,10 @@ class Coach:
             choice = CHOICES.get(kind)
             try:
                 if choice is None:
-                    raise ValueError(event.choice_id)
+                    raise BadChoiceError(event.choice_id)
                 choice(turn, rest.split(":"))
-            except (ValueError, IndexError, KeyError):
+            except BadChoiceError:
+                # Arguments are read before a flow changes anything: nothing is half-done.
                 turn.say(
                     _("That button does not work (anymore). Type /lesson to continue where you left off.")
                 )

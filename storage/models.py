@@ -49,9 +49,13 @@ class DeliveryRow(Base):
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
     local_date: Mapped[date] = mapped_column(Date)
     slot: Mapped[int] = mapped_column(Integer, default=0)
+    # "lesson": a lesson's cards and quiz; "review": questions from earlier lessons.
+    kind: Mapped[str] = mapped_column(String(16), default="lesson", server_default="lesson")
     lesson_id: Mapped[str] = mapped_column(String(64))
     lesson_version: Mapped[int] = mapped_column(Integer)
     topic: Mapped[str] = mapped_column(String(32))
+    # A review's questions, chosen when it starts: "lesson-id/question-id;...".
+    items: Mapped[str] = mapped_column(String(2000), default="", server_default="")
     # "cards" while reading, "quiz" while answering, "done" when finished.
     step: Mapped[str] = mapped_column(String(16), default="cards")
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -65,7 +69,8 @@ class AnswerRow(Base):
     """A learner's answer to one question of one delivery, counted once."""
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("delivery_id", "question_id"),)
+    # A review asks questions of several lessons, whose question ids may repeat.
+    __table_args__ = (UniqueConstraint("delivery_id", "lesson_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"))

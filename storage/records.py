@@ -33,9 +33,11 @@ class Delivery:
     learner_id: int
     local_date: date
     slot: int
+    kind: str
     lesson_id: str
     lesson_version: int
     topic: str
+    items: str
     step: str
     position: int
     selection: str
@@ -45,6 +47,11 @@ class Delivery:
     @property
     def done(self) -> bool:
         return self.step == "done"
+
+    @property
+    def review_items(self) -> list[tuple[str, str]]:
+        """A review's (lesson id, question id) pairs, in the order they are asked."""
+        return [tuple(item.split("/", 1)) for item in self.items.split(";") if "/" in item]  # type: ignore[misc]
 
 
 @dataclass(frozen=True)

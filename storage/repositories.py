@@ -150,14 +150,18 @@ class Deliveries:
         lesson_version: int,
         topic: str,
         now: datetime,
+        kind: str = "lesson",
+        items: str = "",
     ) -> Delivery:
         row = DeliveryRow(
             learner_id=learner_id,
             local_date=local_date,
             slot=slot,
+            kind=kind,
             lesson_id=lesson_id,
             lesson_version=lesson_version,
             topic=topic,
+            items=items,
             started_at=now,
         )
         self._s.add(row)
@@ -181,7 +185,9 @@ class Deliveries:
         return set(
             self._s.scalars(
                 select(DeliveryRow.lesson_id).where(
-                    DeliveryRow.learner_id == learner_id, DeliveryRow.step == "done"
+                    DeliveryRow.learner_id == learner_id,
+                    DeliveryRow.step == "done",
+                    DeliveryRow.kind == "lesson",
                 )
             )
         )
@@ -190,7 +196,9 @@ class Deliveries:
         """Lessons finished per topic (each lesson once, however often it was taken)."""
         rows = self._s.execute(
             select(DeliveryRow.topic, func.count(func.distinct(DeliveryRow.lesson_id)))
-            .where(DeliveryRow.learner_id == learner_id, DeliveryRow.step == "done")
+            .where(
+                DeliveryRow.learner_id == learner_id, DeliveryRow.step == "done", DeliveryRow.kind == "lesson"
+            )
             .group_by(DeliveryRow.topic)
             .order_by(DeliveryRow.topic)
         )
@@ -214,7 +222,9 @@ class Answers:
         self,
         *,
         delivery: Delivery,
+        lesson_id: str,
         question_id: str,
+        topic: str,
         correct: bool,
         response: str,
         now: datetime,
@@ -226,9 +236,9 @@ class Answers:
                     AnswerRow(
                         delivery_id=delivery.id,
                         learner_id=delivery.learner_id,
-                        lesson_id=delivery.lesson_id,
+                        lesson_id=lesson_id,
                         question_id=question_id,
-                        topic=delivery.topic,
+                        topic=topic,
                         correct=correct,
                         response=response[:500],
                         answered_at=now,

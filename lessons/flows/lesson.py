@@ -1,4 +1,4 @@
-"""Today's lesson: cards one by one, then the quiz with feedback, then a summary.
+"""Today's session: a lesson's cards and quiz, or review questions from earlier lessons.
 
 Every choice id names the delivery and the step it belongs to, so a stale or
 forged button (an old message, someone else's quiz, garbage) is recognised and
@@ -7,32 +7,64 @@ changes nothing, and an answer given twice is counted once.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from lessons.chat import Choice, Picture
 from lessons.flows import onboarding
 from lessons.grading import grade
 from lessons.i18n import _, ngettext
 from lessons.model import FreeText, Lesson, MultipleChoice, Question, SingleChoice, TrueFalse
+from lessons.review import after_answer, choose
 from lessons.turn import Turn
 from storage.records import Delivery
 
 CARDS, QUIZ, DONE, DROPPED = "cards", "quiz", "done", "dropped"
+LESSON, REVIEW = "lesson", "review"
 DONT_KNOW = "x"
 
 
+@dataclass(frozen=True)
+class Asked:
+    """One question of a session, with the lesson it comes from."""
+
+    lesson: Lesson
+    question: Question
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.lesson.id, self.question.id
+
+
 def _open_delivery(turn: Turn) -> Delivery | None:
-    """The learner's unfinished lesson, moved to today if it was started earlier."""
+    """The learner's unfinished session, moved to today if it was started earlier."""
     delivery = turn.tx.deliveries.latest_open(turn.learner.id)
     if delivery is None or delivery.local_date == turn.today:
         return delivery
     today = turn.tx.deliveries.on_day(turn.learner.id, turn.today)
-    # An unfinished lesson from an earlier day becomes today's lesson, so it
-    # counts for today's streak instead of being stranded.
+    # An unfinished lesson from an earlier day becomes today's, so it counts
+    # for today's streak instead of being stranded.
     slot = 0 if not any(d.slot == 0 for d in today) else max(d.slot for d in today) + 1
     return turn.tx.deliveries.update(delivery.id, local_date=turn.today, slot=slot)
 
 
+def _due_reviews(turn: Turn) -> int:
+    return min(len(_reviews_due_today(turn)), turn.rhythm.review_questions)
+
+
+def _reviews_due_today(turn: Turn) -> list:  # type: ignore[type-arg]
+    end_of_day = datetime.combine(turn.today + timedelta(days=1), time(0), ZoneInfo(turn.learner.timezone))
+    return turn.tx.reviews.due(turn.learner.id, end_of_day)
+
+
+def _next_slot(turn: Turn) -> int:
+    slots = [d.slot for d in turn.tx.deliveries.on_day(turn.learner.id, turn.today)]
+    return max(slots) + 1 if slots else 0
+
+
 def todays_lesson(turn: Turn) -> None:
-    """``/lesson``: resume the open lesson, or start today's, or say today's is done."""
+    """``/lesson``: resume the open session, or start today's, or say today's is done."""
     if turn.learner.stage not in (onboarding.READY, onboarding.SETTING_TIME):
         turn.say(_("Let's finish setting up first."))
         onboarding.resume(turn)
@@ -44,7 +76,7 @@ def todays_lesson(turn: Turn) -> None:
     if any(d.slot == 0 and d.done for d in turn.tx.deliveries.on_day(turn.learner.id, turn.today)):
         turn.say(
             _("You have finished today's lesson. Well done! The next one comes on your next lesson day."),
-            [Choice("more:lesson", _("One more lesson now"))],
+            _after_choices(turn),
         )
         return
     _start_new(turn, slot=0)
@@ -56,13 +88,15 @@ def another_lesson(turn: Turn) -> None:
     if delivery is not None:
         show(turn, delivery)
         return
-    slots = [d.slot for d in turn.tx.deliveries.on_day(turn.learner.id, turn.today)]
-    _start_new(turn, slot=max(slots) + 1 if slots else 0)
+    _start_new(turn, slot=_next_slot(turn))
 
 
 def _start_new(turn: Turn, slot: int) -> None:
     lesson = turn.library.next_lesson(turn.tx.deliveries.finished_lessons(turn.learner.id))
     if lesson is None:
+        if _due_reviews(turn):
+            start_review(turn)
+            return
         turn.say(_("You have done every lesson there is. Great work! New lessons will follow."))
         return
     delivery = turn.tx.deliveries.add(
@@ -75,6 +109,31 @@ def _start_new(turn: Turn, slot: int) -> None:
         now=turn.now,
     )
     show(turn, delivery)
+
+
+def start_review(turn: Turn) -> None:
+    """Up to N questions from earlier lessons that are due today: the most forgotten first."""
+    delivery = _open_delivery(turn)
+    if delivery is not None:
+        show(turn, delivery)
+        return
+    cards = choose(_reviews_due_today(turn), turn.now, turn.rhythm.review_questions)
+    if not cards:
+        turn.say(_("Nothing to repeat today. Well done!"))
+        return
+    delivery = turn.tx.deliveries.add(
+        learner_id=turn.learner.id,
+        local_date=turn.today,
+        slot=_next_slot(turn),
+        lesson_id=REVIEW,
+        lesson_version=0,
+        topic=REVIEW,
+        now=turn.now,
+        kind=REVIEW,
+        items=";".join(f"{c.lesson_id}/{c.question_id}" for c in cards),
+    )
+    turn.tx.deliveries.update(delivery.id, step=QUIZ)
+    show(turn, turn.tx.deliveries.get(delivery.id) or delivery)
 
 
 def _lesson_of(turn: Turn, delivery: Delivery) -> Lesson | None:
@@ -90,20 +149,38 @@ def _lesson_of(turn: Turn, delivery: Delivery) -> Lesson | None:
     return lesson
 
 
+def _questions(turn: Turn, delivery: Delivery) -> list[Asked] | None:
+    """The questions of a session, or None if its lesson is gone (the learner is told)."""
+    if delivery.kind == REVIEW:
+        found = []
+        for lesson_id, question_id in delivery.review_items:
+            lesson = turn.library.lesson(lesson_id)
+            question = lesson.question(question_id) if lesson else None
+            if lesson is not None and question is not None:
+                found.append(Asked(lesson, question))
+        return found
+    lesson = _lesson_of(turn, delivery)
+    return None if lesson is None else [Asked(lesson, q) for q in lesson.quiz]
+
+
 def show(turn: Turn, delivery: Delivery) -> None:
     """Show where the learner is in ``delivery``: a card, a question, or the summary."""
-    lesson = _lesson_of(turn, delivery)
-    if lesson is None:
+    if delivery.kind == LESSON:
+        lesson = _lesson_of(turn, delivery)
+        if lesson is None:
+            return
+        if delivery.step == CARDS and delivery.position >= len(lesson.cards):
+            delivery = turn.tx.deliveries.update(delivery.id, step=QUIZ, position=0)
+        if delivery.step == CARDS:
+            _show_card(turn, lesson, delivery)
+            return
+    questions = _questions(turn, delivery)
+    if questions is None:
         return
-    if delivery.step == CARDS and delivery.position >= len(lesson.cards):
-        delivery = turn.tx.deliveries.update(delivery.id, step=QUIZ, position=0)
-    if delivery.step == QUIZ and delivery.position >= len(lesson.quiz):
-        _finish(turn, lesson, delivery)
-        return
-    if delivery.step == CARDS:
-        _show_card(turn, lesson, delivery)
-    elif delivery.step == QUIZ:
-        _ask(turn, lesson, delivery)
+    if delivery.position >= len(questions):
+        _finish(turn, delivery, questions)
+    else:
+        _ask(turn, delivery, questions)
 
 
 def _show_card(turn: Turn, lesson: Lesson, delivery: Delivery) -> None:
@@ -122,7 +199,7 @@ def next_card(turn: Turn, delivery_id: int, position: int) -> None:
     delivery = _own(turn, delivery_id)
     if delivery is None:
         return
-    if delivery.step != CARDS or delivery.position != position:
+    if delivery.kind != LESSON or delivery.step != CARDS or delivery.position != position:
         _stale(turn, delivery)
         return
     lesson = _lesson_of(turn, delivery)
@@ -152,14 +229,19 @@ def _question_choices(turn: Turn, question: Question, delivery: Delivery) -> lis
     return [Choice(f"ans:{prefix}:{DONT_KNOW}", _("I don't know"))]
 
 
-def _ask(turn: Turn, lesson: Lesson, delivery: Delivery) -> None:
-    question = lesson.quiz[delivery.position]
+def _ask(turn: Turn, delivery: Delivery, questions: list[Asked]) -> None:
+    question = questions[delivery.position].question
     text = question.question.get(turn.language)
     if isinstance(question, MultipleChoice):
         text += "\n" + _("Tick every right answer, then press Done.")
     elif isinstance(question, FreeText):
         text += "\n" + _("Type your answer.")
-    title = _("Question {n} of {total}", n=delivery.position + 1, total=len(lesson.quiz))
+    n, total = delivery.position + 1, len(questions)
+    title = (
+        _("Review question {n} of {total}", n=n, total=total)
+        if delivery.kind == REVIEW
+        else _("Question {n} of {total}", n=n, total=total)
+    )
     turn.say(text, _question_choices(turn, question, delivery), title=title)
 
 
@@ -184,26 +266,27 @@ def _stale(turn: Turn, delivery: Delivery) -> None:
     show(turn, delivery)
 
 
-def _current_question(
-    turn: Turn, delivery_id: int, position: int
-) -> tuple[Delivery, Lesson, Question] | None:
+def _current_question(turn: Turn, delivery_id: int, position: int) -> tuple[Delivery, Asked] | None:
     delivery = _own(turn, delivery_id)
     if delivery is None:
         return None
     if delivery.step != QUIZ or delivery.position != position:
-        answered = {a.question_id for a in turn.tx.answers.for_delivery(delivery.id)}
-        lesson = turn.library.lesson(delivery.lesson_id)
-        if lesson and position < len(lesson.quiz) and lesson.quiz[position].id in answered:
+        answered = {(a.lesson_id, a.question_id) for a in turn.tx.answers.for_delivery(delivery.id)}
+        questions = _questions(turn, delivery) if delivery.step != DROPPED else None
+        if questions and position < len(questions) and questions[position].key in answered:
             turn.say(_("You already answered that question. Your first answer counts."))
             if not delivery.done:
                 show(turn, delivery)
         else:
             _stale(turn, delivery)
         return None
-    lesson = _lesson_of(turn, delivery)
-    if lesson is None:
+    questions = _questions(turn, delivery)
+    if questions is None:
         return None
-    return delivery, lesson, lesson.quiz[position]
+    if position >= len(questions):
+        _stale(turn, delivery)
+        return None
+    return delivery, questions[position]
 
 
 def answer(turn: Turn, delivery_id: int, position: int, value: str) -> None:
@@ -211,14 +294,14 @@ def answer(turn: Turn, delivery_id: int, position: int, value: str) -> None:
     found = _current_question(turn, delivery_id, position)
     if found is None:
         return
-    delivery, lesson, question = found
+    delivery, asked = found
+    question = asked.question
     if value == DONT_KNOW:
-        _record(turn, lesson, delivery, question, correct=False, response="")
-        return
-    if isinstance(question, TrueFalse) and value in ("0", "1"):
-        _record(turn, lesson, delivery, question, *grade(question, value == "1", turn.language))
+        _record(turn, delivery, asked, correct=False, response="")
+    elif isinstance(question, TrueFalse) and value in ("0", "1"):
+        _record(turn, delivery, asked, *grade(question, value == "1", turn.language))
     elif isinstance(question, SingleChoice) and value.isdigit() and int(value) < len(question.options):
-        _record(turn, lesson, delivery, question, *grade(question, int(value), turn.language))
+        _record(turn, delivery, asked, *grade(question, int(value), turn.language))
     else:
         _stale(turn, delivery)
 
@@ -227,29 +310,29 @@ def tick(turn: Turn, delivery_id: int, position: int, option: int) -> None:
     found = _current_question(turn, delivery_id, position)
     if found is None:
         return
-    delivery, lesson, question = found
-    if not isinstance(question, MultipleChoice) or option >= len(question.options):
+    delivery, asked = found
+    if not isinstance(asked.question, MultipleChoice) or option >= len(asked.question.options):
         _stale(turn, delivery)
         return
     ticked = _selection(delivery) ^ {option}
     delivery = turn.tx.deliveries.update(delivery.id, selection=",".join(map(str, sorted(ticked))))
-    _ask(turn, lesson, delivery)
+    show(turn, delivery)
 
 
 def submit_ticks(turn: Turn, delivery_id: int, position: int) -> None:
     found = _current_question(turn, delivery_id, position)
     if found is None:
         return
-    delivery, lesson, question = found
-    if not isinstance(question, MultipleChoice):
+    delivery, asked = found
+    if not isinstance(asked.question, MultipleChoice):
         _stale(turn, delivery)
         return
     ticked = _selection(delivery)
     if not ticked:
         turn.say(_("Tick at least one answer first, then press Done."))
-        _ask(turn, lesson, delivery)
+        show(turn, delivery)
         return
-    _record(turn, lesson, delivery, question, *grade(question, ticked, turn.language))
+    _record(turn, delivery, asked, *grade(asked.question, ticked, turn.language))
 
 
 def typed_answer(turn: Turn, text: str) -> bool:
@@ -257,28 +340,44 @@ def typed_answer(turn: Turn, text: str) -> bool:
     delivery = turn.tx.deliveries.latest_open(turn.learner.id)
     if delivery is None or delivery.step != QUIZ:
         return False
-    lesson = turn.library.lesson(delivery.lesson_id)
-    if lesson is None or delivery.position >= len(lesson.quiz):
+    questions = _questions(turn, delivery)
+    if not questions or delivery.position >= len(questions):
         return False
-    question = lesson.quiz[delivery.position]
-    if not isinstance(question, FreeText):
+    asked = questions[delivery.position]
+    if not isinstance(asked.question, FreeText):
         return False
-    _record(turn, lesson, delivery, question, *grade(question, text, turn.language))
+    _record(turn, delivery, asked, *grade(asked.question, text, turn.language))
     return True
 
 
-def _record(
-    turn: Turn, lesson: Lesson, delivery: Delivery, question: Question, correct: bool, response: str
-) -> None:
+def _record(turn: Turn, delivery: Delivery, asked: Asked, correct: bool, response: str) -> None:
+    lesson, question = asked.lesson, asked.question
     first = turn.tx.answers.record(
-        delivery=delivery, question_id=question.id, correct=correct, response=response, now=turn.now
+        delivery=delivery,
+        lesson_id=lesson.id,
+        question_id=question.id,
+        topic=lesson.topic,
+        correct=correct,
+        response=response,
+        now=turn.now,
     )
     if not first:
         turn.say(_("You already answered that question. Your first answer counts."))
         return
+    card = turn.tx.reviews.get(turn.learner.id, lesson.id, question.id)
+    due, state = after_answer(
+        card.state if card else None, correct, turn.now, turn.rhythm.retention_for(lesson.topic)
+    )
+    turn.tx.reviews.save(
+        learner_id=turn.learner.id,
+        lesson_id=lesson.id,
+        question_id=question.id,
+        topic=lesson.topic,
+        due=due,
+        state=state,
+    )
     lang = turn.language
-    verdict = _("✅ Right!") if correct else _("❌ Not quite.")
-    lines = [verdict]
+    lines = [_("✅ Right!") if correct else _("❌ Not quite.")]
     if not correct:
         lines.append(_("The right answer: {answer}", answer=right_answer(question, lang)))
     lines.append(question.explanation.get(lang))
@@ -296,28 +395,40 @@ def right_answer(question: Question, language: str) -> str:
     return accepted[0] if accepted else ""
 
 
-def _finish(turn: Turn, lesson: Lesson, delivery: Delivery) -> None:
+def _after_choices(turn: Turn) -> list[Choice]:
+    """What a learner can do once the day's session is done: review, see progress, go on."""
+    reviews = _due_reviews(turn)
+    review = (
+        [Choice("review:start", ngettext("Repeat {n} question", "Repeat {n} questions", reviews))]
+        if reviews
+        else []
+    )
+    return [*review, Choice("go:progress", _("My progress")), Choice("more:lesson", _("One more lesson"))]
+
+
+def _finish(turn: Turn, delivery: Delivery, questions: list[Asked]) -> None:
     if not delivery.done:
         delivery = turn.tx.deliveries.update(delivery.id, step=DONE, completed_at=turn.now)
     answers = turn.tx.answers.for_delivery(delivery.id)
     right = sum(a.correct for a in answers)
-    lines = [
-        _("Lesson finished: {title}", title=lesson.title.get(turn.language)),
-        ngettext(
-            "You answered {right} of {n} question correctly.",
-            "You answered {right} of {n} questions correctly.",
-            len(answers),
-            right=right,
-        ),
-    ]
+    score = ngettext(
+        "You answered {right} of {n} question correctly.",
+        "You answered {right} of {n} questions correctly.",
+        len(answers),
+        right=right,
+    )
+    if delivery.kind == REVIEW:
+        lines = [_("Review finished."), score]
+    else:
+        lesson = questions[0].lesson if questions else turn.library.lesson(delivery.lesson_id)
+        title = lesson.title.get(turn.language) if lesson else delivery.lesson_id
+        lines = [_("Lesson finished: {title}", title=title), score]
     current = turn.streak().current
     if current:
         lines.append(
             ngettext("🔥 Streak: {n} lesson day in a row", "🔥 Streak: {n} lesson days in a row", current)
         )
-    if lesson.try_today:
-        lines.append(_("💡 Try this today: {action}", action=lesson.try_today.get(turn.language)))
-    turn.say(
-        "\n".join(lines),
-        [Choice("go:progress", _("My progress")), Choice("more:lesson", _("One more lesson"))],
-    )
+    if delivery.kind == LESSON and questions and questions[0].lesson.try_today:
+        try_today = questions[0].lesson.try_today
+        lines.append(_("💡 Try this today: {action}", action=try_today.get(turn.language)))
+    turn.say("\n".join(lines), _after_choices(turn))

@@ -150,7 +150,7 @@ def test_after_todays_lesson_the_coach_offers_one_more_and_then_says_all_is_done
     alice.press("False")
     alice.command("/lesson")
     assert "You have finished today's lesson" in alice.text
-    alice.press("One more lesson now")
+    alice.press("One more lesson")
     assert "Good video meetings (1/2)" in alice.text
     read_cards(alice)
     alice.press("Mute")

@@ -49,9 +49,23 @@ def test_an_answer_is_recorded_once_per_question_and_delivery(store):
             topic="security",
             now=NOW,
         )
-        assert tx.answers.record(delivery=delivery, question_id="q1", correct=True, response="a", now=NOW)
+        assert tx.answers.record(
+            delivery=delivery,
+            lesson_id="l",
+            question_id="q1",
+            topic="security",
+            correct=True,
+            response="a",
+            now=NOW,
+        )
         assert not tx.answers.record(
-            delivery=delivery, question_id="q1", correct=False, response="b", now=NOW
+            delivery=delivery,
+            lesson_id="l",
+            question_id="q1",
+            topic="security",
+            correct=False,
+            response="b",
+            now=NOW,
         )
     with store.transaction() as tx:
         answers = tx.answers.for_delivery(delivery.id)

@@ -105,8 +105,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_answers")),
         sa.UniqueConstraint(
             "delivery_id",
+            "lesson_id",
             "question_id",
-            name=op.f("uq_answers_delivery_id_question_id"),
+            name=op.f("uq_answers_delivery_id_lesson_id_question_id"),
         ),
     )
     with op.batch_alter_table("answers", schema=None) as batch_op:

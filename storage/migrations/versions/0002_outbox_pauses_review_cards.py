@@ -18,6 +18,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("kind", sa.String(length=16), server_default="lesson", nullable=False))
+        batch_op.add_column(sa.Column("items", sa.String(length=2000), server_default="", nullable=False))
 
     op.create_table(
         "pauses",
@@ -86,6 +89,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_column("items")
+        batch_op.drop_column("kind")
 
     with op.batch_alter_table("learners", schema=None) as batch_op:
         batch_op.drop_index("ix_learners_due")
