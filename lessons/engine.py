@@ -119,6 +119,10 @@ class Coach:
         self._library = library if callable(library) else (lambda: library)
         self._clock = clock
         self.rhythm = rhythm or Rhythm()
+        # Up to when lesson times have been planned. The first tick looks back
+        # the whole catch-up window; later ones only since the previous tick,
+        # so a tick costs what one minute of learners costs, not three hours'.
+        self._planned_through: datetime | None = None
 
     @property
     def library(self) -> Library:
@@ -161,7 +165,7 @@ class Coach:
         """
         now = (now or self._clock()).astimezone(UTC)
         with self._store.transaction() as tx:
-            self._plan(tx, now)
+            planned_through = self._plan(tx, now)
             replies: list[Reply] = []
             for push in tx.pushes.due(now, self.rhythm.sends_per_tick):
                 learner = tx.learners.get(push.learner_id)
@@ -181,16 +185,29 @@ class Coach:
                     )
                     invitation.message(turn, push)
                     replies += turn.replies
-            return replies
+        self._planned_through = planned_through
+        return replies
 
-    def _plan(self, tx: Transaction, now: datetime) -> None:
+    def plan_due(self, now: datetime) -> None:
+        """Only the planning half of a tick: write the outbox rows that are due (benchmarks, tools)."""
+        with self._store.transaction() as tx:
+            planned_through = self._plan(tx, now.astimezone(UTC))
+        self._planned_through = planned_through
+
+    def _plan(self, tx: Transaction, now: datetime) -> datetime:
+        """Write the outbox rows that have come due; return the instant planned through.
+
+        The caller records that instant only after the transaction committed.
+        """
         rhythm = self.rhythm
+        since = now - rhythm.catch_up
+        if self._planned_through is not None:
+            since = max(since, self._planned_through)
         for timezone in tx.learners.timezones():
-            local_now = now.astimezone(ZoneInfo(timezone))
-            today = local_now.date()
+            today = now.astimezone(ZoneInfo(timezone)).date()
             if holiday(today, rhythm.holiday_country, rhythm.holiday_subdivision):
                 continue
-            not_before, until = lesson_time_window(local_now, rhythm.catch_up)
+            not_before, until = lesson_time_window(since, now, timezone)
             due = tx.learners.due_for_lesson(timezone, today, not_before, until)
             tx.pushes.add_once(
                 (
@@ -201,6 +218,7 @@ class Coach:
                 )
                 for learner_id, at in due
             )
+        return now
 
     @staticmethod
     def _learner(tx: Transaction, sender: Sender, now: datetime) -> Learner:

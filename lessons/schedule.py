@@ -33,11 +33,15 @@ def due_at(local_date: date, at: time, timezone: str, offset: timedelta = timede
     return local.astimezone(UTC) + offset
 
 
-def lesson_time_window(local_now: datetime, catch_up: timedelta) -> tuple[time, time]:
-    """Lesson times whose invitation is due now: from ``catch_up`` ago (not before midnight) until now."""
-    start = local_now - catch_up
-    not_before = start.time() if start.date() == local_now.date() else time(0, 0)
-    return not_before, local_now.time()
+def lesson_time_window(since: datetime, until: datetime, timezone: str) -> tuple[time, time]:
+    """The local lesson times, on ``until``'s local date, that fall between two instants.
+
+    Bounded below by midnight: yesterday's part of the window was that day's business.
+    """
+    zone = ZoneInfo(timezone)
+    local_since, local_until = since.astimezone(zone), until.astimezone(zone)
+    not_before = local_since.time() if local_since.date() == local_until.date() else time(0, 0)
+    return not_before, local_until.time()
 
 
 def lesson_day_rule(weekdays: Iterable[int], pauses: Iterable[Pause], rhythm: Rhythm) -> LessonDay:

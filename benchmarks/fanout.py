@@ -1,0 +1,118 @@
+"""Fan-out: how long and how much memory planning one day takes for 100,000 learners.
+
+Builds a SQLite database with N learners (default 100,000) spread over 200
+organisations' worth of time zones and lesson times, then, in a fresh process
+so the peak memory is the planner's own:
+
+1. the worst tick: everybody's lesson time has come at once (all rows planned);
+2. a whole day of one-minute ticks (1,440), as `digicoach run` does it.
+
+Prints the figures; the test suite asserts none of them.
+Run: .venv/bin/python benchmarks/fanout.py [--learners N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time as clock
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from lessons.engine import Coach  # noqa: E402
+from lessons.loader import load_library  # noqa: E402
+from storage.models import LearnerRow, PushRow  # noqa: E402
+from storage.unit_of_work import Store  # noqa: E402
+
+TIMEZONES = ["Europe/Brussels", "Europe/Amsterdam", "Europe/Berlin", "Europe/Paris", "Europe/London",
+             "Europe/Copenhagen", "Europe/Oslo", "Europe/Stockholm"]  # fmt: skip
+DAY = datetime(2026, 3, 3, tzinfo=UTC)  # a Tuesday, no public holiday in Belgium
+
+
+def build(path: Path, learners: int) -> None:
+    store = Store(f"sqlite:///{path}")
+    store.upgrade()
+    rng = random.Random(7)
+    rows = [
+        {
+            "platform": "telegram",
+            "platform_user_id": str(100_000_000 + n),
+            "chat_id": str(100_000_000 + n),
+            "display_name": None,
+            "locale": rng.choice(["nl", "nl", "fr", "en", "de"]),
+            # 200 organisations, each in one time zone with its own usual lesson time
+            "timezone": TIMEZONES[(n % 200) % len(TIMEZONES)],
+            "delivery_time": time(8 + (n % 200) % 2, rng.choice([0, 15, 30, 45])),
+            "weekdays": "12345",
+            "stage": "ready",
+            "active": True,
+            "created_at": DAY,
+        }
+        for n in range(learners)
+    ]
+    with store.engine.begin() as connection:
+        connection.execute(insert(LearnerRow), rows)
+    store.close()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory.
+
+    Read from /proc (VmHWM), not getrusage: Linux carries the parent's high
+    water mark across fork and exec into ru_maxrss, which would count the
+    database builder's memory as the planner's.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(path: Path, mode: str) -> None:
+    store = Store(f"sqlite:///{path}")
+    library = load_library().library
+    assert library is not None
+    coach = Coach(store, library)
+    started = clock.perf_counter()
+    if mode == "worst-tick":
+        # 10:50 in Brussels, 09:50 in London: every lesson time (08:00-09:45) is due at once
+        coach.plan_due(DAY + timedelta(hours=9, minutes=50))
+    else:
+        for minute in range(24 * 60):
+            coach.plan_due(DAY + timedelta(minutes=minute))
+    seconds = clock.perf_counter() - started
+    with store.engine.connect() as connection:
+        planned = connection.execute(select(func.count()).select_from(PushRow)).scalar_one()
+    peak_mb = peak_rss_mb()
+    print(f"{mode:>10}: {planned:>7,} invitations planned in {seconds:6.2f} s, peak RSS {peak_mb:6.1f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=100_000)
+    parser.add_argument("--measure", choices=("worst-tick", "whole-day"))
+    parser.add_argument("--db", type=Path)
+    args = parser.parse_args()
+    if args.measure:
+        measure(args.db, args.measure)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        for mode in ("worst-tick", "whole-day"):
+            db = Path(folder) / f"{mode}.sqlite3"
+            started = clock.perf_counter()
+            build(db, args.learners)
+            print(f"built {args.learners:,} learners in {clock.perf_counter() - started:.1f} s ({mode})")
+            subprocess.run([sys.executable, __file__, "--measure", mode, "--db", str(db)], check=True)
+
+
+if __name__ == "__main__":
+    main()
