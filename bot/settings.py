@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     spread_minutes: float = 10.0
     review_questions: int = 3
     tick_seconds: int = 60
+    reminder_after_hours: float = 3.0
+    reminders_per_week: int = 2
 
     @field_validator("holiday_subdivision")
     @classmethod
@@ -49,7 +51,7 @@ class Settings(BaseSettings):
         check_holidays(self.holiday_country, self.holiday_subdivision)
         return self
 
-    @field_validator("review_questions", "tick_seconds")
+    @field_validator("review_questions", "tick_seconds", "reminders_per_week")
     @classmethod
     def _positive(cls, value: int) -> int:
         if value < 0:
@@ -76,6 +78,8 @@ class Settings(BaseSettings):
             catch_up=timedelta(hours=self.catch_up_hours),
             spread=timedelta(minutes=self.spread_minutes),
             review_questions=self.review_questions,
+            nudge_after=timedelta(hours=self.reminder_after_hours),
+            nudges_per_week=self.reminders_per_week,
         )
 
     @property

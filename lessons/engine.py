@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from lessons.chat import Address, ChoiceSelected, Command, Event, Reply, Sender, TextMessage
@@ -19,6 +19,7 @@ from lessons.i18n import _, supported, use_locale
 from lessons.lesson_library import Library
 from lessons.model import DEFAULT_LANGUAGE
 from lessons.public_holidays import holiday
+from lessons.reminders import Reminder, ReminderFacts, decide
 from lessons.rhythm import Rhythm
 from lessons.schedule import due_at, lesson_time_window, spread_offset
 from lessons.turn import Turn
@@ -101,6 +102,7 @@ CHOICES: dict[str, Callable[[Turn, list[str]], None]] = {
     "snooze": lambda turn, a: invitation.snooze(turn, _int(_arg(a, 0))),
     "skip": lambda turn, a: invitation.skip(turn, _int(_arg(a, 0))),
     "pause": lambda turn, a: leave.pause(turn, _int(_arg(a, 0))),
+    "pace": lambda turn, a: invitation.pace(turn, _arg(a, 0)),
 }
 
 
@@ -218,7 +220,44 @@ class Coach:
                 )
                 for learner_id, at in due
             )
+        self._plan_reminders(tx, now)
         return now
+
+    def _plan_reminders(self, tx: Transaction, now: datetime) -> None:
+        """Decide once per unfinished day whether it gets the one reminder (or the question)."""
+        rhythm = self.rhythm
+        sent_until = now - rhythm.nudge_after
+        for push in tx.pushes.awaiting_reminder(sent_until - rhythm.catch_up, sent_until):
+            learner = tx.learners.get(push.learner_id)
+            choice = decide(self._reminder_facts(tx, learner, push.local_date, now))
+            if choice is Reminder.ASK:
+                # Asked once, then left alone until the learner answers.
+                tx.learners.update(learner.id, reminders=False)
+            kind = "ask" if choice is Reminder.ASK else "nudge"
+            status = "cancelled" if choice is Reminder.NONE else "pending"
+            tx.pushes.add_once([(learner.id, push.local_date, kind, now)], status=status)
+
+    def _reminder_facts(self, tx: Transaction, learner: Learner, day: date, now: datetime) -> ReminderFacts:
+        rhythm = self.rhythm
+        finished = tx.deliveries.finished_dates(learner.id)
+        since = day - timedelta(days=6)
+        sent = tx.pushes.reminders_since(learner.id, day - timedelta(days=60))
+        ignored = 0
+        for reminder in sent:  # newest first
+            if reminder.local_date in finished:
+                break
+            ignored += 1
+        return ReminderFacts(
+            reminders_on=learner.reminders and learner.active,
+            on_leave=any(p.covers(day) for p in tx.pauses.all_for(learner.id)),
+            finished_that_day=day in finished,
+            local_time=now.astimezone(ZoneInfo(learner.timezone)).time(),
+            working_hours=rhythm.working_hours,
+            sent_this_week=sum(r.local_date >= since for r in sent),
+            per_week=rhythm.nudges_per_week,
+            ignored_in_a_row=ignored,
+            ask_after=rhythm.ignored_nudges_before_asking,
+        )
 
     @staticmethod
     def _learner(tx: Transaction, sender: Sender, now: datetime) -> Learner:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Time, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Time, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime
@@ -32,6 +32,8 @@ class LearnerRow(Base):
     weekdays: Mapped[str] = mapped_column(String(7), default="12345")
     stage: Mapped[str] = mapped_column(String(32), default="new")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # False after the learner asked for no reminders (or ignored several and was asked once).
+    reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -110,10 +112,12 @@ class PushRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
     local_date: Mapped[date] = mapped_column(Date)
-    # "lesson": the day's invitation; "nudge": the one reminder when it was left unfinished.
+    # "lesson": the day's invitation; "nudge": the one reminder when it was left
+    # unfinished; "ask": the one question, after ignored reminders, whether to slow down.
     kind: Mapped[str] = mapped_column(String(16))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    # "pending" until sent; then "sent", "snoozed" (due again later) or "skipped".
+    # "pending" until sent; then "sent", "snoozed" (due again later), "skipped",
+    # "expired" (too late after downtime) or "cancelled" (a reminder found unneeded).
     status: Mapped[str] = mapped_column(String(16), default="pending")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -19,6 +19,7 @@ class Learner:
     weekdays: str
     stage: str
     active: bool
+    reminders: bool
     created_at: datetime
 
     @property

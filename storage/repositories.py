@@ -8,10 +8,10 @@ from datetime import date, datetime, time
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import case, delete, exists, func, or_, select, text
+from sqlalchemy import and_, case, delete, exists, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.base import Base
 from storage.models import (
@@ -24,6 +24,8 @@ from storage.models import (
     ReviewCardRow,
 )
 from storage.records import Answer, Delivery, Learner, Pause, Push, ReviewCard, TopicScore
+
+PushAlias = aliased(PushRow)
 
 R = TypeVar("R")
 T = TypeVar("T")
@@ -315,7 +317,7 @@ class Pushes:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def add_once(self, rows: Iterable[tuple[int, date, str, datetime]]) -> None:
+    def add_once(self, rows: Iterable[tuple[int, date, str, datetime]], status: str = "pending") -> None:
         """Insert (learner, local date, kind, due at) rows; those that exist already are left alone.
 
         Two ticks racing each other both try; the unique key lets exactly one
@@ -331,10 +333,46 @@ class Pushes:
         # In chunks, so 100,000 invitations at 09:30 do not sit in memory at once.
         for chunk in _chunks(rows, 5000):
             values = [
-                {"learner_id": learner, "local_date": day, "kind": kind, "due_at": due, "status": "pending"}
+                {"learner_id": learner, "local_date": day, "kind": kind, "due_at": due, "status": status}
                 for learner, day, kind, due in chunk
             ]
             self._s.execute(statement, values)
+
+    def awaiting_reminder(self, sent_from: datetime, sent_until: datetime) -> list[Push]:
+        """Invitations sent in [sent_from, sent_until] whose day has no reminder decision yet."""
+        decided = exists().where(
+            and_(
+                PushRow.learner_id == PushAlias.learner_id,
+                PushRow.local_date == PushAlias.local_date,
+                PushRow.kind.in_(("nudge", "ask")),
+            )
+        )
+        rows = self._s.scalars(
+            select(PushAlias)
+            .where(
+                PushAlias.kind == "lesson",
+                PushAlias.status == "sent",  # not skipped, snoozed or expired
+                PushAlias.sent_at >= sent_from,
+                PushAlias.sent_at <= sent_until,
+                ~decided,
+            )
+            .order_by(PushAlias.id)
+        )
+        return [_record(Push, r) for r in rows]
+
+    def reminders_since(self, learner_id: int, first: date) -> list[Push]:
+        """Reminders actually sent from ``first`` on, newest first."""
+        rows = self._s.scalars(
+            select(PushRow)
+            .where(
+                PushRow.learner_id == learner_id,
+                PushRow.kind == "nudge",
+                PushRow.local_date >= first,
+                PushRow.sent_at.is_not(None),
+            )
+            .order_by(PushRow.local_date.desc())
+        )
+        return [_record(Push, r) for r in rows]
 
     def due(self, now: datetime, limit: int) -> list[Push]:
         rows = self._s.scalars(
@@ -359,20 +397,6 @@ class Pushes:
     def on_day(self, learner_id: int, local_date: date) -> list[Push]:
         rows = self._s.scalars(
             select(PushRow).where(PushRow.learner_id == learner_id, PushRow.local_date == local_date)
-        )
-        return [_record(Push, r) for r in rows]
-
-    def sent_between(self, learner_id: int, kind: str, first: date, last: date) -> list[Push]:
-        rows = self._s.scalars(
-            select(PushRow)
-            .where(
-                PushRow.learner_id == learner_id,
-                PushRow.kind == kind,
-                PushRow.local_date >= first,
-                PushRow.local_date <= last,
-                PushRow.sent_at.is_not(None),
-            )
-            .order_by(PushRow.local_date)
         )
         return [_record(Push, r) for r in rows]
 

@@ -1,4 +1,4 @@
-"""The day's invitation the coach sends on its own: start, in an hour, or skip today."""
+"""Messages the coach sends on its own: the day's invitation, the one reminder, the one question."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ from storage.records import Push
 
 
 def message(turn: Turn, push: Push) -> None:
-    """One short message: at ~30 messages/s a lesson push must not be more than one."""
+    """One short message: at ~30 messages/s a push must never be more than one."""
+    if push.kind == "nudge":
+        _reminder(turn, push)
+    elif push.kind == "ask":
+        _ask_pace(turn)
+    else:
+        _invitation(turn, push)
+
+
+def _invitation(turn: Turn, push: Push) -> None:
     next_up = turn.library.next_lesson(turn.tx.deliveries.finished_lessons(turn.learner.id))
     reviews = len(turn.tx.reviews.due(turn.learner.id, turn.now))
     if next_up is not None:
@@ -58,3 +67,41 @@ def skip(turn: Turn, push_id: int) -> None:
         return
     turn.tx.pushes.update(push.id, status="skipped")
     turn.say(_("No problem. See you on your next lesson day. Type /lesson if you change your mind."))
+
+
+def _reminder(turn: Turn, push: Push) -> None:
+    if push.local_date in turn.tx.deliveries.finished_dates(turn.learner.id):
+        return  # finished between the decision and the send
+    turn.say(
+        _("A gentle reminder: today's lesson is still waiting for you. It takes only a few minutes."),
+        [Choice("go:lesson", _("Start")), Choice("pace:quiet", _("No more reminders"))],
+    )
+
+
+def _ask_pace(turn: Turn) -> None:
+    turn.say(
+        _(
+            "The lessons did not fit into your days lately. That is fine! "
+            "Shall I send them less often? I will not ask again."
+        ),
+        [
+            Choice("pace:less", _("Monday, Wednesday and Friday")),
+            Choice("pace:keep", _("Keep it as it is")),
+            Choice("pace:quiet", _("No more reminders")),
+        ],
+    )
+
+
+def pace(turn: Turn, choice: str) -> None:
+    """The learner's answer to the question about slowing down (or 'no more reminders')."""
+    if choice == "less":
+        turn.update_learner(weekdays="135", reminders=True)
+        turn.say(_("Done: from now on your lessons come on Monday, Wednesday and Friday."))
+    elif choice == "keep":
+        turn.update_learner(reminders=True)
+        turn.say(_("Fine, nothing changes."))
+    elif choice == "quiet":
+        turn.update_learner(reminders=False)
+        turn.say(_("No more reminders. Your lessons still come on your lesson days; /settings changes them."))
+    else:
+        turn.say(_("That button does not work (anymore). Type /lesson to continue where you left off."))

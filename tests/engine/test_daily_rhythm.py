@@ -7,19 +7,20 @@ from collections import Counter
 from datetime import date, time, timedelta
 
 from tests.support.flows import onboard, read_cards
-from tests.support.ticks import local, tick_until
+from tests.support.ticks import invitations, local, tick_days, tick_until
 
 WEEK_END = local(2026, 3, 8, 23, 59)  # Sunday; the clock starts on Monday 2 March, 09:00
 
 
 def _days(sent) -> Counter:
-    return Counter(s.at.date() for s in sent)
+    """Invitations per local day (reminders left out)."""
+    return Counter(s.at.date() for s in invitations(sent))
 
 
 def test_one_invitation_per_working_day_in_the_spread_window_none_at_the_weekend(chat, coach, clock):
     alice = chat()
     onboard(alice)
-    sent = tick_until(coach, clock, WEEK_END, every=timedelta(minutes=15))
+    sent = invitations(tick_days(coach, clock, local(2026, 3, 2), WEEK_END))
     assert _days(sent) == {date(2026, 3, d): 1 for d in range(2, 7)}
     for s in sent:
         assert time(9, 30) <= s.at.time() <= time(9, 55)
@@ -68,7 +69,7 @@ def test_after_downtime_the_day_is_caught_up_within_the_cut_off_and_never_twice(
     onboard(alice)
     clock.now = local(2026, 3, 2, 11, 0)  # down from 09:00 to 11:00
     assert len(coach.deliver_due(clock.now)) == 1
-    assert tick_until(coach, clock, local(2026, 3, 2, 23, 0)) == []
+    assert invitations(tick_until(coach, clock, local(2026, 3, 2, 23, 0))) == []
 
 
 def test_after_downtime_past_the_cut_off_the_day_is_dropped(chat, coach, clock):
@@ -82,14 +83,14 @@ def test_after_downtime_past_the_cut_off_the_day_is_dropped(chat, coach, clock):
 
 
 def test_daylight_saving_keeps_the_local_time_and_skips_or_doubles_nothing(chat, coach, clock, store):
+    # Brussels switches on Sunday 29 March (02:00 -> 03:00) and Sunday 25 October (03:00 -> 02:00).
     alice = chat()
     onboard(alice)
     with store.transaction() as tx:
         tx.learners.update(tx.learners.find("memory", "alice").id, weekdays="1234567")
-    clock.now = local(2026, 3, 27, 23, 0)
-    spring = tick_until(coach, clock, local(2026, 3, 30, 23, 0))  # switch on Sunday 29 March
-    clock.now = local(2026, 10, 23, 23, 0)
-    autumn = tick_until(coach, clock, local(2026, 10, 26, 23, 0))  # switch on Sunday 25 October
+    five_minutes = timedelta(minutes=5)
+    spring = invitations(tick_days(coach, clock, local(2026, 3, 28), local(2026, 3, 30), five_minutes))
+    autumn = invitations(tick_days(coach, clock, local(2026, 10, 24), local(2026, 10, 26), five_minutes))
     for sent in (spring, autumn):
         assert sorted(_days(sent).values()) == [1, 1, 1]
         assert {s.at.time().replace(second=0) for s in sent} <= {time(9, m) for m in range(30, 46)}
@@ -115,7 +116,7 @@ def test_snooze_sends_it_again_an_hour_later_and_skip_stops_the_day(chat, coach,
     bob.choose(next(c.id for c in by_chat["chat-bob"].choices if c.label == "Skip today"))
     assert "See you on your next lesson day" in bob.text
     pressed = clock.now
-    later = tick_until(coach, clock, local(2026, 3, 2, 18, 0), every=timedelta(minutes=5))
+    later = invitations(tick_until(coach, clock, local(2026, 3, 2, 18, 0), every=timedelta(minutes=5)))
     assert [s.reply.to.chat_id for s in later] == ["chat-alice"]
     assert later[0].at == pressed + timedelta(hours=1)
 

@@ -32,3 +32,25 @@ def tick_until(
 
 def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=BRUSSELS)
+
+
+def invitations(sent: list[Sent]) -> list[Sent]:
+    """Only the day's invitations (they offer 'in an hour'), not reminders."""
+    return [s for s in sent if any(c.id.startswith("snooze:") for c in s.reply.choices)]
+
+
+def reminders(sent: list[Sent]) -> list[Sent]:
+    return [s for s in sent if any(c.id.startswith("pace:") for c in s.reply.choices)]
+
+
+def tick_days(
+    coach: Coach, clock: FakeClock, first: datetime, last: datetime, every: timedelta = timedelta(minutes=15)
+) -> list[Sent]:
+    """Tick from 08:00 to 20:00 local on each day from ``first`` to ``last``: the nights are quiet."""
+    sent: list[Sent] = []
+    day = first.date()
+    while day <= last.date():
+        clock.now = local(day.year, day.month, day.day, 8, 0)
+        sent += tick_until(coach, clock, local(day.year, day.month, day.day, 20, 0), every)
+        day += timedelta(days=1)
+    return sent

@@ -18,6 +18,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("learners", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reminders", sa.Boolean(), server_default=sa.true(), nullable=False))
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.add_column(sa.Column("kind", sa.String(length=16), server_default="lesson", nullable=False))
         batch_op.add_column(sa.Column("items", sa.String(length=2000), server_default="", nullable=False))
@@ -89,6 +91,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("learners", schema=None) as batch_op:
+        batch_op.drop_column("reminders")
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
         batch_op.drop_column("items")
         batch_op.drop_column("kind")
