@@ -10,7 +10,7 @@ from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from lessons.loader import DEFAULT_REQUIRED_LANGUAGES, LIBRARY_DIR
-from lessons.model import LANGUAGES
+from lessons.model import LANGUAGES, TOPICS
 from lessons.public_holidays import check as check_holidays
 from lessons.rhythm import Rhythm
 from storage.unit_of_work import DEFAULT_DATABASE_URL
@@ -40,6 +40,30 @@ class Settings(BaseSettings):
     tick_seconds: int = 60
     reminder_after_hours: float = 3.0
     reminders_per_week: int = 2
+    # FSRS desired retention per topic, e.g. "security=0.95,strategy=0.85"; others 0.9.
+    retention: str = "security=0.95"
+
+    @field_validator("retention")
+    @classmethod
+    def _retention(cls, value: str) -> str:
+        cls._parse_retention(value)
+        return value
+
+    @staticmethod
+    def _parse_retention(value: str) -> dict[str, float]:
+        parsed: dict[str, float] = {}
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            topic, _sep, number = part.partition("=")
+            if topic.strip() not in TOPICS:
+                raise ValueError(f"unknown topic '{topic.strip()}'; use {', '.join(TOPICS)}")
+            try:
+                share = float(number)
+            except ValueError:
+                raise ValueError(f"'{part}' needs a number, like security=0.95") from None
+            if not 0.7 <= share <= 0.99:
+                raise ValueError(f"retention for {topic.strip()} must be between 0.7 and 0.99")
+            parsed[topic.strip()] = share
+        return parsed
 
     @field_validator("holiday_subdivision")
     @classmethod
@@ -80,6 +104,7 @@ class Settings(BaseSettings):
             review_questions=self.review_questions,
             nudge_after=timedelta(hours=self.reminder_after_hours),
             nudges_per_week=self.reminders_per_week,
+            retention=self._parse_retention(self.retention),
         )
 
     @property

@@ -49,3 +49,13 @@ def test_a_bad_holiday_setting_is_a_clear_error(monkeypatch, capsys):
     monkeypatch.setenv("DIGICOACH_HOLIDAY_COUNTRY", "XX")
     assert main(["lessons", "check"]) == 2
     assert "Country XX not available" in capsys.readouterr().err
+
+
+def test_retention_per_topic_comes_from_the_environment(monkeypatch, capsys):
+    monkeypatch.setenv("DIGICOACH_RETENTION", "security=0.97, strategy=0.85")
+    rhythm = Settings().rhythm
+    assert (rhythm.retention_for("security"), rhythm.retention_for("strategy")) == (0.97, 0.85)
+    assert rhythm.retention_for("iot") == 0.9
+    monkeypatch.setenv("DIGICOACH_RETENTION", "safety=0.9")
+    assert main(["lessons", "check"]) == 2
+    assert "unknown topic 'safety'" in capsys.readouterr().err
