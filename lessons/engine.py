@@ -291,9 +291,7 @@ class Coach:
                 choice(turn, rest.split(":"))
             except BadChoiceError:
                 # Arguments are read before a flow changes anything: nothing is half-done.
-                turn.say(
-                    _("That button does not work (anymore). Type /lesson to continue where you left off.")
-                )
+                help.button_not_valid(turn)
         elif isinstance(event, TextMessage):
             self._text(turn, event.text)
 

@@ -29,3 +29,8 @@ def not_understood(turn: Turn) -> None:
     turn.say(
         _("Sorry, I did not understand that. Tap one of the buttons, or type /help to see what I can do.")
     )
+
+
+def button_not_valid(turn: Turn) -> None:
+    """A forged, stale or someone else's button: say so kindly and change nothing."""
+    turn.say(_("That button does not work (anymore). Type /lesson to continue where you left off."))

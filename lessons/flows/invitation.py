@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lessons.chat import Choice
-from lessons.flows import lesson
+from lessons.flows import help, lesson
 from lessons.i18n import _
 from lessons.turn import Turn
 from storage.records import Push
@@ -45,7 +45,7 @@ def _invitation(turn: Turn, push: Push) -> None:
 def _own(turn: Turn, push_id: int) -> Push | None:
     push = turn.tx.pushes.get(push_id)
     if push is None or push.learner_id != turn.learner.id:
-        turn.say(_("That button does not work (anymore). Type /lesson to continue where you left off."))
+        help.button_not_valid(turn)
         return None
     return push
 
@@ -104,4 +104,4 @@ def pace(turn: Turn, choice: str) -> None:
         turn.update_learner(reminders=False)
         turn.say(_("No more reminders. Your lessons still come on your lesson days; /settings changes them."))
     else:
-        turn.say(_("That button does not work (anymore). Type /lesson to continue where you left off."))
+        help.button_not_valid(turn)

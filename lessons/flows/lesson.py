@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from lessons.chat import Choice, Picture
-from lessons.flows import onboarding
+from lessons.flows import help, onboarding
 from lessons.grading import grade
 from lessons.i18n import _, ngettext
 from lessons.model import FreeText, Lesson, MultipleChoice, Question, SingleChoice, TrueFalse
@@ -253,7 +253,7 @@ def _own(turn: Turn, delivery_id: int) -> Delivery | None:
     """The delivery if it is this learner's; otherwise say so and return None."""
     delivery = turn.tx.deliveries.get(delivery_id)
     if delivery is None or delivery.learner_id != turn.learner.id:
-        turn.say(_("That button does not work (anymore). Type /lesson to continue where you left off."))
+        help.button_not_valid(turn)
         return None
     return delivery
 
