@@ -160,7 +160,7 @@ class Deliveries:
     def latest_open(self, learner_id: int) -> Delivery | None:
         row = self._s.scalar(
             select(DeliveryRow)
-            .where(DeliveryRow.learner_id == learner_id, DeliveryRow.step != "done")
+            .where(DeliveryRow.learner_id == learner_id, DeliveryRow.step.not_in(("done", "dropped")))
             .order_by(DeliveryRow.started_at.desc(), DeliveryRow.id.desc())
             .limit(1)
         )

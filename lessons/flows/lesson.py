@@ -73,13 +73,14 @@ def todays_lesson(turn: Turn) -> None:
     if delivery is not None:
         show(turn, delivery)
         return
-    if any(d.slot == 0 and d.done for d in turn.tx.deliveries.on_day(turn.learner.id, turn.today)):
+    if any(d.done for d in turn.tx.deliveries.on_day(turn.learner.id, turn.today)):
         turn.say(
             _("You have finished today's lesson. Well done! The next one comes on your next lesson day."),
             _after_choices(turn),
         )
         return
-    _start_new(turn, slot=0)
+    # Usually slot 0; later if today already holds a lesson that was withdrawn.
+    _start_new(turn, slot=_next_slot(turn))
 
 
 def another_lesson(turn: Turn) -> None:

@@ -182,3 +182,19 @@ def test_progress_survives_a_restart_of_the_coach(chat, store, fixture_library, 
     alice.command("/progress")
     assert "Lessons done: 1" in alice.text
     assert "2 of 2 right (100%)" in alice.text
+
+
+def test_a_learner_in_a_withdrawn_lesson_moves_on_to_the_next(chat, store, fixture_library, clock):
+    from lessons.lesson_library import Library
+
+    alice = chat()
+    onboard(alice)
+    alice.command("/lesson")
+    assert "Strong passwords (1/2)" in alice.text
+    alice.coach = Coach(store, Library({"meetings": fixture_library.lessons["meetings"]}), clock)
+    alice.press("Next")
+    assert "no longer available" in alice.text
+    alice.press("Next lesson")
+    assert "Good video meetings (1/2)" in alice.text
+    alice.command("/lesson")
+    assert "Good video meetings (1/2)" in alice.text
