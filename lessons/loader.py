@@ -8,7 +8,6 @@ unique ids, translations, tracks) are checked here.
 from __future__ import annotations
 
 import difflib
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -161,10 +160,26 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
             similar = difflib.get_close_matches(key, KNOWN_KEYS, n=1, cutoff=0.6)
             hint = f"; did you mean '{similar[0]}'?" if similar else "; remove it or check the spelling"
             message = f"unknown key '{key}'{hint}"
+        elif kind == "missing" and loc[-1] == "alt":
+            parent = _data_path(doc.data, loc[:-1])
+            line, col = doc.position(parent)
+            message = (
+                f"{_describe(parent)} has no alt text: add 'alt:' with one short description "
+                "per language, for colleagues who use a screen reader"
+            )
         elif kind == "missing":
             parent = _data_path(doc.data, loc[:-1])
             line, col = doc.position(parent)
-            message = f"missing required field '{loc[-1]}' in {_describe(parent)}"
+            name = str(loc[-1])
+            allowed = f" with {_CHOICES_BY_FIELD[name][1]}" if name in _CHOICES_BY_FIELD else ""
+            message = f"missing required field '{name}' in {_describe(parent)}: add '{name}:'{allowed}"
+        elif kind == "too_short" and isinstance(e.get("ctx"), dict):
+            least = e["ctx"]["min_length"]
+            message = f"'{field_name}' needs at least {least} item{'s' if least > 1 else ''}: add one"
+        elif kind == "too_long" and isinstance(e.get("ctx"), dict):
+            most, given = e["ctx"]["max_length"], e["ctx"]["actual_length"]
+            split = "; split it into two lessons" if field_name in ("cards", "quiz") else ""
+            message = f"'{field_name}' has {given} items: keep at most {most}{split}"
         elif kind == "literal_error" and field_name in _CHOICES_BY_FIELD:
             what, allowed = _CHOICES_BY_FIELD[field_name]
             if field_name == "[key]":
@@ -212,11 +227,17 @@ def _lesson_problems(lesson: Lesson, doc: YamlDocument, file: str, required: Seq
         line, col = doc.position(path, key=key)
         problems.append(Problem(file, line, col, message, severity))  # type: ignore[arg-type]
 
-    ids = Counter(q.id for q in lesson.quiz)
+    first_with_id: dict[str, int] = {}
     for i, question in enumerate(lesson.quiz):
         here: PathKey = ("quiz", i)
-        if ids[question.id] > 1 and lesson.quiz.index(question) != i:
-            at((*here, "id"), f"duplicate question id '{question.id}': give each question its own id")
+        if question.id in first_with_id:
+            at(
+                (*here, "id"),
+                f"duplicate question id '{question.id}': question {first_with_id[question.id] + 1} "
+                "already uses it; give each question its own id",
+            )
+        else:
+            first_with_id[question.id] = i
         if isinstance(question, SingleChoice):
             right = sum(o.correct for o in question.options)
             if right == 0:
@@ -314,7 +335,7 @@ def _library_problems(files: list[LoadedFile]) -> list[Problem]:
             if lesson_id not in lessons:
                 line, col = loaded.document.position(("lessons", i))
                 close = difflib.get_close_matches(lesson_id, sorted(lessons), n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
+                hint = f"; did you mean '{close[0]}'?" if close else "; check the spelling or add the lesson"
                 problems.append(
                     Problem(
                         str(loaded.path),
@@ -331,10 +352,42 @@ def _library_problems(files: list[LoadedFile]) -> list[Problem]:
                         str(loaded.path),
                         line,
                         col,
-                        f"track '{track.id}' requires track '{required_id}', which does not exist",
+                        f"track '{track.id}' requires track '{required_id}', which does not exist; "
+                        "check the spelling or remove it from 'requires'",
                     )
                 )
     problems += _cycle_problems(tracks)
+    problems += _audience_problems(files, tracks)
+    return problems
+
+
+def _audience_problems(files: list[LoadedFile], tracks: dict[str, LoadedFile]) -> list[Problem]:
+    """Warn about an audience tag no track serves: usually a typo ('managers' for 'manager').
+
+    Only when tracks are checked too: a single lesson file on its own cannot tell.
+    """
+    if not tracks:
+        return []
+    served = {"all"} | {tag for f in tracks.values() for tag in f.item.audience}
+    problems: list[Problem] = []
+    for loaded in files:
+        if not isinstance(loaded.item, Lesson):
+            continue
+        for i, tag in enumerate(loaded.item.audience):
+            if tag in served:
+                continue
+            line, col = loaded.document.position(("audience", i))
+            close = difflib.get_close_matches(tag, sorted(served), n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "check the spelling or add a track for it"
+            problems.append(
+                Problem(
+                    str(loaded.path),
+                    line,
+                    col,
+                    f"no track is for audience '{tag}' (tracks serve: {', '.join(sorted(served))}); {hint}",
+                    "warning",
+                )
+            )
     return problems
 
 
@@ -351,7 +404,8 @@ def _cycle_problems(tracks: dict[str, LoadedFile]) -> list[Problem]:
             if nxt not in tracks:
                 continue
             if state.get(nxt) == "open":
-                cycle = " -> ".join([*trail[trail.index(nxt) :], track_id, nxt])
+                path = [*trail, track_id]
+                cycle = " -> ".join([*path[path.index(nxt) :], nxt])
                 line, col = tracks[track_id].document.position(("requires", i))
                 problems.append(
                     Problem(
