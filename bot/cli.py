@@ -1,4 +1,8 @@
-"""The ``digicoach`` command: chat, lessons check, db upgrade."""
+"""The ``digicoach`` command: chat, run, lessons check/stats/preview/import/reload, db upgrade.
+
+Each command imports what it needs when it runs: ``lessons check`` is run
+by admins' CI on every change and should not wait for the database layer.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy.exc import ArgumentError, OperationalError
 
 from bot.settings import Settings
 
@@ -52,6 +55,8 @@ def _fail(message: str) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
     from bot.adapters.console import ConsoleAdapter
     from bot.app import LibraryError, build
     from lessons.i18n import supported
@@ -82,6 +87,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
     from bot import adapters
     from bot.app import LibraryError, build
 
@@ -155,6 +162,8 @@ def cmd_lessons_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
     from storage.unit_of_work import Store
 
     settings = _settings(args)

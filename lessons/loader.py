@@ -8,7 +8,9 @@ unique ids, translations, tracks) are checked here.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ from lessons.model import (
 )
 from lessons.problems import Problem
 from lessons.readability import MAX_CARD_WORDS, words
-from lessons.yaml_source import PathKey, SyntaxProblem, YamlDocument, read
+from lessons.yaml_source import PathKey, Source, SyntaxProblem, YamlDocument, read
 
 LIBRARY_DIR = Path(__file__).parent / "library"
 DEFAULT_REQUIRED_LANGUAGES: tuple[str, ...] = ("nl", "en")
@@ -70,7 +72,7 @@ _EXPECTED_TYPE = {
 @dataclass(frozen=True)
 class LoadedFile:
     path: Path
-    document: YamlDocument
+    source: Source  # only the text: where ids and list items stand, for problems across files
     item: Lesson | Track
 
 
@@ -263,8 +265,9 @@ def _lesson_problems(lesson: Lesson, doc: YamlDocument, file: str, required: Seq
                 f"quiz question '{question.id}' accepts no answer: list at least one accepted answer",
             )
 
+    texts = list(iter_texts(lesson))
     for lang in required:
-        missing = [path for path, text in iter_texts(lesson) if lang not in text.languages]
+        missing = [path for path, text in texts if lang not in text.languages]
         if missing:
             count = f"{len(missing)} text" + ("s" if len(missing) > 1 else "")
             at(
@@ -291,7 +294,7 @@ def load_file(path: Path, required: Sequence[str]) -> tuple[LoadedFile | None, l
     if isinstance(doc, SyntaxProblem):
         return None, [Problem(file, *doc.position, doc.message)]
     problems = [
-        Problem(file, *where, f"duplicate key '{key[-1]}': each key may appear once")
+        Problem(file, *where, f"duplicate key '{key}': each key may appear once")
         for key, where in doc.duplicate_keys
     ]
     if not isinstance(doc.data, dict):
@@ -303,7 +306,7 @@ def load_file(path: Path, required: Sequence[str]) -> tuple[LoadedFile | None, l
         return None, [*problems, *_structure_problems(error, doc, file)]
     if isinstance(item, Lesson):
         problems += _lesson_problems(item, doc, file, required)
-    return LoadedFile(path, doc, item), problems
+    return LoadedFile(path, doc.source, item), problems
 
 
 def _library_problems(files: list[LoadedFile]) -> list[Problem]:
@@ -313,8 +316,8 @@ def _library_problems(files: list[LoadedFile]) -> list[Problem]:
         item_id = loaded.item.id
         if item_id in first_seen:
             other = first_seen[item_id]
-            line, col = loaded.document.position(("id",))
-            other_line = other.document.position(("id",))[0]
+            line, col = loaded.source.position(("id",))
+            other_line = other.source.position(("id",))[0]
             problems.append(
                 Problem(
                     str(loaded.path),
@@ -333,7 +336,7 @@ def _library_problems(files: list[LoadedFile]) -> list[Problem]:
         assert isinstance(track, Track)
         for i, lesson_id in enumerate(track.lessons):
             if lesson_id not in lessons:
-                line, col = loaded.document.position(("lessons", i))
+                line, col = loaded.source.position(("lessons", i))
                 close = difflib.get_close_matches(lesson_id, sorted(lessons), n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else "; check the spelling or add the lesson"
                 problems.append(
@@ -346,7 +349,7 @@ def _library_problems(files: list[LoadedFile]) -> list[Problem]:
                 )
         for i, required_id in enumerate(track.requires):
             if required_id not in tracks:
-                line, col = loaded.document.position(("requires", i))
+                line, col = loaded.source.position(("requires", i))
                 problems.append(
                     Problem(
                         str(loaded.path),
@@ -376,7 +379,7 @@ def _audience_problems(files: list[LoadedFile], tracks: dict[str, LoadedFile]) -
         for i, tag in enumerate(loaded.item.audience):
             if tag in served:
                 continue
-            line, col = loaded.document.position(("audience", i))
+            line, col = loaded.source.position(("audience", i))
             close = difflib.get_close_matches(tag, sorted(served), n=1)
             hint = f"did you mean '{close[0]}'?" if close else "check the spelling or add a track for it"
             problems.append(
@@ -406,7 +409,7 @@ def _cycle_problems(tracks: dict[str, LoadedFile]) -> list[Problem]:
             if state.get(nxt) == "open":
                 path = [*trail, track_id]
                 cycle = " -> ".join([*path[path.index(nxt) :], nxt])
-                line, col = tracks[track_id].document.position(("requires", i))
+                line, col = tracks[track_id].source.position(("requires", i))
                 problems.append(
                     Problem(
                         str(tracks[track_id].path),
@@ -425,6 +428,24 @@ def _cycle_problems(tracks: dict[str, LoadedFile]) -> list[Problem]:
     return problems
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while files load.
+
+    Loading allocates tens of thousands of objects that all live on (the
+    lessons) and makes no reference cycles, so every collection pass during a
+    load scans an ever larger heap and frees nothing: on 500 files that was a
+    fifth of the time. Reference counting still frees everything short-lived.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_library(
     paths: Iterable[Path] | None = None,
     required_languages: Sequence[str] = DEFAULT_REQUIRED_LANGUAGES,
@@ -432,11 +453,12 @@ def load_library(
     """Load every lesson and track under ``paths`` (default: the shipped library)."""
     files, problems = discover(list(paths) if paths is not None else [LIBRARY_DIR])
     loaded: list[LoadedFile] = []
-    for path in files:
-        item, found = load_file(path, required_languages)
-        problems += found
-        if item is not None:
-            loaded.append(item)
+    with _no_cycle_collection():
+        for path in files:
+            item, found = load_file(path, required_languages)
+            problems += found
+            if item is not None:
+                loaded.append(item)
     problems += _library_problems(loaded)
     if not files and not problems:
         problems.append(

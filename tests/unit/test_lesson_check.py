@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.settings import Settings
 from lessons.loader import load_library
+from storage.unit_of_work import DEFAULT_DATABASE_URL
 
 BROKEN = Path(__file__).parents[1] / "fixtures" / "broken"
 
@@ -169,3 +173,19 @@ def test_a_list_out_of_bounds_says_how_many_items_are_allowed(tmp_path):
     assert [str(p) for p in load_library([tmp_path], ("nl",)).problems] == [
         f"{tmp_path / 'empty.yaml'}:4:10: 'lessons' needs at least 1 item: add one"
     ]
+
+
+def test_the_check_does_not_load_the_database_layer():
+    # Admins run the check in their own CI on every change; SQLAlchemy and
+    # Alembic are a third of its start-up time and it never opens a database.
+    script = (
+        "import sys; from bot.cli import main; code = main(['lessons', 'check']); "
+        "heavy = ('sqlalchemy', 'alembic', 'storage'); "
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[-2] == "0 []"
+
+
+def test_the_default_database_is_the_same_for_settings_and_storage():
+    assert Settings.model_fields["database_url"].default == DEFAULT_DATABASE_URL
