@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import getpass
 import json
 import logging
@@ -19,6 +20,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.settings import Settings
+from lessons.model import DEFAULT_LANGUAGE
 
 
 class _OneLineErrors(logging.Formatter):
@@ -161,6 +163,38 @@ def cmd_lessons_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lessons_preview(args: argparse.Namespace) -> int:
+    from bot.lesson_preview import preview
+    from lessons.i18n import supported
+    from lessons.loader import load_library
+
+    if not supported(args.lang):
+        return _fail(f"unknown language '{args.lang}'; use nl, en, fr or de")
+    settings = _settings(args)
+    draft = Path(args.lesson)
+    from_file = draft.suffix in (".yaml", ".yml") and draft.is_file()
+    # Translations are not required here: previewing a draft in one language is the point.
+    loaded = load_library([draft] if from_file else settings.lesson_paths, ())
+    if loaded.library is None:
+        for problem in loaded.errors:
+            print(problem, file=sys.stderr)
+        return _fail("the lessons have errors (listed above); run 'digicoach lessons check'")
+    if from_file:
+        lesson = next(iter(loaded.library.lessons.values()), None)
+        if lesson is None:
+            return _fail(f"{draft} is a track, not a lesson")
+    else:
+        lesson = loaded.library.lesson(args.lesson)
+        if lesson is None:
+            close = difflib.get_close_matches(args.lesson, sorted(loaded.library.lessons), n=1)
+            hint = (
+                f"; did you mean '{close[0]}'?" if close else "; 'digicoach lessons stats' lists the library"
+            )
+            return _fail(f"no lesson with id '{args.lesson}'{hint}")
+    print(preview(lesson, args.lang))
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -217,6 +251,15 @@ def parser() -> argparse.ArgumentParser:
         "paths", nargs="*", metavar="PATH", help="files or folders (default: the configured lessons)"
     )
     stats.set_defaults(func=cmd_lessons_stats, lessons=None)
+    show = lesson_commands.add_parser(
+        "preview", help="print a lesson as a learner sees it: cards, quiz, feedback, try this today"
+    )
+    show.add_argument("lesson", metavar="ID", help="a lesson id, or the path of one lesson file")
+    show.add_argument(
+        "--lang", default=DEFAULT_LANGUAGE, metavar="CODE", help="nl, en, fr or de (default: nl)"
+    )
+    show.add_argument("--lessons", metavar="DIRS", help="lesson folders (default: the configured lessons)")
+    show.set_defaults(func=cmd_lessons_preview)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
