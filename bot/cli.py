@@ -20,7 +20,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot.settings import Settings
-from lessons.model import DEFAULT_LANGUAGE
+from lessons.model import DEFAULT_LANGUAGE, TOPICS
 
 
 class _OneLineErrors(logging.Formatter):
@@ -195,6 +195,79 @@ def cmd_lessons_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_facts_problem(args: argparse.Namespace, digcomp: list[str]) -> str | None:
+    from lessons.importers import valid_id
+    from lessons.model import DIGCOMP_IDS, LANGUAGES, LEVELS, TOPICS
+
+    if args.topic not in TOPICS:
+        return f"unknown topic '{args.topic}'; use one of {', '.join(TOPICS)}"
+    if args.level not in LEVELS:
+        return f"unknown level '{args.level}'; use one of {', '.join(LEVELS)}"
+    if not digcomp or any(code not in DIGCOMP_IDS for code in digcomp):
+        return f"unknown DigComp id in '{args.digcomp}'; use ids like 4.2,1.2 (1.1 ... 5.4)"
+    if args.lang not in LANGUAGES:
+        return f"unknown language '{args.lang}'; use {', '.join(LANGUAGES)}"
+    if args.id and not valid_id(args.id):
+        return f"'{args.id}' is not a valid id: use lowercase letters, digits and hyphens"
+    return None
+
+
+def cmd_lessons_import(args: argparse.Namespace) -> int:
+    from lessons.importers import LessonFacts, Note, aiken, build, gift
+    from lessons.importers.lesson_file import write
+    from lessons.loader import load_file
+
+    source = Path(args.file)
+    digcomp = [code.strip() for code in args.digcomp.split(",") if code.strip()]
+    wrong = _import_facts_problem(args, digcomp)
+    if wrong:
+        return _fail(wrong)
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        return _fail(f"cannot read {source}: {error}")
+    kind = args.format or ("aiken" if aiken.looks_like_aiken(text) else "gift")
+    sections, notes = (aiken if kind == "aiken" else gift).parse(text)
+    facts = LessonFacts(
+        topic=args.topic,
+        level=args.level,
+        digcomp=digcomp,
+        language=args.lang,
+        title=args.title,
+        summary=args.summary,
+        card_text=args.card_text,
+        lesson_id=args.id,
+    )
+    lessons, more = build(sections, facts)
+    notes += more
+    written: list[Path] = []
+    for lesson in lessons:
+        try:
+            path = write(lesson, Path(args.out), source.name)
+        except FileExistsError:
+            notes.append(
+                Note(1, f"{Path(args.out) / (lesson['id'] + '.yaml')} exists already: not overwritten")
+            )
+            continue
+        # The importer checks its own work: what it writes must pass 'lessons check'.
+        _item, problems = load_file(path, (args.lang,))
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        written.append(path)
+    for note in sorted(notes, key=lambda n: n.line):
+        prefix = "" if note.severity == "error" else "warning: "
+        print(f"{source}:{note.line}: {prefix}{note.message}", file=sys.stderr)
+    for path in written:
+        print(path)
+    skipped = sum(n.severity == "error" for n in notes)
+    print(
+        f"{kind}: {len(written)} lesson(s) written, {skipped} item(s) not converted; "
+        f"texts are in '{args.lang}' only: add the other required languages",
+        file=sys.stderr,
+    )
+    return 1 if skipped or not written else 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -260,6 +333,29 @@ def parser() -> argparse.ArgumentParser:
     )
     show.add_argument("--lessons", metavar="DIRS", help="lesson folders (default: the configured lessons)")
     show.set_defaults(func=cmd_lessons_preview)
+    bring = lesson_commands.add_parser(
+        "import", help="turn a Moodle GIFT or Aiken quiz file into lesson YAML"
+    )
+    bring.add_argument("file", metavar="FILE", help="a GIFT or Aiken file")
+    bring.add_argument(
+        "--out", default=".", metavar="DIR", help="folder to write the lessons to (default: .)"
+    )
+    bring.add_argument("--format", choices=("gift", "aiken"), help="default: recognised from the content")
+    bring.add_argument("--topic", required=True, help="one of " + ", ".join(TOPICS))
+    bring.add_argument("--level", required=True, help="foundation, intermediate or advanced")
+    bring.add_argument("--digcomp", required=True, metavar="IDS", help="DigComp ids, e.g. 4.2,1.2")
+    bring.add_argument(
+        "--lang", default=DEFAULT_LANGUAGE, metavar="CODE", help="the file's language (default: nl)"
+    )
+    bring.add_argument("--title", help="lesson title (GIFT: default the $CATEGORY name; Aiken: required)")
+    bring.add_argument(
+        "--summary", help="one sentence for the lesson (default: the first sentence of the card)"
+    )
+    bring.add_argument(
+        "--card-text", help="what learners read before the quiz, if the file has no '//' comment card"
+    )
+    bring.add_argument("--id", help="lesson id (default: made from the title)")
+    bring.set_defaults(func=cmd_lessons_import)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
