@@ -268,6 +268,34 @@ def cmd_lessons_import(args: argparse.Namespace) -> int:
     return 1 if skipped or not written else 0
 
 
+def cmd_lessons_reload(args: argparse.Namespace) -> int:
+    from bot.lesson_reload import NoAnswerError, NoCoachRunningError, request_reload
+
+    data_dir = _settings(args).data_dir
+    try:
+        status = request_reload(data_dir, timeout=args.timeout)
+    except NoCoachRunningError:
+        return _fail(
+            f"no running coach found (no live process in {data_dir / 'coach.pid'}); "
+            "start it with 'digicoach run', or set DIGICOACH_DATA_DIR to the folder it uses"
+        )
+    except NoAnswerError:
+        return _fail(
+            f"the coach was asked to reload but did not answer within {args.timeout:g} s; see its log"
+        )
+    for problem in status.problems:
+        print(problem)
+    if not status.ok:
+        print(
+            f"not reloaded: the coach keeps serving its last good {status.lessons} lesson(s); "
+            "fix the errors above and run 'digicoach lessons reload' again",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"reloaded: the coach now serves {status.lessons} lesson(s)", file=sys.stderr)
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -356,6 +384,13 @@ def parser() -> argparse.ArgumentParser:
     )
     bring.add_argument("--id", help="lesson id (default: made from the title)")
     bring.set_defaults(func=cmd_lessons_import)
+    reload = lesson_commands.add_parser(
+        "reload", help="make the running coach load the lessons again (it keeps the old ones on errors)"
+    )
+    reload.add_argument(
+        "--timeout", type=float, default=60.0, metavar="SECONDS", help="how long to wait for the coach"
+    )
+    reload.set_defaults(func=cmd_lessons_reload)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
