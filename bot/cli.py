@@ -253,6 +253,8 @@ def cmd_lessons_import(args: argparse.Namespace) -> int:
         _item, problems = load_file(path, (args.lang,))
         for problem in problems:
             print(problem, file=sys.stderr)
+        if any(problem.severity == "error" for problem in problems):
+            notes.append(Note(1, f"{path} does not pass 'lessons check' (see above): fix it by hand"))
         written.append(path)
     for note in sorted(notes, key=lambda n: n.line):
         prefix = "" if note.severity == "error" else "warning: "

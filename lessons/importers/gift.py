@@ -112,7 +112,8 @@ def _question(block: str, line: int, notes: list[Note]) -> ImportedQuestion | No
         return None
     truth, *truth_feedback = [piece for _sep, piece in _split_unescaped(answers, "#")]
     if truth.strip().upper() in _TRUE + _FALSE:
-        feedback = next((_clean(f, is_html) for f in reversed(truth_feedback) if f.strip()), None)
+        # GIFT's first feedback is for a wrong answer: it explains; the second often only says "right".
+        feedback = next((_clean(f, is_html) for f in truth_feedback if f.strip()), None)
         return ImportedQuestion(
             line, "true_false", text, title, answer=truth.strip().upper() in _TRUE,
             explanation=general or feedback,

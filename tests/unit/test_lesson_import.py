@@ -47,7 +47,7 @@ def test_gift_every_supported_construct_becomes_a_lesson_that_passes_the_check(c
     assert lesson.summary.get("nl") == (
         "Phishing is een valse mail of sms die je naar je wachtwoord of geld vraagt."
     )
-    single, true_false, multiple, free_text, missing_word, html = lesson.quiz
+    single, true_false, multiple, free_text, missing_word, html, feedback_per_answer = lesson.quiz
     assert isinstance(single, SingleChoice) and single.id == "dringende-factuur"
     assert [o.correct for o in single.options] == [True, False, False]
     assert single.explanation.get("nl") == "Goed: zo controleer je het zonder risico."  # right answer's #
@@ -59,6 +59,8 @@ def test_gift_every_supported_construct_becomes_a_lesson_that_passes_the_check(c
     assert missing_word.question.get("nl") == "Een valse mail _____ en speelt op je gevoel."
     assert html.question.get("nl") == "Wat betekent het slotje: in de adresbalk?"  # [html], \\:
     assert html.options[0].text.get("nl") == "De verbinding is versleuteld, niet dat de site {eerlijk} is."
+    # true/false: GIFT's first feedback (for a wrong answer) explains; the second only says "right".
+    assert feedback_per_answer.explanation.get("nl") == "Nee: ook oplichters hebben een slotje."
 
 
 def test_aiken_needs_a_title_and_a_card_from_the_command_line(capsys, tmp_path):
