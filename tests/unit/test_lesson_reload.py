@@ -103,6 +103,16 @@ def test_a_learner_half_way_through_a_shorter_new_version_finishes_it(app: App, 
     assert "You answered 1 of 1 question correctly." in chat.text  # the earlier answer still counts
 
 
+def test_a_lesson_taken_out_of_its_track_can_still_be_finished(app: App, lessons: Path):
+    chat = MemoryChat(app.coach, "alice", "en")
+    onboard(chat)
+    chat.press("Start today's lesson")
+    _edit(lessons / "tracks.yaml", "lessons: [passwords, meetings]", "lessons: [meetings]")
+    assert app.reload().library is not None
+    chat.command("/lesson")
+    assert "Strong passwords (1/2)" in chat.text
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="storage's Deliveries.latest_open treats a dropped delivery as still open, so /lesson says "
