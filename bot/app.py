@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from bot.adapters import Adapter
+from bot.lesson_reload import PidFile, ReloadStatus, write_status
 from bot.settings import Settings
 from bot.ticker import start_ticking
 from lessons.chat import Event, Reply
 from lessons.engine import Clock, Coach, system_clock
 from lessons.lesson_library import Library
-from lessons.loader import load_library
+from lessons.loader import LibraryLoad, load_library
 from lessons.problems import Problem
 from storage.unit_of_work import Store
 
@@ -32,9 +34,39 @@ class LibraryError(Exception):
 class App:
     settings: Settings
     store: Store
+    # The lessons being served. A reload replaces it whole; the coach reads it
+    # at the start of every event, so an event never sees half of an edit.
     library: Library
-    coach: Coach
+    clock: Clock = system_clock
     adapters: dict[str, Adapter] = field(default_factory=dict)
+    coach: Coach = field(init=False)
+    _reloading: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+
+    def __post_init__(self) -> None:
+        self.coach = Coach(self.store, lambda: self.library, self.clock, self.settings.rhythm)
+
+    def reload(self) -> LibraryLoad:
+        """Load the lesson folders again; swap them in only when they have no errors."""
+        loaded = load_library(self.settings.lesson_paths, self.settings.languages_required)
+        if loaded.library is None:
+            log.error(
+                "lessons not reloaded, %d error(s); the last good lessons keep serving:", len(loaded.errors)
+            )
+            for problem in loaded.errors:
+                log.error("  %s", problem)
+        else:
+            self.library = loaded.library
+            log.info("lessons reloaded: %d lesson(s)", len(self.library.lessons))
+        write_status(self.settings.data_dir, ReloadStatus.of(loaded, len(self.library.lessons)))
+        return loaded
+
+    async def reload_in_background(self) -> None:
+        # Loading takes about a second for a large library: off the loop, one at a time.
+        async with self._reloading:
+            try:
+                await asyncio.to_thread(self.reload)
+            except Exception:
+                log.exception("lessons not reloaded; the last good lessons keep serving")
 
     async def handle(self, event: Event) -> list[Reply]:
         # The engine and its database work are synchronous: run them off the
@@ -60,15 +92,32 @@ class App:
     async def serve(self, *adapters: Adapter, scheduled: bool = False) -> None:
         """Run every adapter on this loop until all of them have stopped.
 
-        ``scheduled`` also starts the tick that sends the day's invitations.
+        Meanwhile SIGHUP (or ``digicoach lessons reload``) reloads the lessons,
+        and with ``scheduled`` a tick sends the day's invitations.
         """
         self.adapters = {adapter.platform: adapter for adapter in adapters}
+        loop = asyncio.get_running_loop()
+        reloads: set[asyncio.Task[None]] = set()
+
+        def on_hangup() -> None:
+            task = loop.create_task(self.reload_in_background())
+            reloads.add(task)  # keep a reference until it is done
+            task.add_done_callback(reloads.discard)
+
+        pid_file = PidFile(self.settings.data_dir)
+        if not pid_file.claim():
+            log.warning(
+                "another coach serves from %s; 'lessons reload' will signal that one", self.settings.data_dir
+            )
+        loop.add_signal_handler(signal.SIGHUP, on_hangup)
         scheduler = start_ticking(self.tick, self.settings.tick_seconds) if scheduled else None
         try:
             await asyncio.gather(*(adapter.run(self.handle) for adapter in adapters))
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            loop.remove_signal_handler(signal.SIGHUP)
+            pid_file.release()
 
     def close(self) -> None:
         self.store.close()
@@ -81,5 +130,4 @@ def build(settings: Settings, clock: Clock = system_clock) -> App:
         raise LibraryError(loaded.errors)
     store = Store(settings.database_url)
     store.upgrade()
-    coach = Coach(store, loaded.library, clock, settings.rhythm)
-    return App(settings, store, loaded.library, coach)
+    return App(settings, store, loaded.library, clock)

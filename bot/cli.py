@@ -1,9 +1,14 @@
-"""The ``digicoach`` command: chat, lessons check, db upgrade."""
+"""The ``digicoach`` command: chat, run, lessons check/stats/preview/import/reload, db upgrade.
+
+Each command imports what it needs when it runs: ``lessons check`` is run
+by admins' CI on every change and should not wait for the database layer.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import difflib
 import getpass
 import json
 import logging
@@ -11,11 +16,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
-from sqlalchemy.exc import ArgumentError, OperationalError
 
 from bot.settings import Settings
+from lessons.model import DEFAULT_LANGUAGE, TOPICS
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 
 class _OneLineErrors(logging.Formatter):
@@ -51,22 +60,31 @@ def _fail(message: str) -> int:
     return 2
 
 
-def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.adapters.console import ConsoleAdapter
-    from bot.app import LibraryError, build
-    from lessons.i18n import supported
+def _open_app(settings: Settings) -> App | int:
+    """The wired app, or the exit status after saying clearly why it cannot start."""
+    from sqlalchemy.exc import ArgumentError, OperationalError
 
-    if args.lang and not supported(args.lang):
-        return _fail(f"unknown language '{args.lang}'; use nl, en, fr or de")
-    settings = _settings(args)
+    from bot.app import LibraryError, build
+
     try:
-        app = build(settings)
+        return build(settings)
     except LibraryError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return _fail("the lessons have errors (listed above); fix them and try again")
     except (OperationalError, ArgumentError) as error:
         return _fail(f"cannot open the database {settings.database_url}: {error.args[0]}")
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.adapters.console import ConsoleAdapter
+    from lessons.i18n import supported
+
+    if args.lang and not supported(args.lang):
+        return _fail(f"unknown language '{args.lang}'; use nl, en, fr or de")
+    app = _open_app(_settings(args))
+    if isinstance(app, int):
+        return app
     console = ConsoleAdapter(user=args.user or getpass.getuser(), language=args.lang)
     try:
         asyncio.run(app.serve(console))
@@ -83,7 +101,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from bot import adapters
-    from bot.app import LibraryError, build
 
     settings = _settings(args)
     servers = adapters.configured(settings)
@@ -92,14 +109,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             "no chat platform is configured: set the environment variables of one "
             "(see README, 'Telegram and Matrix'); to try the coach alone, use 'digicoach chat'"
         )
-    try:
-        app = build(settings)
-    except LibraryError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return _fail("the lessons have errors (listed above); fix them and try again")
-    except (OperationalError, ArgumentError) as error:
-        return _fail(f"cannot open the database {settings.database_url}: {error.args[0]}")
+    app = _open_app(settings)
+    if isinstance(app, int):
+        return app
     try:
         asyncio.run(app.serve(*servers, scheduled=True))
     except KeyboardInterrupt:
@@ -157,6 +169,8 @@ def cmd_lessons_stats(args: argparse.Namespace) -> int:
 def cmd_schedule_preview(args: argparse.Namespace) -> int:
     from datetime import date
 
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
     from lessons.loader import load_library
     from lessons.planning import preview
     from storage.unit_of_work import Store
@@ -186,7 +200,144 @@ def cmd_schedule_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lessons_preview(args: argparse.Namespace) -> int:
+    from bot.lesson_preview import preview
+    from lessons.i18n import supported
+    from lessons.loader import load_library
+
+    if not supported(args.lang):
+        return _fail(f"unknown language '{args.lang}'; use nl, en, fr or de")
+    settings = _settings(args)
+    draft = Path(args.lesson)
+    from_file = draft.suffix in (".yaml", ".yml") and draft.is_file()
+    # Translations are not required here: previewing a draft in one language is the point.
+    loaded = load_library([draft] if from_file else settings.lesson_paths, ())
+    if loaded.library is None:
+        for problem in loaded.errors:
+            print(problem, file=sys.stderr)
+        return _fail("the lessons have errors (listed above); run 'digicoach lessons check'")
+    if from_file:
+        lesson = next(iter(loaded.library.lessons.values()), None)
+        if lesson is None:
+            return _fail(f"{draft} is a track, not a lesson")
+    else:
+        lesson = loaded.library.lesson(args.lesson)
+        if lesson is None:
+            close = difflib.get_close_matches(args.lesson, sorted(loaded.library.lessons), n=1)
+            hint = (
+                f"; did you mean '{close[0]}'?" if close else "; 'digicoach lessons stats' lists the library"
+            )
+            return _fail(f"no lesson with id '{args.lesson}'{hint}")
+    print(preview(lesson, args.lang))
+    return 0
+
+
+def _import_facts_problem(args: argparse.Namespace, digcomp: list[str]) -> str | None:
+    from lessons.importers import valid_id
+    from lessons.model import DIGCOMP_IDS, LANGUAGES, LEVELS, TOPICS
+
+    if args.topic not in TOPICS:
+        return f"unknown topic '{args.topic}'; use one of {', '.join(TOPICS)}"
+    if args.level not in LEVELS:
+        return f"unknown level '{args.level}'; use one of {', '.join(LEVELS)}"
+    if not digcomp or any(code not in DIGCOMP_IDS for code in digcomp):
+        return f"unknown DigComp id in '{args.digcomp}'; use ids like 4.2,1.2 (1.1 ... 5.4)"
+    if args.lang not in LANGUAGES:
+        return f"unknown language '{args.lang}'; use {', '.join(LANGUAGES)}"
+    if args.id and not valid_id(args.id):
+        return f"'{args.id}' is not a valid id: use lowercase letters, digits and hyphens"
+    return None
+
+
+def cmd_lessons_import(args: argparse.Namespace) -> int:
+    from lessons.importers import LessonFacts, Note, aiken, build, gift
+    from lessons.importers.lesson_file import write
+    from lessons.loader import load_file
+
+    source = Path(args.file)
+    digcomp = [code.strip() for code in args.digcomp.split(",") if code.strip()]
+    wrong = _import_facts_problem(args, digcomp)
+    if wrong:
+        return _fail(wrong)
+    try:
+        text = source.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        return _fail(f"cannot read {source}: {error}")
+    kind = args.format or ("aiken" if aiken.looks_like_aiken(text) else "gift")
+    sections, notes = (aiken if kind == "aiken" else gift).parse(text)
+    facts = LessonFacts(
+        topic=args.topic,
+        level=args.level,
+        digcomp=digcomp,
+        language=args.lang,
+        title=args.title,
+        summary=args.summary,
+        card_text=args.card_text,
+        lesson_id=args.id,
+    )
+    lessons, more = build(sections, facts)
+    notes += more
+    written: list[Path] = []
+    for lesson in lessons:
+        try:
+            path = write(lesson, Path(args.out), source.name)
+        except FileExistsError:
+            notes.append(
+                Note(1, f"{Path(args.out) / (lesson['id'] + '.yaml')} exists already: not overwritten")
+            )
+            continue
+        # The importer checks its own work: what it writes must pass 'lessons check'.
+        _item, problems = load_file(path, (args.lang,))
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        if any(problem.severity == "error" for problem in problems):
+            notes.append(Note(1, f"{path} does not pass 'lessons check' (see above): fix it by hand"))
+        written.append(path)
+    for note in sorted(notes, key=lambda n: n.line):
+        prefix = "" if note.severity == "error" else "warning: "
+        print(f"{source}:{note.line}: {prefix}{note.message}", file=sys.stderr)
+    for path in written:
+        print(path)
+    skipped = sum(n.severity == "error" for n in notes)
+    print(
+        f"{kind}: {len(written)} lesson(s) written, {skipped} item(s) not converted; "
+        f"texts are in '{args.lang}' only: add the other required languages",
+        file=sys.stderr,
+    )
+    return 1 if skipped or not written else 0
+
+
+def cmd_lessons_reload(args: argparse.Namespace) -> int:
+    from bot.lesson_reload import NoAnswerError, NoCoachRunningError, request_reload
+
+    data_dir = _settings(args).data_dir
+    try:
+        status = request_reload(data_dir, timeout=args.timeout)
+    except NoCoachRunningError:
+        return _fail(
+            f"no running coach found (no live process in {data_dir / 'coach.pid'}); "
+            "start it with 'digicoach run', or set DIGICOACH_DATA_DIR to the folder it uses"
+        )
+    except NoAnswerError:
+        return _fail(
+            f"the coach was asked to reload but did not answer within {args.timeout:g} s; see its log"
+        )
+    for problem in status.problems:
+        print(problem)
+    if not status.ok:
+        print(
+            f"not reloaded: the coach keeps serving its last good {status.lessons} lesson(s); "
+            "fix the errors above and run 'digicoach lessons reload' again",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"reloaded: the coach now serves {status.lessons} lesson(s)", file=sys.stderr)
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
     from storage.unit_of_work import Store
 
     settings = _settings(args)
@@ -240,6 +391,45 @@ def parser() -> argparse.ArgumentParser:
         "paths", nargs="*", metavar="PATH", help="files or folders (default: the configured lessons)"
     )
     stats.set_defaults(func=cmd_lessons_stats, lessons=None)
+    show = lesson_commands.add_parser(
+        "preview", help="print a lesson as a learner sees it: cards, quiz, feedback, try this today"
+    )
+    show.add_argument("lesson", metavar="ID", help="a lesson id, or the path of one lesson file")
+    show.add_argument(
+        "--lang", default=DEFAULT_LANGUAGE, metavar="CODE", help="nl, en, fr or de (default: nl)"
+    )
+    show.add_argument("--lessons", metavar="DIRS", help="lesson folders (default: the configured lessons)")
+    show.set_defaults(func=cmd_lessons_preview)
+    bring = lesson_commands.add_parser(
+        "import", help="turn a Moodle GIFT or Aiken quiz file into lesson YAML"
+    )
+    bring.add_argument("file", metavar="FILE", help="a GIFT or Aiken file")
+    bring.add_argument(
+        "--out", default=".", metavar="DIR", help="folder to write the lessons to (default: .)"
+    )
+    bring.add_argument("--format", choices=("gift", "aiken"), help="default: recognised from the content")
+    bring.add_argument("--topic", required=True, help="one of " + ", ".join(TOPICS))
+    bring.add_argument("--level", required=True, help="foundation, intermediate or advanced")
+    bring.add_argument("--digcomp", required=True, metavar="IDS", help="DigComp ids, e.g. 4.2,1.2")
+    bring.add_argument(
+        "--lang", default=DEFAULT_LANGUAGE, metavar="CODE", help="the file's language (default: nl)"
+    )
+    bring.add_argument("--title", help="lesson title (GIFT: default the $CATEGORY name; Aiken: required)")
+    bring.add_argument(
+        "--summary", help="one sentence for the lesson (default: the first sentence of the card)"
+    )
+    bring.add_argument(
+        "--card-text", help="what learners read before the quiz, if the file has no '//' comment card"
+    )
+    bring.add_argument("--id", help="lesson id (default: made from the title)")
+    bring.set_defaults(func=cmd_lessons_import)
+    reload = lesson_commands.add_parser(
+        "reload", help="make the running coach load the lessons again (it keeps the old ones on errors)"
+    )
+    reload.add_argument(
+        "--timeout", type=float, default=60.0, metavar="SECONDS", help="how long to wait for the coach"
+    )
+    reload.set_defaults(func=cmd_lessons_reload)
 
     schedule = commands.add_parser("schedule", help="the daily rhythm")
     schedule_commands = schedule.add_subparsers(dest="schedule_command", required=True, metavar="COMMAND")

@@ -13,7 +13,6 @@ from lessons.loader import DEFAULT_REQUIRED_LANGUAGES, LIBRARY_DIR
 from lessons.model import LANGUAGES, TOPICS
 from lessons.public_holidays import check as check_holidays
 from lessons.rhythm import Rhythm
-from storage.unit_of_work import DEFAULT_DATABASE_URL
 
 
 class Settings(BaseSettings):
@@ -21,8 +20,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="DIGICOACH_", extra="ignore")
 
-    # SQLAlchemy URL: sqlite:///path.sqlite3 or postgresql+psycopg://user:pw@host/db
-    database_url: str = DEFAULT_DATABASE_URL
+    # SQLAlchemy URL: sqlite:///path.sqlite3 or postgresql+psycopg://user:pw@host/db.
+    # Written out, not imported from storage, so that commands which never open
+    # the database (lessons check) do not load SQLAlchemy; a test keeps them equal.
+    database_url: str = "sqlite:///digicoach.sqlite3"
     # Lesson folders, separated like PATH (':' on Linux).
     lessons: str = str(LIBRARY_DIR)
     # Languages every lesson must have; lessons check reports a missing one as an error.

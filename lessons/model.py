@@ -43,13 +43,13 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
 
 
 class Text(RootModel[dict[Language, Annotated[str, Field(min_length=1)]]]):
     """One text in several languages."""
 
-    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, strict=True)
 
     @field_validator("root")
     @classmethod
@@ -131,7 +131,7 @@ class Lesson(_Strict):
     id: Annotated[str, Field(pattern=SLUG.pattern, max_length=48)]
     version: Annotated[int, Field(ge=1)]
     title: Text
-    summary: Text | None = None
+    summary: Text
     topic: Topic
     digcomp: Annotated[list[DigCompId], Field(min_length=1)]
     level: Level

@@ -16,7 +16,9 @@ from lessons.model import Lesson
 MAX_CARD_WORDS = 80
 MAX_MEAN_SENTENCE_WORDS = 15.0
 
-_WORD = re.compile(r"[\w’'-]*\w[\w’'-]*")
+# A word starts at a letter or digit and runs on through letters, digits,
+# apostrophes and hyphens ("e-mail", "l’adresse"); leading ones never start a word.
+_WORD = re.compile(r"\w[\w’'-]*")
 # A sentence ends at . ! ? or … followed by white space, or at a line break
 # (list items in cards are sentences of their own for a reader).
 _SENTENCE_END = re.compile(r"(?<=[.!?…:;])\s+|\n+")

@@ -3,41 +3,95 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from bot.settings import Settings
 from lessons.loader import load_library
+from storage.unit_of_work import DEFAULT_DATABASE_URL
 
 BROKEN = Path(__file__).parents[1] / "fixtures" / "broken"
 
+# One broken file per rule, and the exact line the checker prints for it.
 EXPECTED = {
-    "syntax_error.yaml": "7:6: YAML syntax error: did not find expected ',' or '}'",
-    "missing_field.yaml": "1:1: missing required field 'level' in the file",
+    "syntax_error.yaml": "8:6: YAML syntax error: did not find expected ',' or '}'",
+    "missing_field.yaml": (
+        "1:1: missing required field 'level' in the file: "
+        "add 'level:' with one of foundation, intermediate, advanced"
+    ),
     "unknown_topic.yaml": (
         "3:8: unknown topic 'cybersecurity': "
         "use one of strategy, iot, skills, participation, business, security"
     ),
-    "no_correct_option.yaml": "14:7: quiz question 'q1' has no correct option: mark one with 'correct: true'",
-    "two_correct_options.yaml": (
-        "14:7: quiz question 'q1' is 'single' but has 2 correct options: keep one, or use type 'multiple'"
+    "unknown_level.yaml": "5:8: unknown level 'beginner': use one of foundation, intermediate, advanced",
+    "unknown_language.yaml": "7:31: unknown language 'nk': use one of nl, en, fr, de",
+    "unknown_question_type.yaml": (
+        "11:5: unknown question type 'yes_no': use single, multiple, true_false or free_text"
     ),
-    "unknown_key.yaml": "7:1: unknown key 'cardz'; did you mean 'cards'?",
+    "no_correct_option.yaml": "15:7: quiz question 'q1' has no correct option: mark one with 'correct: true'",
+    "two_correct_options.yaml": (
+        "15:7: quiz question 'q1' is 'single' but has 2 correct options: keep one, or use type 'multiple'"
+    ),
+    "multiple_no_correct.yaml": (
+        "15:7: quiz question 'q1' has no correct option: mark at least one with 'correct: true'"
+    ),
+    "free_text_no_accepted.yaml": (
+        "14:15: quiz question 'q1' accepts no answer: list at least one accepted answer"
+    ),
+    "duplicate_question_id.yaml": (
+        "16:9: duplicate question id 'q1': question 1 already uses it; give each question its own id"
+    ),
+    "unknown_key.yaml": "8:1: unknown key 'cardz'; did you mean 'cards'?",
     "unknown_digcomp.yaml": (
         "4:18: unknown DigComp id '6.2': use a DigComp 2.2 id: 1.1-1.3, 2.1-2.6, 3.1-3.4, 4.1-4.4 or 5.1-5.4"
     ),
     "wrong_type.yaml": "2:10: 'version' should be a whole number, e.g. 1, not 'first'",
+    # YAML 1.2: 'yes' is text, and the checker does not guess it means true.
+    "wrong_type_boolean.yaml": "16:18: 'correct' should be true or false, not 'yes'",
+    "text_not_per_language.yaml": "7:8: 'title' needs one text per language, e.g. 'nl: ...' and 'en: ...'",
+    "image_without_alt.yaml": (
+        "11:7: cards[1].image has no alt text: add 'alt:' with one short description per language, "
+        "for colleagues who use a screen reader"
+    ),
     "missing_translation.yaml": (
-        "17:18: missing 'en' translation in 1 text, first in quiz[1].explanation: "
+        "18:18: missing 'en' translation in 1 text, first in quiz[1].explanation: "
         "add 'en: ...' next to the other languages"
     ),
-    "empty_text.yaml": "8:28: cards[1].text.en is empty: write the text or remove the key",
+    "empty_text.yaml": "9:28: cards[1].text.en is empty: write the text or remove the key",
     "duplicate_key.yaml": "3:1: duplicate key 'version': each key may appear once",
     "track_missing_lesson.yaml": (
-        "4:11: track 'broken-track' names lesson 'no-such-lesson', which does not exist"
+        "4:11: track 'broken-track' names lesson 'no-such-lesson', which does not exist; "
+        "check the spelling or add the lesson"
     ),
 }
+
+# Rules that span files: a folder per rule, and the problems it must give.
+EXPECTED_IN_FOLDER = {
+    "duplicate_id": [
+        "second.yaml:1:5: duplicate id 'same-id': already used in {folder}/first.yaml:1; "
+        "give each lesson and track its own id"
+    ],
+    "prerequisite_cycle": [
+        "basics.yaml:5:12: prerequisite cycle: advanced -> basics -> advanced; "
+        "remove one of these requirements"
+    ],
+    "track_requires_missing_track": [
+        "track.yaml:5:12: track 'needs-missing' requires track 'no-such-track', which does not exist; "
+        "check the spelling or remove it from 'requires'"
+    ],
+    "unknown_audience": [
+        "lesson.yaml:6:12: warning: no track is for audience 'managers' (tracks serve: all, manager); "
+        "did you mean 'manager'?"
+    ],
+}
+
+
+def test_every_fixture_is_pinned():
+    assert {p.name for p in BROKEN.iterdir()} == set(EXPECTED) | set(EXPECTED_IN_FOLDER)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -47,19 +101,34 @@ def test_each_broken_file_is_reported_once_with_its_position(name):
     assert loaded.library is None
 
 
-def test_a_lesson_id_used_in_two_files_is_reported_at_the_second():
-    folder = BROKEN / "duplicate_id"
+@pytest.mark.parametrize("name", sorted(EXPECTED_IN_FOLDER))
+def test_each_rule_across_files_is_reported_where_to_fix_it(name):
+    folder = BROKEN / name
     loaded = load_library([folder], ("nl", "en"))
     assert [str(p) for p in loaded.problems] == [
-        f"{folder / 'second.yaml'}:1:5: duplicate id 'same-id': already used in "
-        f"{folder / 'first.yaml'}:1; give each lesson and track its own id"
+        f"{folder}/" + line.format(folder=folder) for line in EXPECTED_IN_FOLDER[name]
     ]
+
+
+def test_a_track_that_requires_itself_is_a_cycle(tmp_path):
+    (tmp_path / "self.yaml").write_text(
+        "kind: track\nid: loop\ntitle: {nl: Pad, en: Path}\nlessons: [x]\nrequires: [loop]\n"
+    )
+    problems = [p.message for p in load_library([tmp_path], ("nl",)).problems]
+    assert "prerequisite cycle: loop -> loop; remove one of these requirements" in problems
+
+
+def test_a_warning_alone_keeps_the_library_usable():
+    loaded = load_library([BROKEN / "unknown_audience"], ("nl", "en"))
+    assert loaded.errors == []
+    assert loaded.library is not None
 
 
 def test_the_command_prints_problems_and_exits_1_without_a_traceback(capsys):
     assert main(["lessons", "check", str(BROKEN)]) == 1
     out, err = capsys.readouterr()
-    assert len(out.splitlines()) == len(EXPECTED) + 1
+    expected = len(EXPECTED) + sum(len(lines) for lines in EXPECTED_IN_FOLDER.values())
+    assert len(out.splitlines()) == expected
     assert all(line.startswith(str(BROKEN)) for line in out.splitlines())
     assert "Traceback" not in out + err
     assert "error(s)" in err
@@ -83,13 +152,13 @@ def test_a_long_card_is_a_warning_that_fails_only_with_strict(capsys, tmp_path):
     path = tmp_path / "long-card.yaml"
     path.write_text(
         "id: long-card\nversion: 1\ntopic: skills\ndigcomp: ['2.1']\nlevel: foundation\n"
-        "title: {nl: Titel, en: Title}\n"
+        "summary: {nl: Kort., en: Short.}\ntitle: {nl: Titel, en: Title}\n"
         f"cards:\n  - text: {{nl: {long_text}, en: Text.}}\n"
         "quiz:\n  - id: q1\n    type: true_false\n    question: {nl: Juist?, en: Right?}\n"
         "    answer: true\n    explanation: {nl: Ja., en: Yes.}\n"
     )
     assert main(["lessons", "check", str(path)]) == 0
-    assert f"{path}:8:16: warning: card 1 has 81 words in 'nl'" in capsys.readouterr().out
+    assert f"{path}:9:16: warning: card 1 has 81 words in 'nl'" in capsys.readouterr().out
     assert main(["lessons", "check", "--strict", str(path)]) == 1
 
 
@@ -97,3 +166,26 @@ def test_the_shipped_library_passes():
     loaded = load_library()
     assert loaded.problems == []
     assert loaded.library is not None
+
+
+def test_a_list_out_of_bounds_says_how_many_items_are_allowed(tmp_path):
+    (tmp_path / "empty.yaml").write_text("kind: track\nid: empty\ntitle: {nl: Pad}\nlessons: []\n")
+    assert [str(p) for p in load_library([tmp_path], ("nl",)).problems] == [
+        f"{tmp_path / 'empty.yaml'}:4:10: 'lessons' needs at least 1 item: add one"
+    ]
+
+
+def test_the_check_does_not_load_the_database_layer():
+    # Admins run the check in their own CI on every change; SQLAlchemy and
+    # Alembic are a third of its start-up time and it never opens a database.
+    script = (
+        "import sys; from bot.cli import main; code = main(['lessons', 'check']); "
+        "heavy = ('sqlalchemy', 'alembic', 'storage'); "
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] in heavy))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[-2] == "0 []"
+
+
+def test_the_default_database_is_the_same_for_settings_and_storage():
+    assert Settings.model_fields["database_url"].default == DEFAULT_DATABASE_URL

@@ -5,12 +5,14 @@ from __future__ import annotations
 from lessons.model import Lesson
 from lessons.readability import mean_sentence_words, report, sentences, words
 
+SUMMARY = "Zo herken je een valse mail en wat je dan meteen het best doet."
+
 
 def _lesson(card: str) -> Lesson:
     return Lesson.model_validate(
         {
             "id": "x", "version": 1, "topic": "skills", "digcomp": ["2.1"], "level": "foundation",
-            "title": {"nl": "Titel"}, "cards": [{"text": {"nl": card}}],
+            "title": {"nl": "Titel"}, "summary": {"nl": SUMMARY}, "cards": [{"text": {"nl": card}}],
             "quiz": [{"id": "q", "type": "true_false", "question": {"nl": "Juist?"}, "answer": True,
                       "explanation": {"nl": "Ja."}}],
         }
@@ -32,8 +34,8 @@ def test_a_card_over_80_words_fails():
 
 
 def test_long_sentences_fail():
-    # Title, question and explanation are short sentences too: two sentences
-    # of 39 words bring the lesson's mean to (78 + 3) / 5 = 16.2 words.
+    # Title, summary, question and explanation are sentences too: two sentences
+    # of 39 words bring the lesson's mean to (78 + 1 + 14 + 1 + 1) / 6 = 15.8 words.
     long_sentence = " ".join(["woord"] * 39) + ". "
     problems = report(_lesson(long_sentence * 2), "nl").problems
     assert len(problems) == 1

@@ -1,0 +1,37 @@
+"""Write an imported lesson as a YAML file an admin can read and edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class _Dumper(yaml.SafeDumper):
+    """Texts with line breaks as '|-' blocks, the way the shipped lessons are written."""
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def dump(lesson: dict[str, Any], source: str) -> str:
+    header = (
+        f"# Imported from {source} by 'digicoach lessons import'.\n"
+        "# Check the texts, add the other languages, then run 'digicoach lessons check'.\n"
+    )
+    return header + yaml.dump(lesson, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+def write(lesson: dict[str, Any], folder: Path, source: str) -> Path:
+    """Write ``<id>.yaml`` in ``folder``; an existing file is never overwritten."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{lesson['id']}.yaml"
+    with path.open("x", encoding="utf-8") as file:
+        file.write(dump(lesson, source))
+    return path

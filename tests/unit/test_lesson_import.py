@@ -1,0 +1,139 @@
+"""`digicoach lessons import`: Moodle GIFT and Aiken files become lessons that pass the check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from lessons.loader import load_library
+from lessons.model import FreeText, MultipleChoice, SingleChoice, TrueFalse
+
+IMPORT = Path(__file__).parents[1] / "fixtures" / "import"
+GIFT = IMPORT / "phishing.gift"
+AIKEN = IMPORT / "phishing.aiken"
+FACTS = ["--topic", "security", "--level", "foundation", "--digcomp", "4.2,1.2"]
+
+
+def _import(capsys, source: Path, out: Path, *extra: str) -> tuple[int, list[str], list[str]]:
+    code = main(["lessons", "import", str(source), "--out", str(out), *FACTS, *extra])
+    printed, report = capsys.readouterr()
+    return code, printed.splitlines(), report.splitlines()
+
+
+def test_gift_every_supported_construct_becomes_a_lesson_that_passes_the_check(capsys, tmp_path):
+    code, written, report = _import(capsys, GIFT, tmp_path)
+    assert code == 1  # four items could not be converted
+    assert written == [str(tmp_path / "phishing-herkennen.yaml")]
+    assert report == [
+        f"{GIFT}:29: warning: no feedback to use as explanation, so the explanation repeats the right "
+        "answer ('wil je gegevens'): write why it is right in the lesson file",
+        f"{GIFT}:37: matching questions cannot be converted: write them as multiple choice",
+        f"{GIFT}:42: numerical questions cannot be converted: write it as multiple choice",
+        f"{GIFT}:44: essay questions cannot be converted: the coach only grades closed answers",
+        f"{GIFT}:46: a description without answers is not a question: put its text in a card",
+        "gift: 1 lesson(s) written, 4 item(s) not converted; texts are in 'nl' only: "
+        "add the other required languages",
+    ]
+    assert main(["lessons", "check", "--strict", "--languages", "nl", str(tmp_path)]) == 0
+    lesson = load_library([tmp_path], ("nl",)).library.lessons["phishing-herkennen"]
+    assert lesson.title.get("nl") == "Phishing herkennen"
+    assert [c.text.get("nl") for c in lesson.cards] == [
+        "Phishing is een valse mail of sms die je naar je wachtwoord of geld vraagt.\n"
+        "Iedereen krijgt zulke berichten.",
+        "Let op drie signalen: haast, een vreemd adres en een link die niet klopt.",
+    ]
+    assert lesson.summary.get("nl") == (
+        "Phishing is een valse mail of sms die je naar je wachtwoord of geld vraagt."
+    )
+    single, true_false, multiple, free_text, missing_word, html, feedback_per_answer = lesson.quiz
+    assert isinstance(single, SingleChoice) and single.id == "dringende-factuur"
+    assert [o.correct for o in single.options] == [True, False, False]
+    assert single.explanation.get("nl") == "Goed: zo controleer je het zonder risico."  # right answer's #
+    assert isinstance(true_false, TrueFalse) and true_false.answer is False
+    assert true_false.explanation.get("nl").startswith("Een naam kan iedereen typen")  # general ####
+    assert isinstance(multiple, MultipleChoice)
+    assert [o.correct for o in multiple.options] == [True, True, False]  # weights ~%50% / ~%-100%
+    assert isinstance(free_text, FreeText) and free_text.accepted == {"nl": ["phishing", "hengelen"]}
+    assert missing_word.question.get("nl") == "Een valse mail _____ en speelt op je gevoel."
+    assert html.question.get("nl") == "Wat betekent het slotje: in de adresbalk?"  # [html], \\:
+    assert html.options[0].text.get("nl") == "De verbinding is versleuteld, niet dat de site {eerlijk} is."
+    # true/false: GIFT's first feedback (for a wrong answer) explains; the second only says "right".
+    assert feedback_per_answer.explanation.get("nl") == "Nee: ook oplichters hebben een slotje."
+
+
+def test_aiken_needs_a_title_and_a_card_from_the_command_line(capsys, tmp_path):
+    code, written, report = _import(capsys, AIKEN, tmp_path)
+    assert (code, written) == (1, [])
+    no_title = "no title for this lesson: pass --title (in GIFT a $CATEGORY line gives one)"
+    assert report[0] == f"{AIKEN}:1: {no_title}"
+    code, written, report = _import(capsys, AIKEN, tmp_path, "--title", "Verdachte mails")
+    assert (code, written) == (1, [])
+    assert "has no text to read before the quiz: pass --card-text" in report[0]
+
+
+def test_aiken_becomes_a_lesson_that_passes_the_check(capsys, tmp_path):
+    card = "Een verdachte mail meld je bij de helpdesk. Zo help je iedereen."
+    code, written, report = _import(
+        capsys, AIKEN, tmp_path, "--title", "Verdachte mails", "--card-text", card, "--lang", "nl"
+    )
+    assert code == 1
+    assert written == [str(tmp_path / "verdachte-mails.yaml")]
+    assert [line.split(": ", 1)[0] for line in report[:-1]] == [
+        f"{AIKEN}:1", f"{AIKEN}:7", f"{AIKEN}:15", f"{AIKEN}:17"
+    ]  # fmt: skip
+    assert report[2] == f"{AIKEN}:15: ANSWER: D names no option: use one of A, B"
+    assert report[3] == f"{AIKEN}:17: the question has no 'ANSWER: ' line after its options"
+    assert main(["lessons", "check", "--strict", "--languages", "nl", str(tmp_path)]) == 0
+    lesson = load_library([tmp_path], ("nl",)).library.lessons["verdachte-mails"]
+    assert lesson.summary.get("nl") == "Een verdachte mail meld je bij de helpdesk."
+    first = lesson.quiz[0]
+    assert isinstance(first, SingleChoice)
+    assert [o.correct for o in first.options] == [False, True, False]
+    assert first.options[2].text.get("nl") == "Ik stuur de mail door naar collega's."  # 'C)' form
+
+
+def test_a_clean_file_exits_0_and_an_existing_lesson_is_never_overwritten(capsys, tmp_path):
+    source = tmp_path / "clean.gift"
+    source.write_text(
+        "$CATEGORY: Wachtwoorden\n// Een lange zin is een sterk wachtwoord.\n\n"
+        "Is een lange zin sterk?{TRUE####Lengte maakt sterk.}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, written, _report = _import(capsys, source, out, "--lang", "en", "--id", "long-passwords")
+    assert (code, written) == (0, [str(out / "long-passwords.yaml")])
+    assert main(["lessons", "check", "--strict", "--languages", "en", str(out)]) == 0
+    capsys.readouterr()
+    code, written, report = _import(capsys, source, out, "--lang", "en", "--id", "long-passwords")
+    assert (code, written) == (1, [])
+    assert f"{out / 'long-passwords.yaml'} exists already: not overwritten" in report[0]
+
+
+def test_more_questions_than_a_lesson_holds_are_reported(capsys, tmp_path):
+    source = tmp_path / "long.gift"
+    questions = "\n\n".join(f"Vraag {n}?{{TRUE####Uitleg {n}.}}" for n in range(1, 11))
+    source.write_text(f"$CATEGORY: Lang\n// Kaart.\n\n{questions}\n", encoding="utf-8")
+    code, written, report = _import(capsys, source, tmp_path / "out")
+    assert code == 1 and len(written) == 1
+    assert report[0] == (
+        f"{source}:20: lesson 'Lang' has 10 questions and a lesson holds at most 8: this one and the "
+        "1 after it were left out; put them under a new $CATEGORY line"
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--topic", "cyber", "unknown topic 'cyber'; use one of strategy, iot, skills"),
+        ("--level", "beginner", "unknown level 'beginner'; use one of foundation, intermediate, advanced"),
+        ("--digcomp", "6.1", "unknown DigComp id in '6.1'; use ids like 4.2,1.2 (1.1 ... 5.4)"),
+    ],
+)
+def test_wrong_facts_are_refused_before_anything_is_written(capsys, tmp_path, option, value, message):
+    args = [*FACTS]
+    args[args.index(option) + 1] = value
+    assert main(["lessons", "import", str(GIFT), "--out", str(tmp_path), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
