@@ -403,7 +403,11 @@ const CONTROL = {
   chat: (state, body) => state.order
     .filter((key) => key.startsWith(`${Number(body.chat_id)}:`))
     .map((key) => state.messages.get(key)),
-  stats: (state, _body, token) => ({ ...state.stats, pending_updates: pendingUpdates(token).length }),
+  stats: (state, _body, token) => ({
+    ...state.stats,
+    pending_updates: pendingUpdates(token).length,
+    confirmed_updates: state.confirmed.map((u) => u.updateId),
+  }),
   commands: (state) => state.commands,
 };
 

@@ -115,6 +115,7 @@ class Learner:
     language_code: str = "en"
     seen: int = 0
     presses: int = 0
+    sent: int = 0
 
     @property
     def user(self) -> dict[str, Any]:
@@ -131,6 +132,7 @@ class Learner:
 
     def command(self, text: str) -> None:
         name = text.split(" ", 1)[0]
+        self.sent += 1
         self.emulator.call(
             "sendCommand",
             botToken=self.token,
@@ -142,6 +144,7 @@ class Learner:
         )
 
     def say(self, text: str) -> None:
+        self.sent += 1
         self.emulator.call(
             "sendMessage", botToken=self.token, **{"from": self.user}, chat=self.chat, text=text
         )
@@ -165,6 +168,7 @@ class Learner:
     def press_data(self, data: str, message_id: int) -> None:
         """What a modified client could send: any data, for any message id."""
         self.presses += 1
+        self.sent += 1
         self.emulator.call(
             "sendCallback",
             botToken=self.token,
@@ -186,6 +190,17 @@ class Learner:
         new = wait_until(arrived, f"a message with {text!r} in chat {self.user_id}", deadline)
         self.seen += len(new)
         return new
+
+    def stats(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.emulator.control("stats", self.token)
+        return result
+
+    def wait_until_confirmed(self) -> list[int]:
+        """Wait until the bot confirmed every update this learner sent; their ids."""
+        return wait_until(
+            lambda: (ids := self.stats()["confirmed_updates"]) and len(ids) >= self.sent and ids,
+            f"the bot to confirm {self.sent} update(s)",
+        )
 
     def buttons(self, message: Message) -> list[str]:
         return [b["text"] for r in message.get("reply_markup", {}).get("inline_keyboard", []) for b in r]
