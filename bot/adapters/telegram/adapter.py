@@ -71,7 +71,8 @@ class TelegramAdapter:
             self._perform,
             Limits(per_second=config.max_per_second, per_chat_per_second=config.max_per_chat_per_second),
         )
-        self._handle: Handler | None = None
+        # The coach's handler; `run` sets it (tests may too).
+        self.handle: Handler | None = None
         self._started = asyncio.Lock()
         self._stopped = asyncio.Event()
 
@@ -79,7 +80,7 @@ class TelegramAdapter:
 
     async def run(self, handle: Handler) -> None:
         """Serve until stopped: long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set."""
-        self._handle = handle
+        self.handle = handle
         await self.start()
         receiving = asyncio.create_task(self._serve_webhook() if self.config.webhook_url else self._poll())
         stopping = asyncio.create_task(self._stopped.wait())
@@ -183,9 +184,9 @@ class TelegramAdapter:
                 await query.answer()
             except TelegramError as error:
                 log.info("could not answer a button press: %s", error.message)
-        if event is None or self._handle is None:
+        if event is None or self.handle is None:
             return
-        replies = await self._handle(event)
+        replies = await self.handle(event)
         calls: list[render.Call] = []
         if (
             isinstance(event, ChoiceSelected)
