@@ -244,6 +244,7 @@ const METHODS = {
     state.webhook = { url: String(body.url), secret: body.secret_token ? String(body.secret_token) : null };
     tg.setWebhook({ url: state.webhook.url }, token);
     ok(res, true);
+    void pushWebhook(token);
   },
   deleteWebhook: (state, _body, res, token) => {
     state.webhook = null;
