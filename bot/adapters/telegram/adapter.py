@@ -74,6 +74,9 @@ class TelegramAdapter:
         # The coach's handler; `run` sets it (tests may too).
         self.handle: Handler | None = None
         self._started = asyncio.Lock()
+        # One event at a time into the coach: SQLite has one writer, and writers
+        # that wait on each other's lock sleep in steps, which costs far more.
+        self._coach_turn = asyncio.Lock()
         self._stopped = asyncio.Event()
 
     # --- receiving -----------------------------------------------------------------------------
@@ -186,7 +189,8 @@ class TelegramAdapter:
                 log.info("could not answer a button press: %s", error.message)
         if event is None or self.handle is None:
             return
-        replies = await self.handle(event)
+        async with self._coach_turn:
+            replies = await self.handle(event)
         calls: list[render.Call] = []
         if (
             isinstance(event, ChoiceSelected)
