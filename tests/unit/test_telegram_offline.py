@@ -11,12 +11,16 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from telegram import Update
 from telegram.ext import ApplicationBuilder
 from telegram.request import BaseRequest, RequestData
 
-from bot.adapters.telegram.adapter import TelegramAdapter
+from bot.adapters.telegram import configure
+from bot.adapters.telegram.adapter import TelegramAdapter, TelegramTokenError
 from bot.adapters.telegram.config import TelegramSettings
+from bot.cli import main
+from bot.settings import Settings
 from lessons.chat import Address, Choice, Event, Picture, Reply
 
 BOT = {"id": 1, "is_bot": True, "first_name": "Coach", "username": "CoachBot"}
@@ -175,3 +179,38 @@ def test_send_outside_run_delivers_scheduled_replies(tmp_path):
     [message] = scenario_run(scenario).made("sendMessage")
     assert message["text"] == "Your lesson is ready"
     assert message["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "go:lesson"
+
+
+class RefusingRequest(RecordingRequest):
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None, **_: Any):
+        return 401, json.dumps({"ok": False, "error_code": 401, "description": "Unauthorized"}).encode()
+
+
+def test_a_token_telegram_refuses_stops_the_coach_with_a_clear_message():
+    request = RefusingRequest()
+    application = (
+        ApplicationBuilder()
+        .token("1:wrong")
+        .request(request)
+        .get_updates_request(request)
+        .updater(None)
+        .build()
+    )
+    coach = TelegramAdapter(TelegramSettings(bot_token="1:wrong"), [], application)
+    with pytest.raises(TelegramTokenError) as stopped:
+        asyncio.run(coach.start())
+    assert "Telegram refused TELEGRAM_BOT_TOKEN" in str(stopped.value)
+    assert "@BotFather" in str(stopped.value)
+
+
+def test_a_bad_telegram_setting_is_named(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    monkeypatch.setenv("TELEGRAM_MAX_PER_SECOND", "fast")
+    with pytest.raises(SystemExit) as stopped:
+        main(["run"])
+    assert "bad setting TELEGRAM_MAX_PER_SECOND" in str(stopped.value)
+
+
+def test_without_a_token_there_is_no_telegram_adapter(monkeypatch):
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    assert configure(Settings()) is None

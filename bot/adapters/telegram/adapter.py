@@ -140,7 +140,11 @@ class TelegramAdapter:
 
     async def _poll(self) -> None:
         bot = self.application.bot
-        await bot.delete_webhook()
+        try:
+            # Back from webhook mode: Telegram refuses getUpdates while a webhook is set.
+            await bot.delete_webhook()
+        except TelegramError as error:
+            log.warning("could not remove a webhook (%s); polling anyway", error.message)
         offset: int | None = None
         pause = 1.0
         while True:
