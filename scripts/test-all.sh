@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -e ".[test]"
+# The Telegram Bot API emulator for the end-to-end tests, exactly as locked.
+npm ci --prefix tools/telegram-emulator --no-audit --no-fund --loglevel=error
 
 echo "== ruff"
 .venv/bin/ruff check .

@@ -1,0 +1,36 @@
+"""The Telegram adapter's settings, from ``TELEGRAM_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API = "https://api.telegram.org"
+
+
+class TelegramSettings(BaseSettings):
+    """Only the token is required; it turns the adapter on."""
+
+    model_config = SettingsConfigDict(env_prefix="TELEGRAM_", extra="ignore")
+
+    # From @BotFather; unset or empty: `digicoach run` serves no Telegram bot.
+    bot_token: str = ""
+    # Telegram's own API, a self-hosted Bot API server, or the test emulator.
+    api_base_url: str = TELEGRAM_API
+    # Set to receive updates by webhook (a public https URL) instead of long polling.
+    webhook_url: str = ""
+    # Checked on every webhook call (header X-Telegram-Bot-Api-Secret-Token);
+    # a random one is made at each start when unset.
+    webhook_secret: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    # Where the coach listens for webhook calls (behind your HTTPS reverse proxy).
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # Sending limits: Telegram allows about 30 messages a second overall, about 1 per chat.
+    max_per_second: float = Field(default=30.0, gt=0)
+    max_per_chat_per_second: float = Field(default=1.0, gt=0)
+    # Seconds a getUpdates long poll waits for news.
+    poll_timeout: int = Field(default=30, ge=0, le=50)
+
+    @property
+    def base_url(self) -> str:
+        return self.api_base_url.rstrip("/")

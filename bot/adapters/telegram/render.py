@@ -1,0 +1,150 @@
+"""Neutral reply -> Telegram Bot API call: pure, no network.
+
+Text goes out as Telegram HTML with everything escaped, a title in bold;
+choices become an inline keyboard whose callback data is the choice id (at
+most 64 bytes by construction). A reply with a picture becomes ``sendPhoto``
+with the text as caption, or a photo followed by the text when the text is
+longer than a caption may be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.constants import MessageLimit, ParseMode
+
+from lessons.chat import Choice, Picture, Reply
+
+# Labels this short sit two to a row; longer ones get a row of their own.
+SHORT_LABEL = 14
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Bot API call: the method and its parameters."""
+
+    method: str
+    chat_id: int
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def html(reply: Reply) -> str:
+    body = escape(reply.text, quote=False)
+    if reply.title:
+        return f"<b>{escape(reply.title, quote=False)}</b>\n{body}"
+    return body
+
+
+def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
+    if not choices:
+        return None
+    buttons = [InlineKeyboardButton(c.label, callback_data=c.id) for c in choices]
+    if all(len(c.label) <= SHORT_LABEL for c in choices):
+        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    else:
+        rows = [[button] for button in buttons]
+    return InlineKeyboardMarkup(rows)
+
+
+def _pieces(text: str, limit: int) -> list[str]:
+    """Split at line ends so each piece fits Telegram's message limit."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        if len(current) + len(line) > limit:
+            pieces.append(current)
+            current = ""
+        current += line
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def photo_source(picture: Picture, folders: Sequence[Path]) -> str | Path | None:
+    """A URL as it is; a file path relative to a lesson folder; None when not found."""
+    if picture.path.startswith(("https://", "http://")):
+        return picture.path
+    path = Path(picture.path)
+    candidates = [path] if path.is_absolute() else [folder / path for folder in folders] + [path]
+    return next((candidate for candidate in candidates if candidate.is_file()), None)
+
+
+def render(reply: Reply, lesson_folders: Sequence[Path] = ()) -> list[Call]:
+    """The calls that show ``reply`` to its chat, in order; the keyboard rides on the last."""
+    chat_id = int(reply.to.chat_id)
+    markup = keyboard(reply.choices)
+    text = html(reply)
+    calls: list[Call] = []
+    photo = photo_source(reply.picture, lesson_folders) if reply.picture else None
+    if reply.picture is not None and photo is None:
+        # The image file is missing: say what it shows rather than fail.
+        text += f"\n<i>[{escape(reply.picture.alt, quote=False)}]</i>"
+    if photo is not None:
+        assert reply.picture is not None
+        if len(text) <= MessageLimit.CAPTION_LENGTH:
+            return [_photo(chat_id, photo, text, markup)]
+        calls.append(_photo(chat_id, photo, f"<i>{escape(reply.picture.alt, quote=False)}</i>", None))
+    pieces = _pieces(text, MessageLimit.MAX_TEXT_LENGTH)
+    for n, piece in enumerate(pieces):
+        params: dict[str, Any] = {"text": piece, "parse_mode": ParseMode.HTML}
+        if n == len(pieces) - 1 and markup is not None:
+            params["reply_markup"] = markup
+        calls.append(Call("send_message", chat_id, params))
+    return calls
+
+
+def _photo(chat_id: int, photo: str | Path, caption: str, markup: InlineKeyboardMarkup | None) -> Call:
+    params: dict[str, Any] = {"photo": photo, "caption": caption, "parse_mode": ParseMode.HTML}
+    if markup is not None:
+        params["reply_markup"] = markup
+    return Call("send_photo", chat_id, params)
+
+
+def pressed(message: Message, choice_id: str) -> Call | None:
+    """After a button press: the message that carried it, without buttons, showing the choice.
+
+    None when no button of that message has this choice id (a forged or stale
+    press), so such a press never changes a message.
+    """
+    markup = message.reply_markup
+    if markup is None:
+        return None
+    label = next(
+        (b.text for row in markup.inline_keyboard for b in row if b.callback_data == choice_id),
+        None,
+    )
+    if label is None:
+        return None
+    chosen = f"\n\n<i>→ {escape(label, quote=False)}</i>"
+    if message.text is not None and len(message.text) + len(chosen) <= MessageLimit.MAX_TEXT_LENGTH:
+        return Call(
+            "edit_message_text",
+            message.chat.id,
+            {
+                "message_id": message.message_id,
+                "text": message.text_html + chosen,
+                "parse_mode": ParseMode.HTML,
+            },
+        )
+    if message.caption is not None and len(message.caption) + len(chosen) <= MessageLimit.CAPTION_LENGTH:
+        return Call(
+            "edit_message_caption",
+            message.chat.id,
+            {
+                "message_id": message.message_id,
+                "caption": message.caption_html + chosen,
+                "parse_mode": ParseMode.HTML,
+            },
+        )
+    return Call("edit_message_reply_markup", message.chat.id, {"message_id": message.message_id})

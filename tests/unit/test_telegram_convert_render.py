@@ -1,0 +1,170 @@
+"""Telegram updates become neutral events, and replies become Bot API calls: pure functions."""
+
+from __future__ import annotations
+
+import pytest
+from telegram import Update
+
+from bot.adapters.telegram.convert import convert
+from bot.adapters.telegram.render import Call, html, keyboard, pressed, render
+from lessons.chat import Address, Choice, ChoiceSelected, Command, Picture, Reply, Sender, TextMessage
+
+USER = {"id": 42, "is_bot": False, "first_name": "Saïd", "last_name": "B.", "language_code": "fr"}
+CHAT = {"id": 42, "type": "private", "first_name": "Saïd"}
+TO = Address("telegram", "42")
+
+
+def message_update(text: str, entities=(), chat=CHAT, update_id: int = 7) -> Update:
+    message = {"message_id": 3, "date": 1_700_000_000, "chat": chat, "from": USER, "text": text}
+    if entities:
+        message["entities"] = list(entities)
+    return Update.de_json({"update_id": update_id, "message": message}, None)
+
+
+def command_entity(length: int) -> dict:
+    return {"type": "bot_command", "offset": 0, "length": length}
+
+
+def bot_message(text: str = "Which is strongest?", buttons=(("Welcome1", "ans:5:0:0"),), chat=CHAT) -> dict:
+    message = {"message_id": 9, "date": 1_700_000_000, "chat": chat, "text": text}
+    if buttons:
+        message["reply_markup"] = {
+            "inline_keyboard": [[{"text": label, "callback_data": data}] for label, data in buttons]
+        }
+    return message
+
+
+def press(data: str, message: dict | None = None, update_id: int = 8) -> Update:
+    query = {"id": "q1", "from": USER, "chat_instance": "ci", "data": data}
+    if message is not None:
+        query["message"] = message
+    return Update.de_json({"update_id": update_id, "callback_query": query}, None)
+
+
+SAID = Sender("telegram", "42", "42", "Saïd B.", "fr")
+
+
+def test_text_becomes_a_text_message_with_the_update_id_as_event_id():
+    assert convert(message_update("09:30")) == TextMessage(SAID, "09:30", "tg:7")
+
+
+def test_a_command_keeps_its_arguments_and_loses_the_bot_name():
+    assert convert(message_update("/progress@DigicoachBot", [command_entity(22)])) == Command(
+        SAID, "progress", "", "tg:7"
+    )
+    assert convert(message_update("/Lesson  now ", [command_entity(7)])) == Command(
+        SAID, "lesson", "now", "tg:7"
+    )
+
+
+def test_a_deep_link_start_arrives_as_start_with_its_code():
+    assert convert(message_update("/start team-42", [command_entity(6)])) == Command(
+        SAID, "start", "team-42", "tg:7"
+    )
+
+
+def test_a_button_press_becomes_a_choice_of_that_learner():
+    assert convert(press("ans:5:0:1", bot_message())) == ChoiceSelected(SAID, "ans:5:0:1", "tg:8")
+
+
+def test_a_press_that_claims_a_message_of_another_chat_is_ignored():
+    other = {"id": 77, "type": "private", "first_name": "Alice"}
+    assert convert(press("ans:5:0:1", bot_message(chat=other))) is None
+
+
+def test_group_messages_and_updates_without_text_are_ignored():
+    group = {"id": -100, "type": "group", "title": "Team"}
+    assert convert(message_update("hello", chat=group)) is None
+    sticker = Update.de_json(
+        {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 1_700_000_000,
+                "chat": CHAT,
+                "from": USER,
+                "sticker": {
+                    "file_id": "s",
+                    "file_unique_id": "s",
+                    "type": "regular",
+                    "width": 1,
+                    "height": 1,
+                    "is_animated": False,
+                    "is_video": False,
+                },
+            },
+        },
+        None,
+    )
+    assert convert(sticker) is None
+    assert convert(Update.de_json({"update_id": 2}, None)) is None
+
+
+def test_text_and_title_are_escaped_telegram_html():
+    reply = Reply(TO, 'Use <script> & "quotes"', title="A <b>title</b>")
+    assert html(reply) == '<b>A &lt;b&gt;title&lt;/b&gt;</b>\nUse &lt;script&gt; &amp; "quotes"'
+    [call] = render(reply)
+    assert call == Call("send_message", 42, {"text": html(reply), "parse_mode": "HTML"})
+
+
+def test_choices_become_an_inline_keyboard_short_labels_two_a_row():
+    short = keyboard(
+        (Choice("time:0800", "08:00"), Choice("time:0930", "09:30"), Choice("time:1230", "12:30"))
+    )
+    assert short is not None
+    assert [[b.text for b in row] for row in short.inline_keyboard] == [["08:00", "09:30"], ["12:30"]]
+    long = keyboard((Choice("ans:1:0:0", "I call a number I know myself"), Choice("ans:1:0:1", "No")))
+    assert long is not None
+    assert [[b.callback_data for b in row] for row in long.inline_keyboard] == [["ans:1:0:0"], ["ans:1:0:1"]]
+    assert keyboard(()) is None
+
+
+def test_a_long_text_is_split_and_the_keyboard_rides_on_the_last_piece():
+    reply = Reply(TO, ("word " * 50 + "\n") * 40, choices=(Choice("go:lesson", "Next"),))
+    calls = render(reply)
+    assert len(calls) == 3
+    assert all(len(c.params["text"]) <= 4096 for c in calls)
+    assert "".join(c.params["text"] for c in calls) == html(reply)
+    assert [("reply_markup" in c.params) for c in calls] == [False, False, True]
+
+
+def test_a_picture_by_url_is_sent_as_a_photo_with_the_text_as_caption():
+    reply = Reply(TO, "Look", title="Card", picture=Picture("https://example.org/p.png", "A fake mail"))
+    [call] = render(reply)
+    assert call.method == "send_photo"
+    assert call.params["photo"] == "https://example.org/p.png"
+    assert call.params["caption"] == "<b>Card</b>\nLook"
+
+
+def test_a_local_picture_is_found_in_the_lesson_folders(tmp_path):
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "p.png").write_bytes(b"\x89PNG")
+    reply = Reply(TO, "x" * 1500, picture=Picture("images/p.png", "A fake mail"))
+    photo, text = render(reply, [tmp_path])
+    assert photo.method == "send_photo" and photo.params["photo"] == tmp_path / "images" / "p.png"
+    assert photo.params["caption"] == "<i>A fake mail</i>"  # the text is too long for a caption
+    assert text.method == "send_message"
+
+
+def test_a_missing_picture_is_described_instead():
+    [call] = render(Reply(TO, "Look", picture=Picture("images/gone.png", "A <fake> mail")))
+    assert call.method == "send_message"
+    assert call.params["text"] == "Look\n<i>[A &lt;fake&gt; mail]</i>"
+
+
+def test_a_pressed_button_turns_into_the_chosen_label_and_the_buttons_go():
+    message = press("ans:5:0:0", bot_message("Which is <strongest>?")).callback_query.message
+    call = pressed(message, "ans:5:0:0")
+    assert call == Call(
+        "edit_message_text",
+        42,
+        {"message_id": 9, "text": "Which is &lt;strongest&gt;?\n\n<i>→ Welcome1</i>", "parse_mode": "HTML"},
+    )
+
+
+@pytest.mark.parametrize("data", ["ans:5:0:1", "garbage"])
+def test_a_press_of_a_button_the_message_does_not_have_edits_nothing(data):
+    message = press(data, bot_message()).callback_query.message
+    assert pressed(message, data) is None
+    no_buttons = press(data, bot_message(buttons=())).callback_query.message
+    assert pressed(no_buttons, data) is None

@@ -1,0 +1,489 @@
+#!/usr/bin/env node
+// Starts telegram-test-api 4.2.1 on 127.0.0.1 and makes its bot-side answers
+// Telegram-shaped, so a real python-telegram-bot client can talk to it.
+//
+// The emulator's known defects this corrects (see shared/test-servers.md):
+// getMe without is_bot; dates in milliseconds; edits answering `null`;
+// callback queries without chat_instance and without the message's id and
+// date; user messages without a date; getUpdates ignoring offset, limit and
+// timeout (it "confirms" an update as soon as it has been fetched once);
+// errors that are not {ok:false, error_code, description}. It adds what the
+// emulator lacks: sendPhoto by URL, setMyCommands, a secret-token header on
+// webhook calls, and, for tests, injected 429 (flood) and 403 (blocked) answers.
+//
+// Usage: node launch.js [--port N] [--host 127.0.0.1]
+// Prints one JSON line {"port": N} on stdout once it listens (port 0 = any free port).
+//
+// Test-only control routes (not part of the Bot API):
+//   POST /_control/limits {token, per_second, per_chat_per_second, retry_after}
+//   POST /_control/block {token, chat_id}  sends to that chat answer 403
+//   POST /_control/redeliver {token, update_id}  Telegram sending a confirmed update again
+//   POST /_control/chat {token, chat_id}  the bot's messages in that chat, as the learner sees them
+//   POST /_control/stats {token}  counts of sends, 429 and 403 answers, pending updates
+//   POST /_control/commands {token}  what setMyCommands stored, per language
+'use strict';
+
+const http = require('http');
+const TelegramServer = require('telegram-test-api');
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 && process.argv[at + 1] !== undefined ? process.argv[at + 1] : fallback;
+}
+
+const host = option('host', '127.0.0.1');
+const port = Number(option('port', '0'));
+const BOT = { id: 666, is_bot: true, first_name: 'Test Bot', username: 'TestNameBot' };
+const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'editMessageText', 'editMessageReplyMarkup',
+  'editMessageCaption']);
+
+// A day: the emulator's clean-up must never forget what a test still reads.
+const tg = new TelegramServer({ host, port: 1, storeTimeout: 86400 });
+tg.setMaxListeners(0);
+
+const seconds = (millis) => Math.floor(millis / 1000);
+const now = () => seconds(Date.now());
+// Telegram dates are seconds; anything above 10^11 is a JavaScript millisecond time.
+const toSeconds = (value, fallbackMillis) => {
+  if (value === undefined || value === null || value === '') return seconds(fallbackMillis);
+  const number = Number(value);
+  return number > 1e11 ? seconds(number) : number;
+};
+
+// Per bot token: Telegram-shaped copies of the bot's messages, limits, counters.
+const bots = new Map();
+function bot(token) {
+  if (!bots.has(token)) {
+    bots.set(token, {
+      messages: new Map(), // `${chat_id}:${message_id}` -> message
+      order: [],
+      confirmed: [], // updates already confirmed, for /_control/redeliver
+      limits: { per_second: 0, per_chat_per_second: 0, retry_after: 1 },
+      recent: [], // [millis, chat_id] of accepted sends in the last second
+      blocked: new Set(),
+      stats: { sent: 0, refused_429: 0, refused_403: 0, edits: 0, photos: 0, callbacks_answered: 0 },
+      commands: {},
+      webhook: null,
+    });
+  }
+  return bots.get(token);
+}
+
+function parseJsonField(value) {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch (_error) {
+    return value;
+  }
+}
+
+const ENTITY_TAGS = { b: 'bold', strong: 'bold', i: 'italic', em: 'italic', u: 'underline', s: 'strikethrough',
+  code: 'code', pre: 'pre' };
+const HTML_ESCAPES = { '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&#39;': "'", '&#x27;': "'" };
+
+// Telegram parses parse_mode=HTML into plain text and entities; so does this.
+// Offsets are UTF-16 code units, which is what JavaScript string indexes are.
+function parseHtml(html) {
+  let text = '';
+  const entities = [];
+  const open = [];
+  const token = /<(\/?)([a-z]+)[^>]*>|&(?:lt|gt|amp|quot|#39|#x27);|[^<&]+|[<&]/gi;
+  let match;
+  while ((match = token.exec(html)) !== null) {
+    const [whole, closing, tag] = match;
+    if (tag !== undefined) {
+      const type = ENTITY_TAGS[tag.toLowerCase()];
+      if (type === undefined) throw new Error(`Can't parse entities: unsupported start tag "${tag}"`);
+      if (closing) {
+        const started = open.pop();
+        if (!started || started.type !== type) throw new Error(`Can't parse entities: unexpected end tag "${tag}"`);
+        if (text.length > started.offset) {
+          entities.push({ type, offset: started.offset, length: text.length - started.offset });
+        }
+      } else {
+        open.push({ type, offset: text.length });
+      }
+    } else if (whole.startsWith('&') && whole.length > 1) {
+      text += HTML_ESCAPES[whole];
+    } else {
+      text += whole;
+    }
+  }
+  if (open.length) throw new Error(`Can't parse entities: unclosed tag "${open[open.length - 1].type}"`);
+  entities.sort((a, b) => a.offset - b.offset);
+  return { text, entities };
+}
+
+function formatted(body, field) {
+  const raw = body[field] === undefined ? '' : String(body[field]);
+  if (String(body.parse_mode || '').toUpperCase() === 'HTML') {
+    const { text, entities } = parseHtml(raw);
+    const entitiesField = field === 'text' ? 'entities' : `${field}_entities`;
+    return entities.length ? { [field]: text, [entitiesField]: entities } : { [field]: text };
+  }
+  return { [field]: raw };
+}
+
+function keyboard(body) {
+  const markup = parseJsonField(body.reply_markup);
+  return markup && markup.inline_keyboard ? markup : undefined;
+}
+
+function telegramError(res, code, description, parameters) {
+  const body = { ok: false, error_code: code, description };
+  if (parameters) body.parameters = parameters;
+  res.status(code).type('application/json').end(JSON.stringify(body));
+}
+
+function ok(res, result) {
+  res.status(200).type('application/json').end(JSON.stringify({ ok: true, result }));
+}
+
+// Injected limits: the 429 Telegram answers when a bot sends too fast.
+function refused(state, chatId) {
+  const millis = Date.now();
+  state.recent = state.recent.filter(([at]) => at > millis - 1000);
+  const { per_second: overall, per_chat_per_second: perChat } = state.limits;
+  const inChat = state.recent.filter(([, chat]) => chat === chatId).length;
+  if ((overall > 0 && state.recent.length >= overall) || (perChat > 0 && inChat >= perChat)) {
+    return true;
+  }
+  state.recent.push([millis, chatId]);
+  return false;
+}
+
+function storeBotMessage(state, token, body, content) {
+  const chatId = Number(body.chat_id);
+  // Keep the emulator's own store in step, so its history and ids stay right.
+  const raw = tg.addBotMessage({ ...body, chat_id: String(chatId), reply_markup: keyboard(body) }, token);
+  const message = {
+    message_id: raw.message_id,
+    from: BOT,
+    chat: { id: chatId, type: 'private', first_name: 'Learner' },
+    date: now(),
+    ...content,
+  };
+  const markup = keyboard(body);
+  if (markup) message.reply_markup = markup;
+  state.messages.set(`${chatId}:${message.message_id}`, message);
+  state.order.push(`${chatId}:${message.message_id}`);
+  return message;
+}
+
+function edit(state, body, change) {
+  const key = `${Number(body.chat_id)}:${Number(body.message_id)}`;
+  const message = state.messages.get(key);
+  if (!message) return null;
+  change(message);
+  const markup = keyboard(body);
+  if (markup) message.reply_markup = markup;
+  else delete message.reply_markup;
+  message.edit_date = now();
+  state.stats.edits += 1;
+  // Let the emulator's own store see the edit too.
+  tg.editMessageText({ ...body, reply_markup: markup });
+  return message;
+}
+
+const METHODS = {
+  getMe: (_state, _body, res) => ok(res, { ...BOT, can_join_groups: false, can_read_all_group_messages: false,
+    supports_inline_queries: false }),
+  sendMessage: (state, body, res, token) => {
+    ok(res, storeBotMessage(state, token, body, formatted(body, 'text')));
+  },
+  sendPhoto: (state, body, res, token) => {
+    if (typeof body.photo !== 'string' || !body.photo) {
+      telegramError(res, 400, 'Bad Request: the test emulator takes photos by URL or file_id only, no uploads');
+      return;
+    }
+    state.stats.photos += 1;
+    const photo = [{ file_id: `photo-${Date.now()}`, file_unique_id: 'p', width: 640, height: 480, url: body.photo }];
+    ok(res, storeBotMessage(state, token, body, { photo, ...formatted(body, 'caption') }));
+  },
+  editMessageText: (state, body, res) => {
+    const message = edit(state, body, (m) => {
+      delete m.entities;
+      Object.assign(m, formatted(body, 'text'));
+    });
+    if (message) ok(res, message);
+    else telegramError(res, 400, 'Bad Request: message to edit not found');
+  },
+  editMessageCaption: (state, body, res) => {
+    const message = edit(state, body, (m) => {
+      delete m.caption_entities;
+      Object.assign(m, formatted(body, 'caption'));
+    });
+    if (message) ok(res, message);
+    else telegramError(res, 400, 'Bad Request: message to edit not found');
+  },
+  editMessageReplyMarkup: (state, body, res) => {
+    const message = edit(state, body, () => {});
+    if (message) ok(res, message);
+    else telegramError(res, 400, 'Bad Request: message to edit not found');
+  },
+  answerCallbackQuery: (state, _body, res) => {
+    state.stats.callbacks_answered += 1;
+    ok(res, true);
+  },
+  setMyCommands: (state, body, res) => {
+    state.commands[body.language_code || ''] = parseJsonField(body.commands);
+    ok(res, true);
+  },
+  getMyCommands: (state, body, res) => ok(res, state.commands[body.language_code || ''] || []),
+  deleteMyCommands: (state, body, res) => {
+    delete state.commands[body.language_code || ''];
+    ok(res, true);
+  },
+  sendChatAction: (_state, _body, res) => ok(res, true),
+  setWebhook: (state, body, res, token) => {
+    if (!body.url) {
+      telegramError(res, 400, 'Bad Request: bad webhook: an HTTPS URL must be provided for webhook');
+      return;
+    }
+    state.webhook = { url: String(body.url), secret: body.secret_token ? String(body.secret_token) : null };
+    tg.setWebhook({ url: state.webhook.url }, token);
+    ok(res, true);
+    void pushWebhook(token);
+  },
+  deleteWebhook: (state, _body, res, token) => {
+    state.webhook = null;
+    tg.deleteWebhook(token);
+    ok(res, true);
+  },
+  getWebhookInfo: (state, _body, res, token) => ok(res, {
+    url: state.webhook ? state.webhook.url : '', has_custom_certificate: false,
+    pending_update_count: pendingUpdates(token).length,
+  }),
+  getUpdates: (state, body, res, token) => getUpdates(state, body, res, token),
+};
+
+// --- updates -------------------------------------------------------------------------------
+
+function pendingUpdates(token) {
+  return tg.storage.userMessages
+    .filter((update) => update.botToken === token)
+    .sort((a, b) => a.updateId - b.updateId);
+}
+
+// The emulator's updates lack fields Telegram always sends; fill them in.
+function telegramUpdate(update, token) {
+  const formatted = TelegramServer.formatUpdate(update);
+  const state = bot(token);
+  if (formatted.callback_query) {
+    const query = formatted.callback_query;
+    const given = query.message || {};
+    const chatId = given.chat ? Number(given.chat.id) : Number(query.from.id);
+    // Telegram sends the message as it is now; a message it never sent stays as the client gave it.
+    const known = state.messages.get(`${chatId}:${Number(given.message_id)}`);
+    query.message = known ? JSON.parse(JSON.stringify(known)) : {
+      ...given,
+      message_id: Number(given.message_id || 0),
+      chat: given.chat || { id: chatId, type: 'private' },
+      date: toSeconds(given.date, update.time),
+    };
+    query.from = { is_bot: false, ...query.from };
+    query.chat_instance = query.chat_instance || `ci-${chatId}`;
+  } else if (formatted.message) {
+    const message = formatted.message;
+    message.date = toSeconds(message.date, update.time);
+    message.from = { is_bot: false, ...message.from };
+    delete message.botToken;
+    if (message.chat === undefined) message.chat = { id: Number(message.from.id), type: 'private' };
+  }
+  return formatted;
+}
+
+const waiters = new Set();
+function wakeWaiters() {
+  for (const wake of [...waiters]) wake();
+}
+for (const name of ['AddedUserMessage', 'AddedUserCommand', 'AddedUserCallbackQuery', 'Redelivered']) {
+  tg.on(name, wakeWaiters);
+}
+
+// Telegram's contract: an update stays until a getUpdates asks for a later offset.
+function getUpdates(state, body, res, token) {
+  if (state.webhook) {
+    telegramError(res, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+    return;
+  }
+  const offset = Number(body.offset || 0);
+  const limit = Math.min(Math.max(Number(body.limit || 100), 1), 100);
+  const timeout = Math.min(Math.max(Number(body.timeout || 0), 0), 50);
+  if (offset > 0) {
+    const confirmed = tg.storage.userMessages.filter((u) => u.botToken === token && u.updateId < offset);
+    state.confirmed.push(...confirmed);
+    tg.storage.userMessages = tg.storage.userMessages.filter(
+      (u) => u.botToken !== token || u.updateId >= offset,
+    );
+  }
+  const answer = () => ok(res, pendingUpdates(token).slice(0, limit).map((u) => telegramUpdate(u, token)));
+  if (pendingUpdates(token).length || timeout === 0) {
+    answer();
+    return;
+  }
+  let timer = null;
+  const finish = (reply) => {
+    if (timer === null) return;
+    clearTimeout(timer);
+    timer = null;
+    waiters.delete(wake);
+    if (reply) answer();
+  };
+  const wake = () => {
+    if (pendingUpdates(token).length) finish(true);
+  };
+  waiters.add(wake);
+  timer = setTimeout(() => finish(true), timeout * 1000);
+  // The learner's bot went away (or was killed) while it waited.
+  res.on('close', () => finish(false));
+}
+
+// Webhook calls with Telegram's secret-token header, retried until the bot answers 2xx.
+tg.addUserUpdate = async function addUserUpdate(update) {
+  const state = bot(update.botToken);
+  this.storage.userMessages.push(update);
+  this.updateId++;
+  if (state.webhook) void pushWebhook(update.botToken);
+};
+
+async function pushWebhook(token) {
+  const state = bot(token);
+  if (state.pushing) return;
+  state.pushing = true;
+  try {
+    while (state.webhook && pendingUpdates(token).length) {
+      const update = pendingUpdates(token)[0];
+      const headers = { 'content-type': 'application/json' };
+      if (state.webhook.secret) headers['x-telegram-bot-api-secret-token'] = state.webhook.secret;
+      let delivered = false;
+      try {
+        const answer = await fetch(state.webhook.url, {
+          method: 'POST', headers, body: JSON.stringify(telegramUpdate(update, token)),
+        });
+        delivered = answer.ok;
+      } catch (_error) {
+        delivered = false;
+      }
+      if (delivered) {
+        tg.storage.userMessages = tg.storage.userMessages.filter((u) => u !== update);
+        state.confirmed.push(update);
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  } finally {
+    state.pushing = false;
+  }
+}
+
+// --- control routes for tests ---------------------------------------------------------------
+
+const CONTROL = {
+  limits: (state, body) => {
+    state.limits = {
+      per_second: Number(body.per_second || 0),
+      per_chat_per_second: Number(body.per_chat_per_second || 0),
+      retry_after: Number(body.retry_after || 1),
+    };
+    return state.limits;
+  },
+  block: (state, body) => {
+    state.blocked.add(Number(body.chat_id));
+    return true;
+  },
+  redeliver: (state, body, token) => {
+    const update = state.confirmed.find((u) => u.updateId === Number(body.update_id));
+    if (!update) return false;
+    tg.storage.userMessages.push(update);
+    tg.emit('Redelivered');
+    if (state.webhook) void pushWebhook(token);
+    return true;
+  },
+  chat: (state, body) => state.order
+    .filter((key) => key.startsWith(`${Number(body.chat_id)}:`))
+    .map((key) => state.messages.get(key)),
+  stats: (state, _body, token) => ({
+    ...state.stats,
+    pending_updates: pendingUpdates(token).length,
+    confirmed_updates: state.confirmed.map((u) => u.updateId),
+  }),
+  commands: (state) => state.commands,
+};
+
+// --- the HTTP front ---------------------------------------------------------------------------
+
+function front(req, res, next) {
+  const control = /^\/_control\/([a-z]+)$/.exec(req.path);
+  if (control) {
+    const action = CONTROL[control[1]];
+    if (!action) {
+      telegramError(res, 404, 'Not Found');
+      return;
+    }
+    const token = String(req.body.token || '');
+    ok(res, action(bot(token), req.body, token));
+    return;
+  }
+  const call = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.path);
+  if (!call) {
+    next();
+    return;
+  }
+  const [, token, method] = call;
+  const handler = METHODS[method];
+  if (!handler) {
+    telegramError(res, 404, `Not Found: method ${method} is not supported by the test emulator`);
+    return;
+  }
+  if (req.is('multipart/form-data')) {
+    telegramError(res, 400, 'Bad Request: the test emulator does not accept file uploads');
+    return;
+  }
+  const body = { ...req.query, ...req.body };
+  const state = bot(token);
+  if (SEND_METHODS.has(method)) {
+    const chatId = Number(body.chat_id);
+    if (state.blocked.has(chatId)) {
+      state.stats.refused_403 += 1;
+      telegramError(res, 403, 'Forbidden: bot was blocked by the user');
+      return;
+    }
+    if (refused(state, chatId)) {
+      state.stats.refused_429 += 1;
+      const retryAfter = state.limits.retry_after;
+      telegramError(res, 429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
+      return;
+    }
+    if (method.startsWith('send')) state.stats.sent += 1;
+  }
+  try {
+    handler(state, body, res, token);
+  } catch (error) {
+    telegramError(res, 400, `Bad Request: ${error.message}`);
+  }
+}
+
+// Run our front after the emulator's body parsers and before its routes.
+tg.webServer.use(front);
+const stack = tg.webServer._router.stack;
+const ours = stack.pop();
+const parsers = stack.findIndex((layer) => layer.name === 'requestLogger');
+stack.splice(parsers + 1, 0, ours);
+
+// A failed webhook call or client route must not end the emulator mid-test.
+process.on('unhandledRejection', (error) => {
+  process.stderr.write(`emulator: ${error && error.stack ? error.stack : error}\n`);
+});
+
+const server = http.createServer(tg.webServer);
+server.listen(port, host, () => {
+  process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
+});
+const stop = () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
