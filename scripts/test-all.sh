@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 
 python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -e ".[test]"
+# The Matrix tests start a real Synapse; it lives in its own venv so its pins
+# never fight the project's.
+python3 -m venv .venv-synapse
+.venv-synapse/bin/pip install --quiet --disable-pip-version-check "matrix-synapse==1.163.2"
 
 echo "== ruff"
 .venv/bin/ruff check .

@@ -33,7 +33,9 @@ Factory = Callable[[Settings], Adapter | None]
 
 # The platforms `digicoach run` serves. The console adapter is not here: it is
 # `digicoach chat`, one person at one terminal.
-ADAPTERS: dict[str, str] = {}
+ADAPTERS: dict[str, str] = {
+    "matrix": "bot.adapters.matrix:configure",
+}
 
 
 def factory(name: str) -> Factory:

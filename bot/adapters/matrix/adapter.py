@@ -1,0 +1,393 @@
+"""The Matrix connection: login once, sync, hand events to the coach, send its replies.
+
+Runs on the app's asyncio loop. End-to-end encryption is on (vodozemac via
+matrix-nio); the device and its crypto store live in the data directory and
+are reused on every start, so the bot reads what learners sent while it was
+down. The sync token is saved only after all events of a sync were handled;
+the engine drops an event it already handled (by Matrix event id), so a crash
+neither loses nor repeats an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mimetypes
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from aiohttp import ClientError
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    ErrorResponse,
+    JoinError,
+    LoginResponse,
+    MegolmEvent,
+    ReactionEvent,
+    RoomMemberEvent,
+    RoomMessageText,
+    RoomSendResponse,
+    SyncError,
+    SyncResponse,
+    UploadResponse,
+)
+from nio.exceptions import LocalProtocolError
+
+from bot.adapters import Handler
+from bot.adapters.matrix import render
+from bot.adapters.matrix.convert import PLATFORM, Incoming, allowed, convert, is_one_to_one
+from bot.adapters.matrix.state import AdapterState, Login
+from lessons.chat import Address, Command, Reply, Sender
+from lessons.i18n import _, use_locale
+from lessons.model import DEFAULT_LANGUAGE
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SYNC_TIMEOUT_MS = 30_000
+# Room timelines in one sync: enough to catch up on what learners sent while down.
+SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
+FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 0}}}
+SEND_ATTEMPTS = 6
+MAX_BACKOFF_S = 60.0
+
+
+class MatrixLoginError(RuntimeError):
+    """The homeserver refused the login or the token; the message says what to fix."""
+
+
+class SendFailedError(RuntimeError):
+    pass
+
+
+def backoff(attempt: int, retry_after_ms: int | None = None) -> float:
+    """Seconds to wait before try ``attempt + 1``: the server's word, else doubling from 1 s."""
+    if retry_after_ms is not None:
+        return retry_after_ms / 1000
+    return float(min(2 ** (attempt - 1), MAX_BACKOFF_S))
+
+
+def _notice(room_id: str, text: str) -> dict[str, Any]:
+    return render.notice(Reply(Address(PLATFORM, room_id), text))
+
+
+class MatrixAdapter:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        homeserver: str,
+        user_id: str,
+        data_dir: Path,
+        allowed_servers: tuple[str, ...],
+        access_token: str | None = None,
+        device_id: str | None = None,
+        password: str | None = None,
+    ) -> None:
+        self.homeserver = homeserver
+        self.user_id = user_id
+        self.allowed_servers = allowed_servers
+        self._access_token = access_token
+        self._device_id = device_id
+        self._password = password
+        self.state = AdapterState(data_dir)
+        self._client: AsyncClient | None = None
+        self._connecting = asyncio.Lock()
+
+    # -- connection ---------------------------------------------------------
+
+    def _new_client(self) -> AsyncClient:
+        self.state.store_path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        config = AsyncClientConfig(
+            encryption_enabled=True,
+            store_sync_tokens=False,
+            # nio would sleep and retry on its own, silently; we retry, and say so.
+            max_limit_exceeded=0,
+            max_timeouts=0,
+            request_timeout=SYNC_TIMEOUT_MS / 1000 + 30,
+        )
+        return AsyncClient(
+            self.homeserver, self.user_id, store_path=str(self.state.store_path), config=config
+        )
+
+    async def _login(self, client: AsyncClient) -> Login:
+        if self._access_token and self._device_id:
+            return Login(self.user_id, self._device_id, self._access_token)
+        if (kept := self.state.login(self.user_id)) is not None:
+            return kept
+        if not self._password:
+            raise MatrixLoginError(
+                "set MATRIX_ACCESS_TOKEN and MATRIX_DEVICE_ID, or MATRIX_PASSWORD for a first login"
+            )
+        answer = await self._retrying("log in", lambda: client.login(self._password, device_name="digicoach"))
+        if not isinstance(answer, LoginResponse):
+            raise MatrixLoginError(f"the homeserver refused the login of {self.user_id}: {answer}")
+        login = Login(answer.user_id, answer.device_id, answer.access_token)
+        self.state.save_login(login)
+        log.warning(
+            "logged in as %s with new device %s; the token is kept in %s",
+            login.user_id,
+            login.device_id,
+            self.state.directory,
+        )
+        return login
+
+    async def connect(self) -> AsyncClient:
+        async with self._connecting:
+            if self._client is None:
+                client = self._new_client()
+                login = await self._login(client)
+                # Never a new device per start: the same device and store each time.
+                client.restore_login(login.user_id, login.device_id, login.access_token)
+                client.next_batch = self.state.sync_token()
+                self._client = client
+            return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    # -- retries ------------------------------------------------------------
+
+    async def _retrying(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
+        """``call`` until it is not rate limited and reaches the server; log every wait."""
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                answer = await call()
+            except (ClientError, TimeoutError) as error:
+                if attempt == SEND_ATTEMPTS:
+                    raise SendFailedError(f"{what}: {error}") from error
+                wait = backoff(attempt)
+                log.warning("%s: homeserver unreachable (%s); trying again in %.0f s", what, error, wait)
+            else:
+                if not (isinstance(answer, ErrorResponse) and answer.status_code == "M_LIMIT_EXCEEDED"):
+                    return answer
+                if attempt == SEND_ATTEMPTS:
+                    raise SendFailedError(f"{what}: still rate limited after {attempt} tries")
+                wait = backoff(attempt, answer.retry_after_ms)
+                log.warning("%s: rate limited by the homeserver; trying again in %.1f s", what, wait)
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+    # -- receiving ----------------------------------------------------------
+
+    async def run(self, handle: Handler) -> None:
+        client = await self.connect()
+        try:
+            await self._sync_forever(client, handle)
+        finally:
+            await self.close()
+
+    async def _sync_forever(self, client: AsyncClient, handle: Handler) -> None:
+        first = True
+        failures = 0
+        while True:
+            # A first start ever skips old history; a restart catches up from the saved token.
+            fresh = client.next_batch is None
+            try:
+                response = await client.sync(
+                    timeout=0 if first else SYNC_TIMEOUT_MS,
+                    sync_filter=FIRST_SYNC_FILTER if fresh else SYNC_FILTER,
+                    full_state=first or None,
+                )
+            except (ClientError, TimeoutError) as error:
+                failures += 1
+                wait = backoff(failures)
+                log.warning("cannot reach %s (%s); trying again in %.0f s", self.homeserver, error, wait)
+                await asyncio.sleep(wait)
+                continue
+            if isinstance(response, SyncError):
+                if response.status_code in ("M_UNKNOWN_TOKEN", "M_FORBIDDEN"):
+                    raise MatrixLoginError(f"the homeserver refused the access token: {response}")
+                failures += 1
+                wait = backoff(failures, response.retry_after_ms)
+                log.warning("sync failed (%s); trying again in %.0f s", response, wait)
+                await asyncio.sleep(wait)
+                continue
+            failures = 0
+            await self._keep_keys(client)
+            await self._handle_sync(client, response, handle)
+            self.state.save_sync_token(response.next_batch)
+            first = False
+
+    async def _keep_keys(self, client: AsyncClient) -> None:
+        """What nio's sync_forever does between syncs: key upload, query, claim, to-device."""
+        await client.send_to_device_messages()
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+
+    async def _handle_sync(self, client: AsyncClient, response: SyncResponse, handle: Handler) -> None:
+        for room_id in response.rooms.invite:
+            await self._on_invite(client, room_id)
+        for room_id, info in response.rooms.join.items():
+            room = client.rooms.get(room_id)
+            if room is None:
+                continue
+            members = {user: "join" for user in room.users} | {user: "invite" for user in room.invited_users}
+            joined_now = any(
+                isinstance(e, RoomMemberEvent) and e.state_key == self.user_id and e.membership == "join"
+                for e in info.timeline.events
+            )
+            if not is_one_to_one(members, self.user_id):
+                if joined_now:
+                    await self._refuse(room_id, self._group_room_text())
+                continue
+            for event in info.timeline.events:
+                await self._on_event(room_id, room.user_name, event, joined_now, handle)
+
+    async def _on_invite(self, client: AsyncClient, room_id: str) -> None:
+        inviter = getattr(client.invited_rooms.get(room_id), "inviter", None) or ""
+        if not allowed(inviter, self.allowed_servers):
+            # We cannot explain without joining, and joining a foreign room is what we refuse.
+            log.info("declining invite to %s from %s: server not allowed", room_id, inviter)
+            await self._retrying("decline invite", lambda: client.room_leave(room_id))
+            return
+        answer = await self._retrying("join", lambda: client.join(room_id))
+        if isinstance(answer, JoinError):
+            log.warning("could not join %s: %s", room_id, answer)
+
+    async def _on_event(
+        self,
+        room_id: str,
+        name_of: Callable[[str], str | None],
+        event: Any,
+        joined_now: bool,
+        handle: Handler,
+    ) -> None:
+        sender = getattr(event, "sender", "")
+        if sender == self.user_id:
+            if isinstance(event, RoomMemberEvent) and event.membership == "join" and joined_now:
+                await self._greet(room_id, event, handle)
+            return
+        if not allowed(sender, self.allowed_servers):
+            log.info("ignoring %s from %s: server not allowed", event.event_id, sender)
+            return
+        if isinstance(event, MegolmEvent):
+            log.warning("cannot decrypt %s from %s in %s (no session key)", event.event_id, sender, room_id)
+            return
+        if isinstance(event, RoomMessageText):
+            incoming = Incoming(event.event_id, sender, room_id, name_of(sender), body=event.body)
+        elif isinstance(event, ReactionEvent):
+            incoming = Incoming(
+                event.event_id,
+                sender,
+                room_id,
+                name_of(sender),
+                reaction_key=event.key,
+                reacts_to=event.reacts_to,
+            )
+        else:
+            return
+        neutral = convert(incoming, self.state.last_choices(room_id), self.state.choices_by_message(room_id))
+        if neutral is not None:
+            await self._send_replies(incoming.event_id, await handle(neutral))
+
+    async def _greet(self, room_id: str, join: RoomMemberEvent, handle: Handler) -> None:
+        """Joining a DM starts the onboarding for whoever invited us, once per join."""
+        client = await self.connect()
+        room = client.rooms[room_id]
+        learner = next((user for user in room.users | room.invited_users if user != self.user_id), None)
+        if learner is None or not allowed(learner, self.allowed_servers):
+            return
+        start = Command(
+            Sender(PLATFORM, learner, room_id, room.user_name(learner)), "start", "", join.event_id
+        )
+        await self._send_replies(join.event_id, await handle(start))
+
+    @staticmethod
+    def _group_room_text() -> str:
+        with use_locale(DEFAULT_LANGUAGE):
+            return _(
+                "Hello! I am a personal coach and only talk one to one. "
+                "Please start a direct chat with me instead. I will leave this room now."
+            )
+
+    async def _refuse(self, room_id: str, text: str) -> None:
+        client = await self.connect()
+        await self._send_notice(
+            room_id, render.notice(Reply(Address(PLATFORM, room_id), text)), f"refuse:{room_id}"
+        )
+        await self._retrying("leave", lambda: client.room_leave(room_id))
+
+    # -- sending ------------------------------------------------------------
+
+    async def send(self, replies: list[Reply]) -> None:
+        """Replies made outside a conversation (scheduled lessons); connects if needed."""
+        await self._send_replies(f"batch:{uuid.uuid4()}", replies)
+
+    async def _send_replies(self, cause: str, replies: list[Reply]) -> None:
+        for index, reply in enumerate(replies):
+            try:
+                await self._send_reply(f"{cause}:{index}", reply)
+            except (SendFailedError, LocalProtocolError) as error:
+                log.error("could not send a message to %s: %s", reply.to.chat_id, error)
+
+    async def _send_reply(self, cause: str, reply: Reply) -> None:
+        room_id = reply.to.chat_id
+        if reply.picture is not None:
+            await self._send_picture(room_id, reply.picture.path, reply.picture.alt, cause)
+        if reply.choices:
+            self.state.showing(room_id, reply.choices)
+        event_id = await self._send_notice(room_id, render.notice(reply), cause)
+        if reply.choices and event_id is not None:
+            self.state.shown(room_id, event_id, reply.choices)
+            for key in render.reaction_keys(reply):
+                await self._send(room_id, "m.reaction", render.reaction(event_id, key), f"{cause}:{key}")
+
+    async def _send_notice(self, room_id: str, content: dict[str, Any], cause: str) -> str | None:
+        return await self._send(room_id, "m.room.message", content, cause)
+
+    async def _send(self, room_id: str, event_type: str, content: dict[str, Any], cause: str) -> str | None:
+        client = await self.connect()
+        txn = render.transaction_id(cause, event_type)
+        answer = await self._retrying(
+            f"send to {room_id}",
+            lambda: client.room_send(room_id, event_type, content, tx_id=txn, ignore_unverified_devices=True),
+        )
+        if isinstance(answer, RoomSendResponse):
+            return str(answer.event_id)
+        log.error("the homeserver refused a message to %s: %s", room_id, answer)
+        return None
+
+    async def _send_picture(self, room_id: str, path: str, alt: str, cause: str) -> None:
+        client = await self.connect()
+        file = Path(path)
+        if not file.is_file():
+            log.warning("picture %s not found; sending its description only", path)
+            await self._send_notice(
+                room_id, render.notice(Reply(Address(PLATFORM, room_id), f"[{alt}]")), cause
+            )
+            return
+        mimetype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        data = file.read_bytes()
+        encrypted = client.rooms[room_id].encrypted if room_id in client.rooms else False
+        uploaded, keys = await self._retrying(
+            "upload picture",
+            lambda: client.upload(
+                lambda _got_429, _got_timeouts: data,
+                mimetype,
+                file.name,
+                encrypt=encrypted,
+                filesize=len(data),
+            ),
+        )
+        if not isinstance(uploaded, UploadResponse):
+            log.error("could not upload picture %s: %s", path, uploaded)
+            return
+        where: dict[str, Any] = (
+            {"file": {**(keys or {}), "url": uploaded.content_uri}}
+            if encrypted
+            else {"url": uploaded.content_uri}
+        )
+        await self._send(
+            room_id, "m.room.message", render.image(alt, mimetype, len(data), where), f"{cause}:img"
+        )

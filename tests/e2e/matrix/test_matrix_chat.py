@@ -1,0 +1,121 @@
+"""The coach in Matrix DMs, against a real Synapse, with a real matrix-nio learner."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.e2e.matrix.learner import Learner, Notice
+
+pytestmark = pytest.mark.e2e
+
+LIBRARY = Path(__file__).parents[3] / "lessons" / "library"
+ONE = "1\ufe0f\u20e3"
+
+
+def first_lesson() -> dict:
+    track = yaml.safe_load((LIBRARY / "tracks" / "general.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load(next(LIBRARY.rglob(f"{track['lessons'][0]}.yaml")).read_text(encoding="utf-8"))
+
+
+def right_labels(lesson: dict) -> list[str]:
+    labels = []
+    for question in lesson["quiz"]:
+        assert question["type"] in ("single", "true_false"), "this test answers one choice per question"
+        if question["type"] == "single":
+            labels.append(next(o["text"]["en"] for o in question["options"] if o.get("correct")))
+        else:
+            labels.append("True" if question["answer"] else "False")
+    return labels
+
+
+def number_of(notice: Notice, label: str) -> str:
+    match = re.search(rf"^(\d+)\. {re.escape(label)}$", notice.body, re.MULTILINE)
+    assert match, f"{label!r} not among the numbered choices of:\n{notice.body}"
+    return match.group(1)
+
+
+def keycap(number: str) -> str:
+    return f"{number}\ufe0f\u20e3"
+
+
+async def onboard_to_first_card(learner: Learner, room: str, bot_id: str) -> Notice:
+    """The bot joins, greets with the language list; English, privacy by reaction, a time, start."""
+    await learner.wait(lambda: learner.member(room, bot_id), "the bot to join")
+    await learner.expect(room, "Hallo!")
+    await learner.expect(room, "2. English")
+    await learner.say(room, "2")
+    privacy = await learner.expect(room, "Your privacy")
+    # The bot seeds the number reactions; tapping the same one answers.
+    await learner.wait(lambda: (bot_id, privacy.event_id, ONE) in learner.reactions, "the seeded 1️⃣")
+    await learner.react(room, privacy.event_id, ONE)
+    await learner.expect(room, "At what time")
+    await learner.say(room, "09:30")
+    await learner.expect(room, "All set!")
+    await learner.say(room, "Start today's lesson")  # a label, typed
+    return await learner.expect(room, "(1/")
+
+
+async def lesson_and_quiz(learner: Learner, room: str, lesson: dict) -> None:
+    cards = len(lesson["cards"])
+    for card in range(2, cards + 1):
+        await learner.say(room, "1")
+        await learner.expect(room, f"({card}/{cards})")
+    await learner.say(room, "1")  # Start the quiz
+    for n, label in enumerate(right_labels(lesson)):
+        question = await learner.expect(room, f"Question {n + 1} of")
+        number = number_of(question, label)
+        if n % 2:
+            await learner.react(room, question.event_id, keycap(number))
+        else:
+            await learner.say(room, number)
+        await learner.expect(room, "✅ Right!")
+
+
+@pytest.mark.parametrize("encrypted", [True, False], ids=["encrypted", "unencrypted"])
+def test_a_learner_is_onboarded_takes_a_lesson_and_quiz_and_sees_progress(
+    synapse, bot_process, tmp_path, encrypted
+):
+    bot = bot_process("coach")
+    account = synapse.register("anna")
+    lesson = first_lesson()
+    total = len(lesson["quiz"])
+
+    async def conversation() -> None:
+        async with Learner(synapse.url, account, tmp_path / "anna") as learner:
+            room = await learner.open_dm(bot.env["MATRIX_USER_ID"], encrypted=encrypted)
+            await onboard_to_first_card(learner, room, bot.env["MATRIX_USER_ID"])
+            await lesson_and_quiz(learner, room, lesson)
+            await learner.expect(room, f"You answered {total} of {total} questions correctly")
+            await learner.say(room, "!progress")
+            await learner.expect(room, "Lessons done: 1")
+            assert learner.client.rooms[room].encrypted is encrypted
+
+    bot.start()
+    try:
+        asyncio.run(conversation())
+    finally:
+        bot.stop()
+    assert "Traceback" not in bot.log, bot.log
+
+
+def test_a_group_room_invite_is_refused_politely(synapse, bot_process, tmp_path):
+    bot = bot_process("coach")
+    anna, ben = synapse.register("anna2"), synapse.register("ben")
+    bot_id = bot.env["MATRIX_USER_ID"]
+
+    async def conversation() -> None:
+        async with Learner(synapse.url, anna, tmp_path / "anna") as learner:
+            room = await learner.open_dm(bot_id, encrypted=True, also_invite=(ben.user_id,))
+            await learner.expect(room, "one to one")
+            await learner.wait(lambda: bot_id not in learner.client.rooms[room].users, "the bot to leave")
+
+    bot.start()
+    try:
+        asyncio.run(conversation())
+    finally:
+        bot.stop()
