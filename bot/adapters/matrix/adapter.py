@@ -42,7 +42,7 @@ from bot.adapters.matrix.convert import PLATFORM, Incoming, allowed, convert, is
 from bot.adapters.matrix.state import AdapterState, Login
 from lessons.chat import Address, Command, Reply, Sender
 from lessons.i18n import _, use_locale
-from lessons.model import DEFAULT_LANGUAGE
+from lessons.model import LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -305,11 +305,17 @@ class MatrixAdapter:
 
     @staticmethod
     def _group_room_text() -> str:
-        with use_locale(DEFAULT_LANGUAGE):
-            return _(
-                "Hello! I am a personal coach and only talk one to one. "
-                "Please start a direct chat with me instead. I will leave this room now."
-            )
+        """In every language: we do not know yet which one the people in the room read."""
+        texts = []
+        for language in LANGUAGES:
+            with use_locale(language):
+                texts.append(
+                    _(
+                        "Hello! I am a personal coach and only talk one to one. "
+                        "Please start a direct chat with me instead. I will leave this room now."
+                    )
+                )
+        return "\n\n".join(texts)
 
     async def _refuse(self, room_id: str, text: str) -> None:
         client = await self.connect()

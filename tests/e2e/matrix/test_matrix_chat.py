@@ -119,3 +119,35 @@ def test_a_group_room_invite_is_refused_politely(synapse, bot_process, tmp_path)
         asyncio.run(conversation())
     finally:
         bot.stop()
+
+
+def test_a_message_from_a_server_not_allowed_is_ignored(synapse, bot_process, tmp_path):
+    bot = bot_process("coach")
+    bot_id = bot.env["MATRIX_USER_ID"]
+
+    async def wait_for_log(learner: Learner, line: str) -> None:
+        await learner.wait(lambda: line in bot.log, f"the bot to log {line!r}")
+
+    async def conversation() -> None:
+        async with Learner(synapse.url, synapse.register("outsider"), tmp_path / "learner") as learner:
+            room = await learner.open_dm(bot_id, encrypted=True)
+            await learner.expect(room, "2. English")
+            bot.stop()
+            # The same person, now from a server the coach no longer serves.
+            bot.env["MATRIX_ALLOWED_SERVERS"] = "gent.example"
+            bot.start()
+            before = len(learner.notices)
+            ignored = await learner.say(room, "!progress")
+            await wait_for_log(learner, f"ignoring {ignored} from {learner.user_id}: server not allowed")
+            bot.stop()
+            del bot.env["MATRIX_ALLOWED_SERVERS"]
+            bot.start()
+            await learner.say(room, "!help")
+            await learner.expect(room, "/progress")
+            assert len(learner.notices) == before + 1, learner.bodies()  # the help, nothing for !progress
+
+    bot.start()
+    try:
+        asyncio.run(conversation())
+    finally:
+        bot.stop()

@@ -1,0 +1,57 @@
+"""The bot process dies between question and answer; the answer still counts, exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.e2e.matrix.learner import Learner
+from tests.e2e.matrix.test_matrix_chat import first_lesson, number_of, onboard_to_first_card, right_labels
+
+pytestmark = pytest.mark.e2e
+
+
+def test_an_answer_sent_while_the_bot_is_down_is_decrypted_and_counted_once(synapse, bot_process, tmp_path):
+    bot = bot_process("coach", password_login=True)
+    bot_id = bot.env["MATRIX_USER_ID"]
+    token_file = tmp_path / "data" / "matrix" / "sync-token.json"
+    lesson = first_lesson()
+    cards = len(lesson["cards"])
+
+    async def conversation() -> None:
+        async with Learner(synapse.url, synapse.register("georgette"), tmp_path / "learner") as learner:
+            room = await learner.open_dm(bot_id, encrypted=True)
+            await onboard_to_first_card(learner, room, bot_id)
+            for card in range(2, cards + 1):
+                await learner.say(room, "1")
+                await learner.expect(room, f"({card}/{cards})")
+            await learner.say(room, "1")
+            question = await learner.expect(room, "Question 1 of")
+
+            bot.kill()
+            before_answer = token_file.read_bytes()
+            await learner.say(room, number_of(question, right_labels(lesson)[0]))
+            bot.start()
+            await learner.expect(room, "✅ Right!")
+            await learner.expect(room, "Question 2 of")
+
+            # A crash after the answer was stored but before the sync token was
+            # saved: the homeserver delivers the answer again on the next start.
+            bot.kill()
+            token_file.write_bytes(before_answer)
+            bot.start()
+            await learner.say(room, "!help")
+            await learner.expect(room, "/progress")
+            answers = [n.body for n in learner.notices if "Right!" in n.body or "does not work" in n.body]
+            assert len(answers) == 1, answers
+
+    bot.start()
+    try:
+        asyncio.run(conversation())
+    finally:
+        bot.stop()
+    log = bot.log
+    assert log.count("with new device") == 1, log  # one password login, then the kept device
+    assert "dropping duplicate event" in log, log
+    assert "Traceback" not in log, log
