@@ -346,8 +346,13 @@ class MatrixAdapter:
         event_id = await self._send_notice(room_id, render.notice(reply), cause)
         if reply.choices and event_id is not None:
             self.state.shown(room_id, event_id, reply.choices)
-            for key in render.reaction_keys(reply):
-                await self._send(room_id, "m.reaction", render.reaction(event_id, key), f"{cause}:{key}")
+            # Independent of each other: sent at once, not one round trip after another.
+            await asyncio.gather(
+                *(
+                    self._send(room_id, "m.reaction", render.reaction(event_id, key), f"{cause}:{key}")
+                    for key in render.reaction_keys(reply)
+                )
+            )
 
     async def _send_notice(self, room_id: str, content: dict[str, Any], cause: str) -> str | None:
         return await self._send(room_id, "m.room.message", content, cause)

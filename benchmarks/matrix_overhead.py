@@ -1,0 +1,144 @@
+"""How much slower is the coach than a bare nio echo bot, against one real Synapse?
+
+Starts a Synapse (installed by scripts/test-all.sh into .venv-synapse), then in
+one run and one event loop:
+
+- a bare matrix-nio echo bot: every text gets one notice back;
+- the coach (the real Matrix adapter, engine and SQLite database): every
+  answer gets the coach's replies, up to the next numbered choices.
+
+A learner (a real nio client) sends one message at a time in an encrypted DM
+and waits for the answer. Prints messages per second for both, the ratio
+(target: coach >= 0.8 x echo) and the median encrypted round-trip time.
+
+    .venv/bin/python benchmarks/matrix_overhead.py [--messages 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nio import AsyncClient, AsyncClientConfig, InviteMemberEvent, MatrixRoom, RoomMessageText
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from bot.adapters.matrix.adapter import MatrixAdapter
+from bot.app import build
+from bot.settings import Settings
+from tests.e2e.matrix.learner import Learner
+from tests.support.synapse import Account, Synapse
+
+CHOICE_LINE = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
+
+
+async def echo_bot(url: str, account: Account, store: Path) -> tuple[AsyncClient, asyncio.Task[None]]:
+    store.mkdir(parents=True)
+    config = AsyncClientConfig(encryption_enabled=True)
+    client = AsyncClient(url, account.user_id, store_path=str(store), config=config)
+    client.restore_login(account.user_id, account.device_id, account.access_token)
+
+    async def join(room: MatrixRoom, _event: object) -> None:
+        await client.join(room.room_id)
+
+    async def echo(room: MatrixRoom, event: RoomMessageText) -> None:
+        if event.sender != account.user_id:
+            content = {"msgtype": "m.notice", "body": event.body}
+            await client.room_send(room.room_id, "m.room.message", content, ignore_unverified_devices=True)
+
+    client.add_event_callback(join, InviteMemberEvent)
+    client.add_event_callback(echo, RoomMessageText)
+    return client, asyncio.create_task(client.sync_forever(timeout=30_000, full_state=True))
+
+
+def next_answer(body: str) -> str:
+    """'1' for every prompt, except at a lesson's end: take one more lesson rather than stop."""
+    choices = CHOICE_LINE.findall(body)
+    more = [number for number, label in choices if label.startswith("One more lesson")]
+    return more[0] if more else "1"
+
+
+async def measure(learner: Learner, room: str, messages: int, coach: bool) -> tuple[float, list[float]]:
+    round_trips: list[float] = []
+    answer = "1"
+    started = time.perf_counter()
+    for n in range(messages):
+        sent = time.perf_counter()
+        if coach:
+            await learner.say(room, answer)
+            reply = await learner.expect(room, "\n1. ")
+            answer = next_answer(reply.body)
+        else:
+            await learner.say(room, f"ping {n}")
+            await learner.expect(room, f"ping {n}")
+        round_trips.append(time.perf_counter() - sent)
+    return messages / (time.perf_counter() - started), round_trips
+
+
+async def run(synapse: Synapse, work: Path, messages: int) -> None:
+    echo_account, coach_account = synapse.register("echo"), synapse.register("coach")
+    echo_client, echo_task = await echo_bot(synapse.url, echo_account, work / "echo")
+
+    os.environ["DIGICOACH_LOG_LEVEL"] = "ERROR"
+    app = build(Settings(database_url=f"sqlite:///{work / 'coach.sqlite3'}", data_dir=work / "data"))
+    adapter = MatrixAdapter(
+        synapse.url,
+        coach_account.user_id,
+        work / "data" / "matrix",
+        ("localhost",),
+        access_token=coach_account.access_token,
+        device_id=coach_account.device_id,
+    )
+    app.adapters = {adapter.platform: adapter}
+    coach_task = asyncio.create_task(adapter.run(app.handle))
+
+    async with Learner(synapse.url, synapse.register("learner"), work / "learner") as learner:
+        echo_room = await learner.open_dm(echo_account.user_id, encrypted=True)
+        await learner.wait(lambda: learner.member(echo_room, echo_account.user_id), "the echo bot to join")
+        await measure(learner, echo_room, 3, coach=False)  # warm up: keys shared, caches filled
+        echo_rate, echo_trips = await measure(learner, echo_room, messages, coach=False)
+
+        coach_room = await learner.open_dm(coach_account.user_id, encrypted=True)
+        await learner.expect(coach_room, "2. English")
+        for step in ("2", "1", "09:30"):  # English, privacy notice, lesson time
+            await learner.say(coach_room, step)
+            await learner.expect(coach_room, "\n1. ")
+        coach_rate, coach_trips = await measure(learner, coach_room, messages, coach=True)
+
+    for task in (echo_task, coach_task):
+        task.cancel()
+    await asyncio.gather(echo_task, coach_task, return_exceptions=True)
+    await echo_client.close()
+    app.close()
+
+    print(f"messages per run:            {messages} (sequential, encrypted DM)")
+    print(f"echo bot:                    {echo_rate:6.1f} msg/s")
+    print(f"coach (quiz and lessons):    {coach_rate:6.1f} msg/s")
+    print(f"ratio coach / echo:          {coach_rate / echo_rate:6.2f}  (target >= 0.80)")
+    print(f"encrypted round trip, echo:  median {statistics.median(echo_trips) * 1000:5.0f} ms")
+    print(f"encrypted round trip, coach: median {statistics.median(coach_trips) * 1000:5.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=40)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        work = Path(directory)
+        synapse = Synapse(work / "synapse")
+        synapse.start()
+        try:
+            asyncio.run(run(synapse, work, args.messages))
+        finally:
+            synapse.stop()
+
+
+if __name__ == "__main__":
+    main()
