@@ -177,9 +177,12 @@ class MatrixAdapter:
     # -- receiving ----------------------------------------------------------
 
     async def run(self, handle: Handler) -> None:
-        client = await self.connect()
         try:
+            client = await self.connect()
             await self._sync_forever(client, handle)
+        except MatrixLoginError as error:
+            # A setting to fix, not a crash: one clear line for the operator.
+            raise SystemExit(f"digicoach: Matrix: {error}") from None
         finally:
             await self.close()
 

@@ -151,3 +151,13 @@ def test_a_message_from_a_server_not_allowed_is_ignored(synapse, bot_process, tm
         asyncio.run(conversation())
     finally:
         bot.stop()
+
+
+def test_a_wrong_password_stops_the_bot_with_a_clear_message(synapse, bot_process):
+    bot = bot_process("coach", password_login=True)
+    bot.env["MATRIX_PASSWORD"] = "not-the-password"
+    bot.start()
+    assert bot.process is not None
+    assert bot.process.wait(timeout=60) != 0
+    assert "digicoach: Matrix: the homeserver refused the login of @coach-" in bot.log, bot.log
+    assert "Traceback" not in bot.log, bot.log
