@@ -97,6 +97,7 @@ class MatrixAdapter:
         self.state = AdapterState(data_dir)
         self._client: AsyncClient | None = None
         self._connecting = asyncio.Lock()
+        self._seeding: set[asyncio.Task[None]] = set()
 
     # -- connection ---------------------------------------------------------
 
@@ -148,6 +149,7 @@ class MatrixAdapter:
             return self._client
 
     async def close(self) -> None:
+        await asyncio.gather(*self._seeding, return_exceptions=True)
         if self._client is not None:
             await self._client.close()
             self._client = None
@@ -331,7 +333,25 @@ class MatrixAdapter:
 
     async def send(self, replies: list[Reply]) -> None:
         """Replies made outside a conversation (scheduled lessons); connects if needed."""
+        client = await self.connect()
+        if not client.rooms:
+            await self._learn_rooms(client)
         await self._send_replies(f"batch:{uuid.uuid4()}", replies)
+
+    async def _learn_rooms(self, client: AsyncClient) -> None:
+        """Room state without events, for sending before ``run`` has synced.
+
+        The saved sync token is put back afterwards: the events since then are
+        ``run``'s to hand to the coach.
+        """
+        saved = client.next_batch
+        response = await self._retrying(
+            "sync room state", lambda: client.sync(timeout=0, sync_filter=FIRST_SYNC_FILTER, full_state=True)
+        )
+        if isinstance(response, SyncError):
+            log.error("cannot learn the rooms to send to: %s", response)
+        client.next_batch = saved
+        await self._keep_keys(client)
 
     async def _send_replies(self, cause: str, replies: list[Reply]) -> None:
         for index, reply in enumerate(replies):
@@ -349,13 +369,20 @@ class MatrixAdapter:
         event_id = await self._send_notice(room_id, render.notice(reply), cause)
         if reply.choices and event_id is not None:
             self.state.shown(room_id, event_id, reply.choices)
-            # Independent of each other: sent at once, not one round trip after another.
-            await asyncio.gather(
-                *(
-                    self._send(room_id, "m.reaction", render.reaction(event_id, key), f"{cause}:{key}")
-                    for key in render.reaction_keys(reply)
-                )
-            )
+            # Cosmetic and independent of each other: sent at once, in the background,
+            # so the next learner message is not held up by them.
+            task = asyncio.create_task(self._seed_reactions(room_id, event_id, reply, cause))
+            self._seeding.add(task)
+            task.add_done_callback(self._seeding.discard)
+
+    async def _seed_reactions(self, room_id: str, event_id: str, reply: Reply, cause: str) -> None:
+        sends = (
+            self._send(room_id, "m.reaction", render.reaction(event_id, key), f"{cause}:{key}")
+            for key in render.reaction_keys(reply)
+        )
+        for failed in await asyncio.gather(*sends, return_exceptions=True):
+            if isinstance(failed, Exception):
+                log.warning("could not add a number reaction in %s: %s", room_id, failed)
 
     async def _send_notice(self, room_id: str, content: dict[str, Any], cause: str) -> str | None:
         return await self._send(room_id, "m.room.message", content, cause)

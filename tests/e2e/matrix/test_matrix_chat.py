@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.adapters.matrix.adapter import MatrixAdapter
+from lessons.chat import Address, Choice, Reply
 from tests.e2e.matrix.learner import Learner, Notice
 
 pytestmark = pytest.mark.e2e
@@ -161,3 +163,34 @@ def test_a_wrong_password_stops_the_bot_with_a_clear_message(synapse, bot_proces
     assert bot.process.wait(timeout=60) != 0
     assert "digicoach: Matrix: the homeserver refused the login of @coach-" in bot.log, bot.log
     assert "Traceback" not in bot.log, bot.log
+
+
+def test_scheduled_replies_are_sent_without_a_running_sync(synapse, bot_process, tmp_path):
+    bot = bot_process("coach")
+    bot_id = bot.env["MATRIX_USER_ID"]
+
+    async def conversation() -> None:
+        async with Learner(synapse.url, synapse.register("nele"), tmp_path / "learner") as learner:
+            room = await learner.open_dm(bot_id, encrypted=True)
+            await learner.expect(room, "2. English")
+            bot.stop()
+            # What App.deliver does for a scheduled lesson, in a fresh process.
+            adapter = MatrixAdapter(
+                synapse.url,
+                bot_id,
+                tmp_path / "data" / "matrix",
+                ("localhost",),
+                access_token=bot.env["MATRIX_ACCESS_TOKEN"],
+                device_id=bot.env["MATRIX_DEVICE_ID"],
+            )
+            start = Choice("go:lesson", "Start")
+            await adapter.send([Reply(Address("matrix", room), "Your lesson is ready.", choices=(start,))])
+            ready = await learner.expect(room, "Your lesson is ready.\n\n1. Start")
+            await learner.wait(lambda: (bot_id, ready.event_id, ONE) in learner.reactions, "the seeded 1️⃣")
+            await adapter.close()
+
+    bot.start()
+    try:
+        asyncio.run(conversation())
+    finally:
+        bot.stop()
