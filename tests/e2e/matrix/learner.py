@@ -13,6 +13,8 @@ from nio import (
     MatrixRoom,
     ReactionEvent,
     RoomCreateResponse,
+    RoomEncryptedImage,
+    RoomMessageImage,
     RoomMessageNotice,
     RoomSendResponse,
 )
@@ -38,12 +40,14 @@ class Learner:
         self.user_id = account.user_id
         self.notices: list[Notice] = []
         self.reactions: list[tuple[str, str, str]] = []  # (sender, reacts_to, key)
+        self.images: list[RoomMessageImage | RoomEncryptedImage] = []
         self._seen = 0
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Learner:
         self.client.add_event_callback(self._on_notice, RoomMessageNotice)
         self.client.add_event_callback(self._on_reaction, ReactionEvent)
+        self.client.add_event_callback(self._on_image, (RoomMessageImage, RoomEncryptedImage))
         self._task = asyncio.create_task(self.client.sync_forever(timeout=1000, full_state=True))
         await self.wait(lambda: self.client.next_batch is not None, "first sync")
         return self
@@ -59,6 +63,9 @@ class Learner:
 
     async def _on_reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
         self.reactions.append((event.sender, event.reacts_to, event.key))
+
+    async def _on_image(self, _room: MatrixRoom, event: RoomMessageImage | RoomEncryptedImage) -> None:
+        self.images.append(event)
 
     async def wait(self, condition, what: str, deadline_s: float = DEADLINE_S) -> None:
         deadline = time.monotonic() + deadline_s

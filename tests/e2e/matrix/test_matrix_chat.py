@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import re
+import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
+from nio import RoomEncryptedImage
+from nio.crypto.attachments import decrypt_attachment
 
 from bot.adapters.matrix.adapter import MatrixAdapter
-from lessons.chat import Address, Choice, Reply
+from lessons.chat import Address, Choice, Picture, Reply
 from tests.e2e.matrix.learner import Learner, Notice
 
 pytestmark = pytest.mark.e2e
 
 LIBRARY = Path(__file__).parents[3] / "lessons" / "library"
 ONE = "1\ufe0f\u20e3"
+# A 1x1 PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
 
 
 def first_lesson() -> dict:
@@ -165,7 +173,7 @@ def test_a_wrong_password_stops_the_bot_with_a_clear_message(synapse, bot_proces
     assert "Traceback" not in bot.log, bot.log
 
 
-def test_scheduled_replies_are_sent_without_a_running_sync(synapse, bot_process, tmp_path):
+def test_scheduled_replies_and_pictures_are_sent_without_a_running_sync(synapse, bot_process, tmp_path):
     bot = bot_process("coach")
     bot_id = bot.env["MATRIX_USER_ID"]
 
@@ -187,6 +195,25 @@ def test_scheduled_replies_are_sent_without_a_running_sync(synapse, bot_process,
             await adapter.send([Reply(Address("matrix", room), "Your lesson is ready.", choices=(start,))])
             ready = await learner.expect(room, "Your lesson is ready.\n\n1. Start")
             await learner.wait(lambda: (bot_id, ready.event_id, ONE) in learner.reactions, "the seeded 1️⃣")
+
+            picture = tmp_path / "phishing.png"
+            picture.write_bytes(PNG)
+            drawn = Picture(str(picture), "A fake mail")
+            card = Reply(Address("matrix", room), "Look at the sender.", picture=drawn)
+            await adapter.send([card])
+            await learner.wait(lambda: learner.images, "the picture")
+            await learner.expect(room, "Look at the sender.")
+            image = learner.images[0]
+            assert isinstance(image, RoomEncryptedImage), image  # uploaded encrypted in an encrypted room
+            assert image.body == "A fake mail"
+            server, _slash, media = image.url.removeprefix("mxc://").partition("/")
+            request = urllib.request.Request(
+                f"{synapse.url}/_matrix/client/v1/media/download/{server}/{media}",
+                headers={"Authorization": f"Bearer {learner.client.access_token}"},
+            )
+            with urllib.request.urlopen(request, timeout=30) as response:
+                ciphertext = response.read()
+            assert decrypt_attachment(ciphertext, image.key["k"], image.hashes["sha256"], image.iv) == PNG
             await adapter.close()
 
     bot.start()
