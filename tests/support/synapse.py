@@ -82,8 +82,10 @@ def free_port() -> int:
 class Synapse:
     """One homeserver process; ``start`` waits until it answers, ``stop`` ends it by PID."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, **overrides: object) -> None:
+        """``overrides`` replace keys of the test config, e.g. a stricter ``rc_message``."""
         self.directory = directory
+        self.overrides = overrides
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.secret = secrets.token_hex(16)
@@ -117,6 +119,7 @@ class Synapse:
             "registration_shared_secret": self.secret,
             "macaroon_secret_key": secrets.token_hex(16),
             "form_secret": secrets.token_hex(16),
+            **self.overrides,
         }
         path = d / "homeserver.yaml"
         # JSON is YAML: no YAML writer needed.

@@ -14,9 +14,8 @@ import pytest
 from tests.support.synapse import Account, Synapse, SynapseUnavailableError
 
 
-@pytest.fixture(scope="session")
-def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
-    server = Synapse(tmp_path_factory.mktemp("synapse"))
+def running(server: Synapse) -> Iterator[Synapse]:
+    """Start ``server``; without it, fail under CI and skip elsewhere, with the reason."""
     try:
         server.start()
     except SynapseUnavailableError as error:
@@ -25,6 +24,18 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
         pytest.skip(f"Synapse could not start: {error}")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
+    yield from running(Synapse(tmp_path_factory.mktemp("synapse")))
+
+
+@pytest.fixture(scope="session")
+def strict_synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
+    """Rate limited like a real server, only faster: 2 messages a second, bursts of 3."""
+    limits = {"per_second": 2, "burst_count": 3}
+    yield from running(Synapse(tmp_path_factory.mktemp("strict-synapse"), rc_message=limits))
 
 
 class BotProcess:
@@ -77,8 +88,9 @@ class BotProcess:
 def bot_process(synapse: Synapse, tmp_path: Path) -> Iterator[callable]:
     started: list[BotProcess] = []
 
-    def make(name: str, *, password_login: bool = False) -> BotProcess:
-        bot = BotProcess(synapse, synapse.register(name), tmp_path, password_login=password_login)
+    def make(name: str, *, password_login: bool = False, server: Synapse | None = None) -> BotProcess:
+        server = server or synapse
+        bot = BotProcess(server, server.register(name), tmp_path, password_login=password_login)
         started.append(bot)
         return bot
 

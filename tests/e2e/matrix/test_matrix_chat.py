@@ -221,3 +221,28 @@ def test_scheduled_replies_and_pictures_are_sent_without_a_running_sync(synapse,
         asyncio.run(conversation())
     finally:
         bot.stop()
+
+
+def test_the_bot_waits_out_the_homeservers_rate_limit_and_delivers_everything(
+    strict_synapse, bot_process, tmp_path
+):
+    bot = bot_process("coach", server=strict_synapse)
+    bot_id = bot.env["MATRIX_USER_ID"]
+
+    async def conversation() -> None:
+        account = strict_synapse.register("jessy")
+        async with Learner(strict_synapse.url, account, tmp_path / "learner") as learner:
+            room = await learner.open_dm(bot_id, encrypted=True)
+            # Greeting, language list and its four reactions: more than a burst of 3.
+            languages = await learner.expect(room, "4. Deutsch")
+            seeded = lambda: sum(r[0] == bot_id and r[1] == languages.event_id for r in learner.reactions)  # noqa: E731
+            await learner.wait(lambda: seeded() == 4, "all four number reactions")
+            await learner.say(room, "2")
+            await learner.expect(room, "Your privacy")
+
+    bot.start()
+    try:
+        asyncio.run(conversation())
+    finally:
+        bot.stop()
+    assert "rate limited by the homeserver; trying again in" in bot.log, bot.log
