@@ -193,7 +193,8 @@ class MatrixAdapter:
         failures = 0
         while True:
             # A first start ever skips old history; a restart catches up from the saved token.
-            fresh = client.next_batch is None
+            since = client.next_batch
+            fresh = since is None
             try:
                 response = await client.sync(
                     timeout=0 if first else SYNC_TIMEOUT_MS,
@@ -202,23 +203,32 @@ class MatrixAdapter:
                 )
             except (ClientError, TimeoutError) as error:
                 failures += 1
-                wait = backoff(failures)
-                log.warning("cannot reach %s (%s); trying again in %.0f s", self.homeserver, error, wait)
-                await asyncio.sleep(wait)
+                await self._pause(failures, f"cannot reach {self.homeserver} ({error})")
                 continue
             if isinstance(response, SyncError):
                 if response.status_code in ("M_UNKNOWN_TOKEN", "M_FORBIDDEN"):
                     raise MatrixLoginError(f"the homeserver refused the access token: {response}")
                 failures += 1
-                wait = backoff(failures, response.retry_after_ms)
-                log.warning("sync failed (%s); trying again in %.0f s", response, wait)
-                await asyncio.sleep(wait)
+                await self._pause(failures, f"sync failed ({response})", response.retry_after_ms)
+                continue
+            try:
+                await self._keep_keys(client)
+                await self._handle_sync(client, response, handle)
+            except (ClientError, TimeoutError, SendFailedError) as error:
+                # Sync this stretch again: the coach drops the events it already handled.
+                client.next_batch = since
+                failures += 1
+                await self._pause(failures, f"lost {self.homeserver} while handling a sync ({error})")
                 continue
             failures = 0
-            await self._keep_keys(client)
-            await self._handle_sync(client, response, handle)
             self.state.save_sync_token(response.next_batch)
             first = False
+
+    @staticmethod
+    async def _pause(failures: int, why: str, retry_after_ms: int | None = None) -> None:
+        wait = backoff(failures, retry_after_ms)
+        log.warning("%s; trying again in %.0f s", why, wait)
+        await asyncio.sleep(wait)
 
     async def _keep_keys(self, client: AsyncClient) -> None:
         """What nio's sync_forever does between syncs: key upload, query, claim, to-device."""
@@ -273,9 +283,6 @@ class MatrixAdapter:
             if isinstance(event, RoomMemberEvent) and event.membership == "join" and joined_now:
                 await self._greet(room_id, event, handle)
             return
-        if not allowed(sender, self.allowed_servers):
-            log.info("ignoring %s from %s: server not allowed", event.event_id, sender)
-            return
         if isinstance(event, MegolmEvent):
             log.warning("cannot decrypt %s from %s in %s (no session key)", event.event_id, sender, room_id)
             return
@@ -291,6 +298,9 @@ class MatrixAdapter:
                 reacts_to=event.reacts_to,
             )
         else:
+            return
+        if not allowed(sender, self.allowed_servers):
+            log.info("ignoring %s from %s: server not allowed", event.event_id, sender)
             return
         neutral = convert(incoming, self.state.last_choices(room_id), self.state.choices_by_message(room_id))
         if neutral is not None:

@@ -17,6 +17,7 @@ from nio import (
     RoomMessageImage,
     RoomMessageNotice,
     RoomSendResponse,
+    SyncResponse,
 )
 
 from tests.support.synapse import Account
@@ -42,14 +43,16 @@ class Learner:
         self.reactions: list[tuple[str, str, str]] = []  # (sender, reacts_to, key)
         self.images: list[RoomMessageImage | RoomEncryptedImage] = []
         self._seen = 0
+        self._synced = False
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Learner:
+        self.client.add_response_callback(self._on_sync, SyncResponse)
         self.client.add_event_callback(self._on_notice, RoomMessageNotice)
         self.client.add_event_callback(self._on_reaction, ReactionEvent)
         self.client.add_event_callback(self._on_image, (RoomMessageImage, RoomEncryptedImage))
         self._task = asyncio.create_task(self.client.sync_forever(timeout=1000, full_state=True))
-        await self.wait(lambda: self.client.next_batch is not None, "first sync")
+        await self.wait(lambda: self._synced, "the first sync")
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
@@ -57,6 +60,9 @@ class Learner:
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         await self.client.close()
+
+    async def _on_sync(self, _response: SyncResponse) -> None:
+        self._synced = True
 
     async def _on_notice(self, room: MatrixRoom, event: RoomMessageNotice) -> None:
         self.notices.append(Notice(room.room_id, event.event_id, event.body))

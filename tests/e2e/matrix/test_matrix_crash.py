@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
+from tests.e2e.matrix.conftest import running
 from tests.e2e.matrix.learner import Learner
 from tests.e2e.matrix.test_matrix_chat import first_lesson, number_of, onboard_to_first_card, right_labels
+from tests.support.synapse import Synapse
 
 pytestmark = pytest.mark.e2e
 
@@ -55,3 +58,39 @@ def test_an_answer_sent_while_the_bot_is_down_is_decrypted_and_counted_once(syna
     assert log.count("with new device") == 1, log  # one password login, then the kept device
     assert "dropping duplicate event" in log, log
     assert "Traceback" not in log, log
+
+
+def test_the_bot_outlives_a_homeserver_restart(bot_process, tmp_path):
+    server = Synapse(tmp_path / "own-synapse")
+    servers = running(server)
+    next(servers)
+    bot = bot_process("coach", server=server)
+    bot_id = bot.env["MATRIX_USER_ID"]
+    account = server.register("said")
+
+    async def before() -> str:
+        async with Learner(server.url, account, tmp_path / "learner") as learner:
+            room = await learner.open_dm(bot_id, encrypted=True)
+            await learner.expect(room, "2. English")
+            return room
+
+    async def after(room: str) -> None:
+        async with Learner(server.url, account, tmp_path / "learner") as learner:
+            await learner.say(room, "2")
+            await learner.expect(room, "Your privacy")
+
+    bot.start()
+    try:
+        room = asyncio.run(before())
+        server.stop()
+        deadline = time.monotonic() + 60
+        while f"cannot reach {server.url}" not in bot.log:
+            assert time.monotonic() < deadline, bot.log
+            time.sleep(0.1)
+        server.start()
+        asyncio.run(after(room))
+    finally:
+        bot.stop()
+        servers.close()
+    assert bot.process is not None and bot.starts == 1
+    assert "Traceback" not in bot.log, bot.log
