@@ -182,8 +182,9 @@ class MatrixAdapter:
         try:
             client = await self.connect()
             await self._sync_forever(client, handle)
-        except MatrixLoginError as error:
-            # A setting to fix, not a crash: one clear line for the operator.
+        except (MatrixLoginError, SendFailedError) as error:
+            # A setting to fix or a server that never answered the first login,
+            # not a crash: one clear line for the operator.
             raise SystemExit(f"digicoach: Matrix: {error}") from None
         finally:
             await self.close()
