@@ -6,7 +6,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,8 +22,10 @@ def running(server: Synapse) -> Iterator[Synapse]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"Synapse could not start: {error}")
         pytest.skip(f"Synapse could not start: {error}")
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +87,7 @@ class BotProcess:
 
 
 @pytest.fixture
-def bot_process(synapse: Synapse, tmp_path: Path) -> Iterator[callable]:
+def bot_process(synapse: Synapse, tmp_path: Path) -> Iterator[Callable[..., BotProcess]]:
     started: list[BotProcess] = []
 
     def make(name: str, *, password_login: bool = False, server: Synapse | None = None) -> BotProcess:
