@@ -15,6 +15,7 @@ import logging
 import mimetypes
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ from nio import (
     MegolmEvent,
     ReactionEvent,
     RoomMemberEvent,
+    RoomMessagesResponse,
     RoomMessageText,
     RoomSendResponse,
     SyncError,
@@ -52,6 +54,8 @@ SYNC_TIMEOUT_MS = 30_000
 # Room timelines in one sync: enough to catch up on what learners sent while down.
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 0}}}
+# Events paged back per room when a sync's timeline was cut short after a long downtime.
+CATCH_UP_LIMIT = 1000
 SEND_ATTEMPTS = 6
 MAX_BACKOFF_S = 60.0
 
@@ -214,7 +218,7 @@ class MatrixAdapter:
                 continue
             try:
                 await self._keep_keys(client)
-                await self._handle_sync(client, response, handle)
+                await self._handle_sync(client, response, since, handle)
             except (ClientError, TimeoutError, SendFailedError) as error:
                 # Sync this stretch again: the coach drops the events it already handled.
                 client.next_batch = since
@@ -241,7 +245,23 @@ class MatrixAdapter:
         if client.should_claim_keys:
             await client.keys_claim(client.get_users_for_key_claiming())
 
-    async def _handle_sync(self, client: AsyncClient, response: SyncResponse, handle: Handler) -> None:
+    async def _missed(self, client: AsyncClient, room_id: str, gap: str | None, since: str) -> list[Any]:
+        """The events a limited timeline left out, oldest first: paged back from the gap to ``since``."""
+        events: list[Any] = []
+        while gap is not None and len(events) < CATCH_UP_LIMIT:
+            page = await self._retrying(
+                "catch up", partial(client.room_messages, room_id, start=gap, end=since, limit=100)
+            )
+            if not isinstance(page, RoomMessagesResponse) or not page.chunk:
+                break
+            events += page.chunk
+            gap = page.end if page.end != gap else None
+        log.info("caught up on %d event(s) in %s that the sync left out", len(events), room_id)
+        return events[::-1]
+
+    async def _handle_sync(
+        self, client: AsyncClient, response: SyncResponse, since: str | None, handle: Handler
+    ) -> None:
         for room_id in response.rooms.invite:
             await self._on_invite(client, room_id)
         for room_id, info in response.rooms.join.items():
@@ -257,7 +277,10 @@ class MatrixAdapter:
                 if joined_now:
                     await self._refuse(room_id, self._group_room_text())
                 continue
-            for event in info.timeline.events:
+            events = info.timeline.events
+            if info.timeline.limited and since is not None:
+                events = [*await self._missed(client, room_id, info.timeline.prev_batch, since), *events]
+            for event in events:
                 await self._on_event(room_id, room.user_name, event, joined_now, handle)
 
     async def _on_invite(self, client: AsyncClient, room_id: str) -> None:

@@ -6,13 +6,17 @@ import asyncio
 import time
 
 import pytest
+from nio import RoomSendResponse
 
+from bot.adapters.matrix.adapter import SYNC_FILTER
 from tests.e2e.matrix.conftest import running
 from tests.e2e.matrix.learner import Learner
 from tests.e2e.matrix.test_matrix_chat import first_lesson, number_of, onboard_to_first_card, right_labels
 from tests.support.synapse import Synapse
 
 pytestmark = pytest.mark.e2e
+
+SYNC_TIMELINE = SYNC_FILTER["room"]["timeline"]["limit"]
 
 
 def test_an_answer_sent_while_the_bot_is_down_is_decrypted_and_counted_once(synapse, bot_process, tmp_path):
@@ -94,3 +98,30 @@ def test_the_bot_outlives_a_homeserver_restart(bot_process, tmp_path):
         servers.close()
     assert bot.process is not None and bot.starts == 1
     assert "Traceback" not in bot.log, bot.log
+
+
+def test_after_a_long_downtime_the_bot_catches_up_beyond_one_sync(synapse, bot_process, tmp_path):
+    bot = bot_process("coach")
+    bot_id = bot.env["MATRIX_USER_ID"]
+
+    async def conversation() -> None:
+        async with Learner(synapse.url, synapse.register("harry"), tmp_path / "learner") as learner:
+            room = await learner.open_dm(bot_id, encrypted=True)
+            await learner.expect(room, "2. English")
+            bot.kill()
+            await learner.say(room, "2")
+            # More than one sync's timeline (100 events) after the answer.
+            for n in range(SYNC_TIMELINE + 10):
+                answer = await learner.client.room_send(
+                    room, "org.example.filler", {"n": n}, ignore_unverified_devices=True
+                )
+                assert isinstance(answer, RoomSendResponse), answer
+            bot.start()
+            await learner.expect(room, "Your privacy")
+
+    bot.start()
+    try:
+        asyncio.run(conversation())
+    finally:
+        bot.stop()
+    assert "caught up on" in bot.log, bot.log
