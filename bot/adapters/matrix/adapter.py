@@ -75,6 +75,15 @@ def backoff(attempt: int, retry_after_ms: int | None = None) -> float:
     return float(min(2 ** (attempt - 1), MAX_BACKOFF_S))
 
 
+def _in_every_language(say: Callable[[], str]) -> str:
+    """For people whose language the adapter cannot know: every language, one paragraph each."""
+    texts = []
+    for language in LANGUAGES:
+        with use_locale(language):
+            texts.append(say())
+    return "\n\n".join(texts)
+
+
 def _notice(room_id: str, text: str) -> dict[str, Any]:
     return render.notice(Reply(Address(PLATFORM, room_id), text))
 
@@ -309,6 +318,13 @@ class MatrixAdapter:
             return
         if isinstance(event, MegolmEvent):
             log.warning("cannot decrypt %s from %s in %s (no session key)", event.event_id, sender, room_id)
+            if allowed(sender, self.allowed_servers):
+                # Silence would leave the learner waiting; the reply is keyed on the
+                # event, so a re-delivered sync does not send it twice.
+                unreadable = _in_every_language(
+                    lambda: _("I could not read your last message. Please send it again.")
+                )
+                await self._send_notice(room_id, _notice(room_id, unreadable), f"unreadable:{event.event_id}")
             return
         if isinstance(event, RoomMessageText):
             incoming = Incoming(event.event_id, sender, room_id, name_of(sender), body=event.body)
@@ -344,17 +360,12 @@ class MatrixAdapter:
 
     @staticmethod
     def _group_room_text() -> str:
-        """In every language: we do not know yet which one the people in the room read."""
-        texts = []
-        for language in LANGUAGES:
-            with use_locale(language):
-                texts.append(
-                    _(
-                        "Hello! I am a personal coach and only talk one to one. "
-                        "Please start a direct chat with me instead. I will leave this room now."
-                    )
-                )
-        return "\n\n".join(texts)
+        return _in_every_language(
+            lambda: _(
+                "Hello! I am a personal coach and only talk one to one. "
+                "Please start a direct chat with me instead. I will leave this room now."
+            )
+        )
 
     async def _refuse(self, room_id: str, text: str) -> None:
         client = await self.connect()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 
 import pytest
@@ -125,3 +126,31 @@ def test_after_a_long_downtime_the_bot_catches_up_beyond_one_sync(synapse, bot_p
     finally:
         bot.stop()
     assert "caught up on" in bot.log, bot.log
+
+
+def test_a_lost_crypto_store_means_a_new_device_that_asks_for_the_unreadable_message_again(
+    synapse, bot_process, tmp_path
+):
+    bot = bot_process("coach", password_login=True)
+    bot_id = bot.env["MATRIX_USER_ID"]
+    kept = tmp_path / "data" / "matrix"
+
+    async def conversation() -> None:
+        async with Learner(synapse.url, synapse.register("said"), tmp_path / "learner") as learner:
+            room = await learner.open_dm(bot_id, encrypted=True)
+            await learner.expect(room, "2. English")
+            bot.kill()
+            shutil.rmtree(kept / "crypto-store")
+            (kept / "login.json").unlink()
+            await learner.say(room, "2")  # encrypted for the device that is gone
+            bot.start()
+            await learner.expect(room, "I could not read your last message. Please send it again.")
+            await learner.say(room, "2")
+            await learner.expect(room, "Your privacy")
+
+    bot.start()
+    try:
+        asyncio.run(conversation())
+    finally:
+        bot.stop()
+    assert bot.log.count("with new device") == 2, bot.log
