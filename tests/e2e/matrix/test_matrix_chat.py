@@ -70,12 +70,14 @@ async def onboard_to_first_card(learner: Learner, room: str, bot_id: str) -> Not
     return await learner.expect(room, "(1/")
 
 
-async def lesson_and_quiz(learner: Learner, room: str, lesson: dict) -> None:
+async def lesson_and_quiz(learner: Learner, room: str, lesson: dict) -> list[Notice]:
+    """Read the cards, answer every question right, alternately typed and tapped; the questions."""
     cards = len(lesson["cards"])
     for card in range(2, cards + 1):
         await learner.say(room, "1")
         await learner.expect(room, f"({card}/{cards})")
     await learner.say(room, "1")  # Start the quiz
+    questions = []
     for n, label in enumerate(right_labels(lesson)):
         question = await learner.expect(room, f"Question {n + 1} of")
         number = number_of(question, label)
@@ -84,6 +86,8 @@ async def lesson_and_quiz(learner: Learner, room: str, lesson: dict) -> None:
         else:
             await learner.say(room, number)
         await learner.expect(room, "✅ Right!")
+        questions.append(question)
+    return questions
 
 
 @pytest.mark.parametrize("encrypted", [True, False], ids=["encrypted", "unencrypted"])
@@ -99,8 +103,11 @@ def test_a_learner_is_onboarded_takes_a_lesson_and_quiz_and_sees_progress(
         async with Learner(synapse.url, account, tmp_path / "anna") as learner:
             room = await learner.open_dm(bot.env["MATRIX_USER_ID"], encrypted=encrypted)
             await onboard_to_first_card(learner, room, bot.env["MATRIX_USER_ID"])
-            await lesson_and_quiz(learner, room, lesson)
+            questions = await lesson_and_quiz(learner, room, lesson)
             await learner.expect(room, f"You answered {total} of {total} questions correctly")
+            # Tapping an answer on an old question changes nothing.
+            await learner.react(room, questions[0].event_id, ONE)
+            await learner.expect(room, "You already answered that question. Your first answer counts.")
             await learner.say(room, "!progress")
             await learner.expect(room, "Lessons done: 1")
             assert learner.client.rooms[room].encrypted is encrypted
