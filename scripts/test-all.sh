@@ -8,6 +8,10 @@ python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -e ".[test]"
 # The Telegram Bot API emulator for the end-to-end tests, exactly as locked.
 npm ci --prefix tools/telegram-emulator --no-audit --no-fund --loglevel=error
+# The Matrix tests start a real Synapse; it lives in its own venv so its pins
+# never fight the project's.
+python3 -m venv .venv-synapse
+.venv-synapse/bin/pip install --quiet --disable-pip-version-check "matrix-synapse==1.163.2"
 
 echo "== ruff"
 .venv/bin/ruff check .

@@ -35,6 +35,7 @@ Factory = Callable[[Settings], Adapter | None]
 # `digicoach chat`, one person at one terminal.
 ADAPTERS: dict[str, str] = {
     "telegram": "bot.adapters.telegram:configure",
+    "matrix": "bot.adapters.matrix:configure",
 }
 
 

@@ -1,0 +1,479 @@
+"""The Matrix connection: login once, sync, hand events to the coach, send its replies.
+
+Runs on the app's asyncio loop. End-to-end encryption is on (vodozemac via
+matrix-nio); the device and its crypto store live in the data directory and
+are reused on every start, so the bot reads what learners sent while it was
+down. The sync token is saved only after all events of a sync were handled;
+the engine drops an event it already handled (by Matrix event id), so a crash
+neither loses nor repeats an answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import mimetypes
+import uuid
+from collections.abc import Awaitable, Callable
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from aiohttp import ClientError
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    ErrorResponse,
+    JoinError,
+    LoginResponse,
+    MegolmEvent,
+    ReactionEvent,
+    RoomMemberEvent,
+    RoomMessagesResponse,
+    RoomMessageText,
+    RoomSendResponse,
+    SyncError,
+    SyncResponse,
+    UploadResponse,
+)
+from nio.exceptions import LocalProtocolError
+
+from bot.adapters import Handler
+from bot.adapters.matrix import render
+from bot.adapters.matrix.convert import PLATFORM, Incoming, allowed, convert, is_one_to_one
+from bot.adapters.matrix.state import AdapterState, Login
+from lessons.chat import Address, Command, Reply, Sender
+from lessons.i18n import _, use_locale
+from lessons.model import LANGUAGES
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SYNC_TIMEOUT_MS = 30_000
+# Room timelines in one sync: enough to catch up on what learners sent while down.
+SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
+FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 0}}}
+# Events paged back per room when a sync's timeline was cut short after a long downtime.
+CATCH_UP_LIMIT = 1000
+SEND_ATTEMPTS = 6
+MAX_BACKOFF_S = 60.0
+
+
+class MatrixLoginError(RuntimeError):
+    """The homeserver refused the login or the token; the message says what to fix."""
+
+
+class SendFailedError(RuntimeError):
+    pass
+
+
+def backoff(attempt: int, retry_after_ms: int | None = None) -> float:
+    """Seconds to wait before try ``attempt + 1``: the server's word, else doubling from 1 s."""
+    if retry_after_ms is not None:
+        return retry_after_ms / 1000
+    return float(min(2 ** (attempt - 1), MAX_BACKOFF_S))
+
+
+def _in_every_language(say: Callable[[], str]) -> str:
+    """For people whose language the adapter cannot know: every language, one paragraph each."""
+    texts = []
+    for language in LANGUAGES:
+        with use_locale(language):
+            texts.append(say())
+    return "\n\n".join(texts)
+
+
+def _notice(room_id: str, text: str) -> dict[str, Any]:
+    return render.notice(Reply(Address(PLATFORM, room_id), text))
+
+
+class MatrixAdapter:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        homeserver: str,
+        user_id: str,
+        data_dir: Path,
+        allowed_servers: tuple[str, ...],
+        access_token: str | None = None,
+        device_id: str | None = None,
+        password: str | None = None,
+    ) -> None:
+        self.homeserver = homeserver
+        self.user_id = user_id
+        self.allowed_servers = allowed_servers
+        self._access_token = access_token
+        self._device_id = device_id
+        self._password = password
+        self.state = AdapterState(data_dir)
+        self._client: AsyncClient | None = None
+        self._connecting = asyncio.Lock()
+        self._seeding: set[asyncio.Task[None]] = set()
+
+    # -- connection ---------------------------------------------------------
+
+    def _new_client(self) -> AsyncClient:
+        self.state.store_path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        config = AsyncClientConfig(
+            encryption_enabled=True,
+            store_sync_tokens=False,
+            # nio would sleep and retry on its own, silently; we retry, and say so.
+            max_limit_exceeded=0,
+            max_timeouts=0,
+            request_timeout=SYNC_TIMEOUT_MS / 1000 + 30,
+        )
+        return AsyncClient(
+            self.homeserver, self.user_id, store_path=str(self.state.store_path), config=config
+        )
+
+    async def _login(self, client: AsyncClient) -> Login:
+        if self._access_token and self._device_id:
+            return Login(self.user_id, self._device_id, self._access_token)
+        if (kept := self.state.login(self.user_id)) is not None:
+            return kept
+        if not self._password:
+            raise MatrixLoginError(
+                "set MATRIX_ACCESS_TOKEN and MATRIX_DEVICE_ID, or MATRIX_PASSWORD for a first login"
+            )
+        answer = await self._retrying("log in", lambda: client.login(self._password, device_name="digicoach"))
+        if not isinstance(answer, LoginResponse):
+            raise MatrixLoginError(f"the homeserver refused the login of {self.user_id}: {answer}")
+        login = Login(answer.user_id, answer.device_id, answer.access_token)
+        self.state.save_login(login)
+        log.warning(
+            "logged in as %s with new device %s; the token is kept in %s",
+            login.user_id,
+            login.device_id,
+            self.state.directory,
+        )
+        return login
+
+    async def connect(self) -> AsyncClient:
+        async with self._connecting:
+            if self._client is None:
+                client = self._new_client()
+                login = await self._login(client)
+                # Never a new device per start: the same device and store each time.
+                client.restore_login(login.user_id, login.device_id, login.access_token)
+                client.next_batch = self.state.sync_token()
+                self._client = client
+            return self._client
+
+    async def close(self) -> None:
+        await asyncio.gather(*self._seeding, return_exceptions=True)
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    # -- retries ------------------------------------------------------------
+
+    async def _retrying(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
+        """``call`` until it is not rate limited and reaches the server; log every wait."""
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                answer = await call()
+            except (ClientError, TimeoutError) as error:
+                if attempt == SEND_ATTEMPTS:
+                    raise SendFailedError(f"{what}: {error}") from error
+                wait = backoff(attempt)
+                log.warning("%s: homeserver unreachable (%s); trying again in %.0f s", what, error, wait)
+            else:
+                if not (isinstance(answer, ErrorResponse) and answer.status_code == "M_LIMIT_EXCEEDED"):
+                    return answer
+                if attempt == SEND_ATTEMPTS:
+                    raise SendFailedError(f"{what}: still rate limited after {attempt} tries")
+                wait = backoff(attempt, answer.retry_after_ms)
+                log.warning("%s: rate limited by the homeserver; trying again in %.1f s", what, wait)
+            await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+    # -- receiving ----------------------------------------------------------
+
+    async def run(self, handle: Handler) -> None:
+        try:
+            client = await self.connect()
+            await self._sync_forever(client, handle)
+        except (MatrixLoginError, SendFailedError) as error:
+            # A setting to fix or a server that never answered the first login,
+            # not a crash: one clear line for the operator.
+            raise SystemExit(f"digicoach: Matrix: {error}") from None
+        finally:
+            await self.close()
+
+    async def _sync_forever(self, client: AsyncClient, handle: Handler) -> None:
+        first = True
+        failures = 0
+        while True:
+            # A first start ever skips old history; a restart catches up from the saved token.
+            since = client.next_batch
+            fresh = since is None
+            try:
+                response = await client.sync(
+                    timeout=0 if first else SYNC_TIMEOUT_MS,
+                    sync_filter=FIRST_SYNC_FILTER if fresh else SYNC_FILTER,
+                    full_state=first or None,
+                )
+            except (ClientError, TimeoutError) as error:
+                failures += 1
+                await self._pause(failures, f"cannot reach {self.homeserver} ({error})")
+                continue
+            if isinstance(response, SyncError):
+                if response.status_code in ("M_UNKNOWN_TOKEN", "M_FORBIDDEN"):
+                    raise MatrixLoginError(f"the homeserver refused the access token: {response}")
+                failures += 1
+                await self._pause(failures, f"sync failed ({response})", response.retry_after_ms)
+                continue
+            try:
+                await self._keep_keys(client)
+                await self._handle_sync(client, response, since, handle)
+            except (ClientError, TimeoutError, SendFailedError) as error:
+                # Sync this stretch again: the coach drops the events it already handled.
+                client.next_batch = since
+                failures += 1
+                await self._pause(failures, f"lost {self.homeserver} while handling a sync ({error})")
+                continue
+            failures = 0
+            self.state.save_sync_token(response.next_batch)
+            first = False
+
+    @staticmethod
+    async def _pause(failures: int, why: str, retry_after_ms: int | None = None) -> None:
+        wait = backoff(failures, retry_after_ms)
+        log.warning("%s; trying again in %.0f s", why, wait)
+        await asyncio.sleep(wait)
+
+    async def _keep_keys(self, client: AsyncClient) -> None:
+        """What nio's sync_forever does between syncs: key upload, query, claim, to-device."""
+        await client.send_to_device_messages()
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+
+    async def _missed(self, client: AsyncClient, room_id: str, gap: str | None, since: str) -> list[Any]:
+        """The events a limited timeline left out, oldest first: paged back from the gap to ``since``."""
+        events: list[Any] = []
+        while gap is not None and len(events) < CATCH_UP_LIMIT:
+            page = await self._retrying(
+                "catch up", partial(client.room_messages, room_id, start=gap, end=since, limit=100)
+            )
+            if not isinstance(page, RoomMessagesResponse) or not page.chunk:
+                break
+            events += page.chunk
+            gap = page.end if page.end != gap else None
+        log.info("caught up on %d event(s) in %s that the sync left out", len(events), room_id)
+        return events[::-1]
+
+    async def _handle_sync(
+        self, client: AsyncClient, response: SyncResponse, since: str | None, handle: Handler
+    ) -> None:
+        for room_id in response.rooms.invite:
+            await self._on_invite(client, room_id)
+        for room_id, info in response.rooms.join.items():
+            room = client.rooms.get(room_id)
+            if room is None:
+                continue
+            members = {user: "join" for user in room.users} | {user: "invite" for user in room.invited_users}
+            joined_now = any(
+                isinstance(e, RoomMemberEvent) and e.state_key == self.user_id and e.membership == "join"
+                for e in info.timeline.events
+            )
+            if not is_one_to_one(members, self.user_id):
+                if joined_now:
+                    await self._refuse(room_id, self._group_room_text())
+                continue
+            events = info.timeline.events
+            if info.timeline.limited and since is not None:
+                events = [*await self._missed(client, room_id, info.timeline.prev_batch, since), *events]
+            for event in events:
+                await self._on_event(room_id, room.user_name, event, joined_now, handle)
+
+    async def _on_invite(self, client: AsyncClient, room_id: str) -> None:
+        inviter = getattr(client.invited_rooms.get(room_id), "inviter", None) or ""
+        if not allowed(inviter, self.allowed_servers):
+            # We cannot explain without joining, and joining a foreign room is what we refuse.
+            log.info("declining invite to %s from %s: server not allowed", room_id, inviter)
+            await self._retrying("decline invite", lambda: client.room_leave(room_id))
+            return
+        answer = await self._retrying("join", lambda: client.join(room_id))
+        if isinstance(answer, JoinError):
+            log.warning("could not join %s: %s", room_id, answer)
+
+    async def _on_event(
+        self,
+        room_id: str,
+        name_of: Callable[[str], str | None],
+        event: Any,
+        joined_now: bool,
+        handle: Handler,
+    ) -> None:
+        sender = getattr(event, "sender", "")
+        if sender == self.user_id:
+            if isinstance(event, RoomMemberEvent) and event.membership == "join" and joined_now:
+                await self._greet(room_id, event, handle)
+            return
+        if isinstance(event, MegolmEvent):
+            log.warning("cannot decrypt %s from %s in %s (no session key)", event.event_id, sender, room_id)
+            if allowed(sender, self.allowed_servers):
+                # Silence would leave the learner waiting; the reply is keyed on the
+                # event, so a re-delivered sync does not send it twice.
+                unreadable = _in_every_language(
+                    lambda: _("I could not read your last message. Please send it again.")
+                )
+                await self._send_notice(room_id, _notice(room_id, unreadable), f"unreadable:{event.event_id}")
+            return
+        if isinstance(event, RoomMessageText):
+            incoming = Incoming(event.event_id, sender, room_id, name_of(sender), body=event.body)
+        elif isinstance(event, ReactionEvent):
+            incoming = Incoming(
+                event.event_id,
+                sender,
+                room_id,
+                name_of(sender),
+                reaction_key=event.key,
+                reacts_to=event.reacts_to,
+            )
+        else:
+            return
+        if not allowed(sender, self.allowed_servers):
+            log.info("ignoring %s from %s: server not allowed", event.event_id, sender)
+            return
+        neutral = convert(incoming, self.state.last_choices(room_id), self.state.choices_by_message(room_id))
+        if neutral is not None:
+            await self._send_replies(incoming.event_id, await handle(neutral))
+
+    async def _greet(self, room_id: str, join: RoomMemberEvent, handle: Handler) -> None:
+        """Joining a DM starts the onboarding for whoever invited us, once per join."""
+        client = await self.connect()
+        room = client.rooms[room_id]
+        learner = next((user for user in room.users | room.invited_users if user != self.user_id), None)
+        if learner is None or not allowed(learner, self.allowed_servers):
+            return
+        start = Command(
+            Sender(PLATFORM, learner, room_id, room.user_name(learner)), "start", "", join.event_id
+        )
+        await self._send_replies(join.event_id, await handle(start))
+
+    @staticmethod
+    def _group_room_text() -> str:
+        return _in_every_language(
+            lambda: _(
+                "Hello! I am a personal coach and only talk one to one. "
+                "Please start a direct chat with me instead. I will leave this room now."
+            )
+        )
+
+    async def _refuse(self, room_id: str, text: str) -> None:
+        client = await self.connect()
+        await self._send_notice(
+            room_id, render.notice(Reply(Address(PLATFORM, room_id), text)), f"refuse:{room_id}"
+        )
+        await self._retrying("leave", lambda: client.room_leave(room_id))
+
+    # -- sending ------------------------------------------------------------
+
+    async def send(self, replies: list[Reply]) -> None:
+        """Replies made outside a conversation (scheduled lessons); connects if needed."""
+        client = await self.connect()
+        if not client.rooms:
+            await self._learn_rooms(client)
+        await self._send_replies(f"batch:{uuid.uuid4()}", replies)
+
+    async def _learn_rooms(self, client: AsyncClient) -> None:
+        """Room state without events, for sending before ``run`` has synced.
+
+        The saved sync token is put back afterwards: the events since then are
+        ``run``'s to hand to the coach.
+        """
+        saved = client.next_batch
+        response = await self._retrying(
+            "sync room state", lambda: client.sync(timeout=0, sync_filter=FIRST_SYNC_FILTER, full_state=True)
+        )
+        if isinstance(response, SyncError):
+            log.error("cannot learn the rooms to send to: %s", response)
+        client.next_batch = saved
+        await self._keep_keys(client)
+
+    async def _send_replies(self, cause: str, replies: list[Reply]) -> None:
+        for index, reply in enumerate(replies):
+            try:
+                await self._send_reply(f"{cause}:{index}", reply)
+            except (SendFailedError, LocalProtocolError) as error:
+                log.error("could not send a message to %s: %s", reply.to.chat_id, error)
+
+    async def _send_reply(self, cause: str, reply: Reply) -> None:
+        room_id = reply.to.chat_id
+        if reply.picture is not None:
+            await self._send_picture(room_id, reply.picture.path, reply.picture.alt, cause)
+        if reply.choices:
+            self.state.showing(room_id, reply.choices)
+        event_id = await self._send_notice(room_id, render.notice(reply), cause)
+        if reply.choices and event_id is not None:
+            self.state.shown(room_id, event_id, reply.choices)
+            # Cosmetic and independent of each other: sent at once, in the background,
+            # so the next learner message is not held up by them.
+            task = asyncio.create_task(self._seed_reactions(room_id, event_id, reply, cause))
+            self._seeding.add(task)
+            task.add_done_callback(self._seeding.discard)
+
+    async def _seed_reactions(self, room_id: str, event_id: str, reply: Reply, cause: str) -> None:
+        sends = (
+            self._send(room_id, "m.reaction", render.reaction(event_id, key), f"{cause}:{key}")
+            for key in render.reaction_keys(reply)
+        )
+        for failed in await asyncio.gather(*sends, return_exceptions=True):
+            if isinstance(failed, Exception):
+                log.warning("could not add a number reaction in %s: %s", room_id, failed)
+
+    async def _send_notice(self, room_id: str, content: dict[str, Any], cause: str) -> str | None:
+        return await self._send(room_id, "m.room.message", content, cause)
+
+    async def _send(self, room_id: str, event_type: str, content: dict[str, Any], cause: str) -> str | None:
+        client = await self.connect()
+        txn = render.transaction_id(cause, event_type)
+        answer = await self._retrying(
+            f"send to {room_id}",
+            lambda: client.room_send(room_id, event_type, content, tx_id=txn, ignore_unverified_devices=True),
+        )
+        if isinstance(answer, RoomSendResponse):
+            return str(answer.event_id)
+        log.error("the homeserver refused a message to %s: %s", room_id, answer)
+        return None
+
+    async def _send_picture(self, room_id: str, path: str, alt: str, cause: str) -> None:
+        client = await self.connect()
+        file = Path(path)
+        if not file.is_file():
+            log.warning("picture %s not found; sending its description only", path)
+            await self._send_notice(
+                room_id, render.notice(Reply(Address(PLATFORM, room_id), f"[{alt}]")), cause
+            )
+            return
+        mimetype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        data = file.read_bytes()
+        encrypted = client.rooms[room_id].encrypted if room_id in client.rooms else False
+        uploaded, keys = await self._retrying(
+            "upload picture",
+            lambda: client.upload(
+                lambda _got_429, _got_timeouts: data,
+                mimetype,
+                file.name,
+                encrypt=encrypted,
+                filesize=len(data),
+            ),
+        )
+        if not isinstance(uploaded, UploadResponse):
+            log.error("could not upload picture %s: %s", path, uploaded)
+            return
+        where: dict[str, Any] = (
+            {"file": {**(keys or {}), "url": uploaded.content_uri}}
+            if encrypted
+            else {"url": uploaded.content_uri}
+        )
+        await self._send(
+            room_id, "m.room.message", render.image(alt, mimetype, len(data), where), f"{cause}:img"
+        )

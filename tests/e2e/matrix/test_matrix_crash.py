@@ -1,0 +1,156 @@
+"""The bot process dies between question and answer; the answer still counts, exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+
+import pytest
+from nio import RoomSendResponse
+
+from bot.adapters.matrix.adapter import SYNC_FILTER
+from tests.e2e.matrix.conftest import running
+from tests.e2e.matrix.learner import Learner
+from tests.e2e.matrix.test_matrix_chat import first_lesson, number_of, onboard_to_first_card, right_labels
+from tests.support.synapse import Synapse
+
+pytestmark = pytest.mark.e2e
+
+SYNC_TIMELINE = SYNC_FILTER["room"]["timeline"]["limit"]
+
+
+def test_an_answer_sent_while_the_bot_is_down_is_decrypted_and_counted_once(synapse, bot_process, tmp_path):
+    bot = bot_process("coach", password_login=True)
+    bot_id = bot.env["MATRIX_USER_ID"]
+    token_file = tmp_path / "data" / "matrix" / "sync-token.json"
+    lesson = first_lesson()
+    cards = len(lesson["cards"])
+
+    async def conversation() -> None:
+        async with Learner(synapse.url, synapse.register("georgette"), tmp_path / "learner") as learner:
+            room = await learner.open_dm(bot_id, encrypted=True)
+            await onboard_to_first_card(learner, room, bot_id)
+            for card in range(2, cards + 1):
+                await learner.say(room, "1")
+                await learner.expect(room, f"({card}/{cards})")
+            await learner.say(room, "1")
+            question = await learner.expect(room, "Question 1 of")
+
+            bot.kill()
+            before_answer = token_file.read_bytes()
+            await learner.say(room, number_of(question, right_labels(lesson)[0]))
+            bot.start()
+            await learner.expect(room, "✅ Right!")
+            await learner.expect(room, "Question 2 of")
+
+            # A crash after the answer was stored but before the sync token was
+            # saved: the homeserver delivers the answer again on the next start.
+            bot.kill()
+            token_file.write_bytes(before_answer)
+            bot.start()
+            await learner.say(room, "!help")
+            await learner.expect(room, "/progress")
+            answers = [n.body for n in learner.notices if "Right!" in n.body or "does not work" in n.body]
+            assert len(answers) == 1, answers
+
+    bot.start()
+    try:
+        asyncio.run(conversation())
+    finally:
+        bot.stop()
+    log = bot.log
+    assert log.count("with new device") == 1, log  # one password login, then the kept device
+    assert "dropping duplicate event" in log, log
+    assert "Traceback" not in log, log
+
+
+def test_the_bot_outlives_a_homeserver_restart(bot_process, tmp_path):
+    server = Synapse(tmp_path / "own-synapse")
+    servers = running(server)
+    next(servers)
+    bot = bot_process("coach", server=server)
+    bot_id = bot.env["MATRIX_USER_ID"]
+    account = server.register("said")
+
+    async def before() -> str:
+        async with Learner(server.url, account, tmp_path / "learner") as learner:
+            room = await learner.open_dm(bot_id, encrypted=True)
+            await learner.expect(room, "2. English")
+            return room
+
+    async def after(room: str) -> None:
+        async with Learner(server.url, account, tmp_path / "learner") as learner:
+            await learner.say(room, "2")
+            await learner.expect(room, "Your privacy")
+
+    bot.start()
+    try:
+        room = asyncio.run(before())
+        server.stop()
+        deadline = time.monotonic() + 60
+        while f"cannot reach {server.url}" not in bot.log:
+            assert time.monotonic() < deadline, bot.log
+            time.sleep(0.1)
+        server.start()
+        asyncio.run(after(room))
+    finally:
+        bot.stop()
+        servers.close()
+    assert bot.process is not None and bot.starts == 1
+    assert "Traceback" not in bot.log, bot.log
+
+
+def test_after_a_long_downtime_the_bot_catches_up_beyond_one_sync(synapse, bot_process, tmp_path):
+    bot = bot_process("coach")
+    bot_id = bot.env["MATRIX_USER_ID"]
+
+    async def conversation() -> None:
+        async with Learner(synapse.url, synapse.register("harry"), tmp_path / "learner") as learner:
+            room = await learner.open_dm(bot_id, encrypted=True)
+            await learner.expect(room, "2. English")
+            bot.kill()
+            await learner.say(room, "2")
+            # More than one sync's timeline (100 events) after the answer.
+            for n in range(SYNC_TIMELINE + 10):
+                answer = await learner.client.room_send(
+                    room, "org.example.filler", {"n": n}, ignore_unverified_devices=True
+                )
+                assert isinstance(answer, RoomSendResponse), answer
+            bot.start()
+            await learner.expect(room, "Your privacy")
+
+    bot.start()
+    try:
+        asyncio.run(conversation())
+    finally:
+        bot.stop()
+    assert "caught up on" in bot.log, bot.log
+
+
+def test_a_lost_crypto_store_means_a_new_device_that_asks_for_the_unreadable_message_again(
+    synapse, bot_process, tmp_path
+):
+    bot = bot_process("coach", password_login=True)
+    bot_id = bot.env["MATRIX_USER_ID"]
+    kept = tmp_path / "data" / "matrix"
+
+    async def conversation() -> None:
+        async with Learner(synapse.url, synapse.register("said"), tmp_path / "learner") as learner:
+            room = await learner.open_dm(bot_id, encrypted=True)
+            await learner.expect(room, "2. English")
+            bot.kill()
+            shutil.rmtree(kept / "crypto-store")
+            (kept / "login.json").unlink()
+            await learner.say(room, "2")  # encrypted for the device that is gone
+            bot.start()
+            await learner.expect(room, "I could not read your last message. Please send it again.")
+            await learner.say(room, "2")
+            await learner.expect(room, "Your privacy")
+
+    bot.start()
+    try:
+        asyncio.run(conversation())
+    finally:
+        bot.stop()
+    assert bot.log.count("with new device") == 2, bot.log
