@@ -188,7 +188,8 @@ class TelegramAdapter:
         if query is not None:
             # Always answer, or the learner's button keeps spinning.
             try:
-                await query.answer()
+                async with self.outbox.in_flight:
+                    await query.answer()
             except TelegramError as error:
                 log.info("could not answer a button press: %s", error.message)
         if event is None or self.handle is None:
