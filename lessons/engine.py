@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from lessons.chat import Address, ChoiceSelected, Command, Event, Reply, Sender, TextMessage
-from lessons.flows import help, invitation, leave, lesson, onboarding, privacy, progress, settings
+from lessons.flows import help, invitation, leave, lesson, onboarding, placement, privacy, progress, settings
 from lessons.i18n import _, supported, use_locale
 from lessons.lesson_library import Library
 from lessons.model import DEFAULT_LANGUAGE
@@ -44,6 +44,7 @@ COMMANDS: dict[str, Callable[[Turn, str], None]] = {
     "mydata": lambda turn, _args: privacy.my_data(turn),
     "forget": lambda turn, _args: privacy.ask_to_forget(turn),
     "pause": leave.ask,
+    "check": lambda turn, _args: placement.start(turn) if _ready(turn) else onboarding.resume(turn),
     "resume": lambda turn, _args: leave.resume(turn),
 }
 
@@ -62,6 +63,10 @@ def _arg(args: list[str], index: int) -> str:
     if index >= len(args):
         raise BadChoiceError(":".join(args))
     return args[index]
+
+
+def _ready(turn: Turn) -> bool:
+    return turn.learner.stage in (onboarding.READY, onboarding.SETTING_TIME)
 
 
 def _go(turn: Turn, where: str) -> None:
@@ -103,6 +108,7 @@ CHOICES: dict[str, Callable[[Turn, list[str]], None]] = {
     "skip": lambda turn, a: invitation.skip(turn, _int(_arg(a, 0))),
     "pause": lambda turn, a: leave.pause(turn, _int(_arg(a, 0))),
     "pace": lambda turn, a: invitation.pace(turn, _arg(a, 0)),
+    "check": lambda turn, a: placement.start(turn) if _ready(turn) else onboarding.resume(turn),
 }
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from lessons.model import LEVELS, TOPICS, Lesson, Track
+from lessons.model import LEVELS, TOPICS, Lesson, PlacementCheck, Track
 
 GENERAL_TRACK = "general"
 
@@ -21,6 +21,7 @@ class Library:
 
     lessons: Mapping[str, Lesson] = field(default_factory=dict)
     tracks: Mapping[str, Track] = field(default_factory=dict)
+    placement: PlacementCheck | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lessons", MappingProxyType(dict(self.lessons)))
@@ -54,7 +55,21 @@ class Library:
                         ordered.append(by_topic[topic].pop(0))
         return ordered
 
-    def next_lesson(self, done: Iterable[str], track_id: str = GENERAL_TRACK) -> Lesson | None:
-        """The first lesson on the learner's path they have not finished."""
+    def next_lesson(
+        self,
+        done: Iterable[str],
+        track_id: str = GENERAL_TRACK,
+        starts: Mapping[str, str] | None = None,
+    ) -> Lesson | None:
+        """The first lesson on the learner's personal path they have not finished.
+
+        ``starts`` maps a topic to the level the placement check found: lessons
+        below that level in that topic move to the end of the path (not out of
+        it), so a learner who knows the basics meets new things first.
+        """
         finished = set(done)
-        return next((x for x in self.path(track_id) if x.id not in finished), None)
+        rank = {level: n for n, level in enumerate(LEVELS)}
+        start = {topic: rank[level] for topic, level in (starts or {}).items()}
+        path = self.path(track_id)
+        personal = sorted(path, key=lambda x: rank[x.level] < start.get(x.topic, 0))
+        return next((x for x in personal if x.id not in finished), None)

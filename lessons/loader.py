@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +26,8 @@ from lessons.model import (
     FreeText,
     Lesson,
     MultipleChoice,
+    PlacementCheck,
+    Question,
     SingleChoice,
     Text,
     Track,
@@ -73,7 +75,7 @@ _EXPECTED_TYPE = {
 class LoadedFile:
     path: Path
     source: Source  # only the text: where ids and list items stand, for problems across files
-    item: Lesson | Track
+    item: Lesson | Track | PlacementCheck
 
 
 @dataclass(frozen=True)
@@ -222,16 +224,13 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
     return problems
 
 
-def _lesson_problems(lesson: Lesson, doc: YamlDocument, file: str, required: Sequence[str]) -> list[Problem]:
-    problems: list[Problem] = []
-
-    def at(path: PathKey, message: str, severity: str = "error", key: bool = False) -> None:
-        line, col = doc.position(path, key=key)
-        problems.append(Problem(file, line, col, message, severity))  # type: ignore[arg-type]
-
+def _question_problems(
+    questions: Sequence[Question], key: str, at: Callable[[PathKey, str], None]
+) -> list[Problem]:
+    """Rules every quiz question follows, in a lesson or in the placement check."""
     first_with_id: dict[str, int] = {}
-    for i, question in enumerate(lesson.quiz):
-        here: PathKey = ("quiz", i)
+    for i, question in enumerate(questions):
+        here: PathKey = (key, i)
         if question.id in first_with_id:
             at(
                 (*here, "id"),
@@ -265,7 +264,11 @@ def _lesson_problems(lesson: Lesson, doc: YamlDocument, file: str, required: Seq
                 f"quiz question '{question.id}' accepts no answer: list at least one accepted answer",
             )
 
-    texts = list(iter_texts(lesson))
+    return []
+
+
+def _translation_problems(item: BaseModel, at: Callable[..., None], required: Sequence[str]) -> None:
+    texts = list(iter_texts(item))
     for lang in required:
         missing = [path for path, text in texts if lang not in text.languages]
         if missing:
@@ -275,6 +278,39 @@ def _lesson_problems(lesson: Lesson, doc: YamlDocument, file: str, required: Seq
                 f"missing '{lang}' translation in {count}, first in "
                 f"{_describe(missing[0])}: add '{lang}: ...' next to the other languages",
             )
+
+
+def _placement_problems(
+    check: PlacementCheck, doc: YamlDocument, file: str, required: Sequence[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def at(path: PathKey, message: str, severity: str = "error", key: bool = False) -> None:
+        line, col = doc.position(path, key=key)
+        problems.append(Problem(file, line, col, message, severity))  # type: ignore[arg-type]
+
+    _question_problems(check.questions, "questions", at)
+    missing = [t for t in TOPICS if not any(q.topic == t for q in check.questions)]
+    if missing:
+        at(
+            ("questions",),
+            f"the placement check has no question on {', '.join(missing)}: "
+            "give every topic at least one question",
+        )
+    _translation_problems(check, at, required)
+    return problems
+
+
+def _lesson_problems(lesson: Lesson, doc: YamlDocument, file: str, required: Sequence[str]) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def at(path: PathKey, message: str, severity: str = "error", key: bool = False) -> None:
+        line, col = doc.position(path, key=key)
+        problems.append(Problem(file, line, col, message, severity))  # type: ignore[arg-type]
+
+    problems += _question_problems(lesson.quiz, "quiz", at)
+
+    _translation_problems(lesson, at, required)
 
     for i, card in enumerate(lesson.cards):
         for lang, text in card.text.root.items():
@@ -299,13 +335,16 @@ def load_file(path: Path, required: Sequence[str]) -> tuple[LoadedFile | None, l
     ]
     if not isinstance(doc.data, dict):
         return None, [*problems, Problem(file, 1, 1, "a lesson file must be a mapping of keys")]
-    kind: type[Lesson | Track] = Track if doc.data.get("kind") == "track" else Lesson
+    kinds: dict[object, type[Lesson | Track | PlacementCheck]] = {"track": Track, "placement": PlacementCheck}
+    kind = kinds.get(doc.data.get("kind"), Lesson)
     try:
         item = kind.model_validate(doc.data)
     except ValidationError as error:
         return None, [*problems, *_structure_problems(error, doc, file)]
     if isinstance(item, Lesson):
         problems += _lesson_problems(item, doc, file, required)
+    elif isinstance(item, PlacementCheck):
+        problems += _placement_problems(item, doc, file, required)
     return LoadedFile(path, doc.source, item), problems
 
 
@@ -329,6 +368,16 @@ def _library_problems(files: list[LoadedFile]) -> list[Problem]:
             )
         else:
             first_seen[item_id] = loaded
+    checks = [f for f in files if isinstance(f.item, PlacementCheck)]
+    for extra in checks[1:]:
+        line, col = extra.source.position(("kind",))
+        problems.append(
+            Problem(
+                str(extra.path), line, col,
+                f"a library has one placement check and {checks[0].path} is it already: "
+                "merge the questions into that file",
+            )
+        )  # fmt: skip
     lessons = {f.item.id for f in files if isinstance(f.item, Lesson)}
     tracks = {f.item.id: f for f in files if isinstance(f.item, Track)}
     for loaded in tracks.values():
@@ -371,7 +420,7 @@ def _audience_problems(files: list[LoadedFile], tracks: dict[str, LoadedFile]) -
     """
     if not tracks:
         return []
-    served = {"all"} | {tag for f in tracks.values() for tag in f.item.audience}
+    served = {"all"} | {tag for f in tracks.values() if isinstance(f.item, Track) for tag in f.item.audience}
     problems: list[Problem] = []
     for loaded in files:
         if not isinstance(loaded.item, Lesson):
@@ -470,5 +519,6 @@ def load_library(
         library = Library(
             lessons={f.item.id: f.item for f in loaded if isinstance(f.item, Lesson)},
             tracks={f.item.id: f.item for f in loaded if isinstance(f.item, Track)},
+            placement=next((f.item for f in loaded if isinstance(f.item, PlacementCheck)), None),
         )
     return LibraryLoad(library, sorted(problems), len(files))

@@ -146,6 +146,47 @@ class Lesson(_Strict):
         return next((q for q in self.quiz if q.id == question_id), None)
 
 
+class _Placed(BaseModel):
+    """A placement question also says which topic it measures."""
+
+    topic: Topic
+
+
+class PlacedSingle(SingleChoice, _Placed):
+    pass
+
+
+class PlacedMultiple(MultipleChoice, _Placed):
+    pass
+
+
+class PlacedTrueFalse(TrueFalse, _Placed):
+    pass
+
+
+class PlacedFreeText(FreeText, _Placed):
+    pass
+
+
+PlacementQuestion = Annotated[
+    PlacedSingle | PlacedMultiple | PlacedTrueFalse | PlacedFreeText, Field(discriminator="type")
+]
+PLACEMENT_MAX_QUESTIONS = 12
+
+
+class PlacementCheck(_Strict):
+    """The short self-check that tells where a learner starts in each topic."""
+
+    kind: Literal["placement"]
+    id: Annotated[str, Field(pattern=SLUG.pattern, max_length=48)]
+    title: Text
+    summary: Text
+    questions: Annotated[list[PlacementQuestion], Field(min_length=1, max_length=PLACEMENT_MAX_QUESTIONS)]
+
+    def question(self, question_id: str) -> PlacementQuestion | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
 class Track(_Strict):
     """An ordered path of lessons for a level or an audience."""
 

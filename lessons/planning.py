@@ -52,7 +52,9 @@ def _plan(
         return None, f"invitation already {sent[0].status}"
     at = due_at(day, learner.delivery_time, learner.timezone, spread_offset(learner.id, rhythm.spread))
     local = f"{at.astimezone(ZoneInfo(learner.timezone)):%H:%M}"
-    lesson = library.next_lesson(tx.deliveries.finished_lessons(learner.id))
+    lesson = library.next_lesson(
+        tx.deliveries.finished_lessons(learner.id), starts=tx.placements.starts(learner.id)
+    )
     if lesson is not None:
         return local, f"lesson '{lesson.id}': {lesson.title.get('en')}"
     if tx.reviews.due(learner.id, at):

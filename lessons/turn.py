@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from lessons.chat import Address, Choice, Picture, Reply
 from lessons.i18n import current
 from lessons.lesson_library import Library
+from lessons.model import Lesson
 from lessons.rhythm import Rhythm
 from lessons.schedule import LessonDay, lesson_day_rule
 from lessons.streaks import Streak, streak
@@ -54,6 +55,13 @@ class Turn:
     def is_lesson_day(self) -> LessonDay:
         return lesson_day_rule(
             self.learner.weekday_numbers, self.tx.pauses.all_for(self.learner.id), self.rhythm
+        )
+
+    def next_lesson(self) -> Lesson | None:
+        """The next lesson on this learner's personal path (placement check included)."""
+        return self.library.next_lesson(
+            self.tx.deliveries.finished_lessons(self.learner.id),
+            starts=self.tx.placements.starts(self.learner.id),
         )
 
     def streak(self) -> Streak:

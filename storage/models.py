@@ -149,3 +149,18 @@ class ReviewCardRow(Base):
     # fsrs.Card.to_json(): the scheduler's own state, kept whole so a newer
     # fsrs can read it back without a schema change here.
     state: Mapped[str] = mapped_column(String(1000))
+
+
+class PlacementResultRow(Base):
+    """Where the placement check found a learner in one topic; every take is kept, to show growth."""
+
+    __tablename__ = "placement_results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(32))
+    right: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    # The level the learner starts at in this topic: "foundation" or "intermediate".
+    level: Mapped[str] = mapped_column(String(16))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -106,3 +106,14 @@ class ReviewCard:
     topic: str
     due: datetime
     state: str
+
+
+@dataclass(frozen=True)
+class PlacementResult:
+    id: int
+    learner_id: int
+    topic: str
+    right: int
+    total: int
+    level: str
+    taken_at: datetime

@@ -20,10 +20,11 @@ from storage.models import (
     HandledEventRow,
     LearnerRow,
     PauseRow,
+    PlacementResultRow,
     PushRow,
     ReviewCardRow,
 )
-from storage.records import Answer, Delivery, Learner, Pause, Push, ReviewCard, TopicScore
+from storage.records import Answer, Delivery, Learner, Pause, PlacementResult, Push, ReviewCard, TopicScore
 
 PushAlias = aliased(PushRow)
 
@@ -87,7 +88,7 @@ class Learners:
 
     def remove(self, learner_id: int) -> None:
         """Erase the learner and everything that belongs to them."""
-        for row in (AnswerRow, DeliveryRow, PushRow, PauseRow, ReviewCardRow):
+        for row in (AnswerRow, DeliveryRow, PushRow, PauseRow, ReviewCardRow, PlacementResultRow):
             self._s.execute(delete(row).where(row.learner_id == learner_id))
         self._s.execute(delete(LearnerRow).where(LearnerRow.id == learner_id))
 
@@ -231,10 +232,13 @@ class Deliveries:
         return {topic: int(n) for topic, n in rows}
 
     def finished_dates(self, learner_id: int) -> set[date]:
+        """Days with a finished lesson or review (the placement check is not a day's session)."""
         return set(
             self._s.scalars(
                 select(DeliveryRow.local_date).where(
-                    DeliveryRow.learner_id == learner_id, DeliveryRow.step == "done"
+                    DeliveryRow.learner_id == learner_id,
+                    DeliveryRow.step == "done",
+                    DeliveryRow.kind != "placement",
                 )
             )
         )
@@ -464,3 +468,30 @@ class ReviewCards:
             .order_by(ReviewCardRow.due, ReviewCardRow.id)
         )
         return [_record(ReviewCard, r) for r in rows]
+
+
+class Placements:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, learner_id: int, results: Iterable[tuple[str, int, int, str]], now: datetime) -> None:
+        """Store one take of the check: (topic, right, total, level) per topic."""
+        self._s.add_all(
+            PlacementResultRow(
+                learner_id=learner_id, topic=topic, right=right, total=total, level=level, taken_at=now
+            )
+            for topic, right, total, level in results
+        )
+        self._s.flush()
+
+    def history(self, learner_id: int) -> list[PlacementResult]:
+        rows = self._s.scalars(
+            select(PlacementResultRow)
+            .where(PlacementResultRow.learner_id == learner_id)
+            .order_by(PlacementResultRow.taken_at, PlacementResultRow.id)
+        )
+        return [_record(PlacementResult, r) for r in rows]
+
+    def starts(self, learner_id: int) -> dict[str, str]:
+        """The level the latest take found per topic."""
+        return {r.topic: r.level for r in self.history(learner_id)}

@@ -17,6 +17,7 @@ from storage.repositories import (
     HandledEvents,
     Learners,
     Pauses,
+    Placements,
     Pushes,
     ReviewCards,
 )
@@ -36,6 +37,7 @@ class Transaction:
     pushes: Pushes
     pauses: Pauses
     reviews: ReviewCards
+    placements: Placements
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -101,4 +103,5 @@ def _repositories(session: Session) -> Transaction:
         pushes=Pushes(session),
         pauses=Pauses(session),
         reviews=ReviewCards(session),
+        placements=Placements(session),
     )

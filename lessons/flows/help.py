@@ -12,6 +12,7 @@ def show(turn: Turn) -> None:
             [
                 _("/lesson – today's lesson (or continue where you left off)"),
                 _("/progress – lessons done, quiz results and your streak"),
+                _("/check – a short check of where you stand, to choose your lessons"),
                 _("/settings – language, lesson time and lesson days"),
                 _("/pause – a break from lessons, for a holiday or leave"),
                 _("/resume – lessons again after a break"),

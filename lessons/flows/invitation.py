@@ -20,7 +20,7 @@ def message(turn: Turn, push: Push) -> None:
 
 
 def _invitation(turn: Turn, push: Push) -> None:
-    next_up = turn.library.next_lesson(turn.tx.deliveries.finished_lessons(turn.learner.id))
+    next_up = turn.next_lesson()
     reviews = len(turn.tx.reviews.due(turn.learner.id, turn.now))
     if next_up is not None:
         text = _(

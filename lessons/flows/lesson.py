@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from lessons.chat import Choice, Picture
-from lessons.flows import help, onboarding
+from lessons.flows import help, onboarding, placement
 from lessons.grading import grade
 from lessons.i18n import _, ngettext
 from lessons.model import FreeText, Lesson, MultipleChoice, Question, SingleChoice, TrueFalse
@@ -21,20 +21,26 @@ from lessons.turn import Turn
 from storage.records import Delivery
 
 CARDS, QUIZ, DONE, DROPPED = "cards", "quiz", "done", "dropped"
-LESSON, REVIEW = "lesson", "review"
+LESSON, REVIEW, PLACEMENT = "lesson", "review", "placement"
 DONT_KNOW = "x"
 
 
 @dataclass(frozen=True)
 class Asked:
-    """One question of a session, with the lesson it comes from."""
+    """One question of a session, with where it comes from: a lesson, or the placement check."""
 
-    lesson: Lesson
+    source: str  # the lesson id, or "placement"
+    topic: str
     question: Question
+    lesson: Lesson | None = None  # None for the placement check: it makes no review card
+
+    @classmethod
+    def of(cls, lesson: Lesson, question: Question) -> Asked:
+        return cls(lesson.id, lesson.topic, question, lesson)
 
     @property
     def key(self) -> tuple[str, str]:
-        return self.lesson.id, self.question.id
+        return self.source, self.question.id
 
 
 def _open_delivery(turn: Turn) -> Delivery | None:
@@ -58,7 +64,7 @@ def _reviews_due_today(turn: Turn) -> list:  # type: ignore[type-arg]
     return turn.tx.reviews.due(turn.learner.id, end_of_day)
 
 
-def _next_slot(turn: Turn) -> int:
+def next_free_slot(turn: Turn) -> int:
     slots = [d.slot for d in turn.tx.deliveries.on_day(turn.learner.id, turn.today)]
     return max(slots) + 1 if slots else 0
 
@@ -73,14 +79,14 @@ def todays_lesson(turn: Turn) -> None:
     if delivery is not None:
         show(turn, delivery)
         return
-    if any(d.done for d in turn.tx.deliveries.on_day(turn.learner.id, turn.today)):
+    if any(d.done and d.kind != PLACEMENT for d in turn.tx.deliveries.on_day(turn.learner.id, turn.today)):
         turn.say(
             _("You have finished today's lesson. Well done! The next one comes on your next lesson day."),
             _after_choices(turn),
         )
         return
     # Usually slot 0; later if today already holds a lesson that was withdrawn.
-    _start_new(turn, slot=_next_slot(turn))
+    _start_new(turn, slot=next_free_slot(turn))
 
 
 def another_lesson(turn: Turn) -> None:
@@ -89,11 +95,11 @@ def another_lesson(turn: Turn) -> None:
     if delivery is not None:
         show(turn, delivery)
         return
-    _start_new(turn, slot=_next_slot(turn))
+    _start_new(turn, slot=next_free_slot(turn))
 
 
 def _start_new(turn: Turn, slot: int) -> None:
-    lesson = turn.library.next_lesson(turn.tx.deliveries.finished_lessons(turn.learner.id))
+    lesson = turn.next_lesson()
     if lesson is None:
         if _due_reviews(turn):
             start_review(turn)
@@ -125,7 +131,7 @@ def start_review(turn: Turn) -> None:
     delivery = turn.tx.deliveries.add(
         learner_id=turn.learner.id,
         local_date=turn.today,
-        slot=_next_slot(turn),
+        slot=next_free_slot(turn),
         lesson_id=REVIEW,
         lesson_version=0,
         topic=REVIEW,
@@ -158,10 +164,14 @@ def _questions(turn: Turn, delivery: Delivery) -> list[Asked] | None:
             lesson = turn.library.lesson(lesson_id)
             question = lesson.question(question_id) if lesson else None
             if lesson is not None and question is not None:
-                found.append(Asked(lesson, question))
+                found.append(Asked.of(lesson, question))
         return found
+    if delivery.kind == PLACEMENT:
+        check = turn.library.placement
+        placed = [check.question(q) for _source, q in delivery.review_items] if check else []
+        return [Asked(PLACEMENT, q.topic, q) for q in placed if q is not None]
     lesson = _lesson_of(turn, delivery)
-    return None if lesson is None else [Asked(lesson, q) for q in lesson.quiz]
+    return None if lesson is None else [Asked.of(lesson, q) for q in lesson.quiz]
 
 
 def show(turn: Turn, delivery: Delivery) -> None:
@@ -238,11 +248,11 @@ def _ask(turn: Turn, delivery: Delivery, questions: list[Asked]) -> None:
     elif isinstance(question, FreeText):
         text += "\n" + _("Type your answer.")
     n, total = delivery.position + 1, len(questions)
-    title = (
-        _("Review question {n} of {total}", n=n, total=total)
-        if delivery.kind == REVIEW
-        else _("Question {n} of {total}", n=n, total=total)
-    )
+    titles = {
+        REVIEW: _("Review question {n} of {total}", n=n, total=total),
+        PLACEMENT: _("Check question {n} of {total}", n=n, total=total),
+    }
+    title = titles.get(delivery.kind, _("Question {n} of {total}", n=n, total=total))
     turn.say(text, _question_choices(turn, question, delivery), title=title)
 
 
@@ -352,12 +362,12 @@ def typed_answer(turn: Turn, text: str) -> bool:
 
 
 def _record(turn: Turn, delivery: Delivery, asked: Asked, correct: bool, response: str) -> None:
-    lesson, question = asked.lesson, asked.question
+    question = asked.question
     first = turn.tx.answers.record(
         delivery=delivery,
-        lesson_id=lesson.id,
+        lesson_id=asked.source,
         question_id=question.id,
-        topic=lesson.topic,
+        topic=asked.topic,
         correct=correct,
         response=response,
         now=turn.now,
@@ -365,6 +375,19 @@ def _record(turn: Turn, delivery: Delivery, asked: Asked, correct: bool, respons
     if not first:
         turn.say(_("You already answered that question. Your first answer counts."))
         return
+    if asked.lesson is not None:
+        _schedule_review(turn, asked.lesson, question, correct)
+    lang = turn.language
+    lines = [_("✅ Right!") if correct else _("❌ Not quite.")]
+    if not correct:
+        lines.append(_("The right answer: {answer}", answer=right_answer(question, lang)))
+    lines.append(question.explanation.get(lang))
+    turn.say("\n".join(lines))
+    delivery = turn.tx.deliveries.update(delivery.id, position=delivery.position + 1, selection="")
+    show(turn, delivery)
+
+
+def _schedule_review(turn: Turn, lesson: Lesson, question: Question, correct: bool) -> None:
     card = turn.tx.reviews.get(turn.learner.id, lesson.id, question.id)
     due, state = after_answer(
         card.state if card else None, correct, turn.now, turn.rhythm.retention_for(lesson.topic)
@@ -377,14 +400,6 @@ def _record(turn: Turn, delivery: Delivery, asked: Asked, correct: bool, respons
         due=due,
         state=state,
     )
-    lang = turn.language
-    lines = [_("✅ Right!") if correct else _("❌ Not quite.")]
-    if not correct:
-        lines.append(_("The right answer: {answer}", answer=right_answer(question, lang)))
-    lines.append(question.explanation.get(lang))
-    turn.say("\n".join(lines))
-    delivery = turn.tx.deliveries.update(delivery.id, position=delivery.position + 1, selection="")
-    show(turn, delivery)
 
 
 def right_answer(question: Question, language: str) -> str:
@@ -418,10 +433,13 @@ def _finish(turn: Turn, delivery: Delivery, questions: list[Asked]) -> None:
         len(answers),
         right=right,
     )
+    if delivery.kind == PLACEMENT:
+        placement.results(turn, delivery)
+        return
     if delivery.kind == REVIEW:
         lines = [_("Review finished."), score]
     else:
-        lesson = questions[0].lesson if questions else turn.library.lesson(delivery.lesson_id)
+        lesson = turn.library.lesson(delivery.lesson_id)
         title = lesson.title.get(turn.language) if lesson else delivery.lesson_id
         lines = [_("Lesson finished: {title}", title=title), score]
     current = turn.streak().current
@@ -429,7 +447,7 @@ def _finish(turn: Turn, delivery: Delivery, questions: list[Asked]) -> None:
         lines.append(
             ngettext("🔥 Streak: {n} lesson day in a row", "🔥 Streak: {n} lesson days in a row", current)
         )
-    if delivery.kind == LESSON and questions and questions[0].lesson.try_today:
-        try_today = questions[0].lesson.try_today
-        lines.append(_("💡 Try this today: {action}", action=try_today.get(turn.language)))
+    lesson = turn.library.lesson(delivery.lesson_id) if delivery.kind == LESSON else None
+    if lesson is not None and lesson.try_today:
+        lines.append(_("💡 Try this today: {action}", action=lesson.try_today.get(turn.language)))
     turn.say("\n".join(lines), _after_choices(turn))

@@ -137,9 +137,19 @@ def choose_time(turn: Turn, value: time) -> None:
     if not onboarding:
         turn.say(_("Saved.") + " " + when)
         return
+    check = (
+        [
+            Choice(
+                "check:start",
+                _("A short check first ({n} questions)", n=len(turn.library.placement.questions)),
+            )
+        ]
+        if turn.library.placement
+        else []
+    )
     turn.say(
         _("All set!") + " " + when + " " + _("You can change this with /settings."),
-        [Choice("go:lesson", _("Start today's lesson")), Choice("go:later", _("Later"))],
+        [Choice("go:lesson", _("Start today's lesson")), *check, Choice("go:later", _("Later"))],
     )
 
 

@@ -18,6 +18,14 @@ BROKEN = Path(__file__).parents[1] / "fixtures" / "broken"
 
 # One broken file per rule, and the exact line the checker prints for it.
 EXPECTED = {
+    "placement_missing_topic.yaml": (
+        "6:3: the placement check has no question on strategy, iot, skills, participation, business: "
+        "give every topic at least one question"
+    ),
+    "placement_question_without_topic.yaml": (
+        "6:5: missing required field 'topic' in questions[1]: "
+        "add 'topic:' with one of strategy, iot, skills, participation, business, security"
+    ),
     "syntax_error.yaml": "8:6: YAML syntax error: did not find expected ',' or '}'",
     "missing_field.yaml": (
         "1:1: missing required field 'level' in the file: "
