@@ -369,9 +369,7 @@ class MatrixAdapter:
 
     async def _refuse(self, room_id: str, text: str) -> None:
         client = await self.connect()
-        await self._send_notice(
-            room_id, render.notice(Reply(Address(PLATFORM, room_id), text)), f"refuse:{room_id}"
-        )
+        await self._send_notice(room_id, _notice(room_id, text), f"refuse:{room_id}")
         await self._retrying("leave", lambda: client.room_leave(room_id))
 
     # -- sending ------------------------------------------------------------
@@ -396,7 +394,10 @@ class MatrixAdapter:
         if isinstance(response, SyncError):
             log.error("cannot learn the rooms to send to: %s", response)
         client.next_batch = saved
-        await self._keep_keys(client)
+        try:
+            await self._keep_keys(client)
+        except (ClientError, TimeoutError) as error:
+            log.warning("could not update encryption keys before sending (%s)", error)
 
     async def _send_replies(self, cause: str, replies: list[Reply]) -> None:
         for index, reply in enumerate(replies):
