@@ -12,7 +12,7 @@ from bot.adapters import Adapter
 from bot.lesson_reload import PidFile, ReloadStatus, write_status
 from bot.settings import Settings
 from bot.ticker import start_ticking
-from lessons.chat import Event, Reply
+from lessons.chat import ChatUnreachable, Event, Reply
 from lessons.engine import Clock, Coach, system_clock
 from lessons.lesson_library import Library
 from lessons.loader import LibraryLoad, load_library
@@ -85,6 +85,10 @@ class App:
                 continue
             await adapter.send(batch)
 
+    async def unreachable(self, event: ChatUnreachable) -> None:
+        """An adapter reports a chat the platform refuses (e.g. Telegram's 403)."""
+        await asyncio.to_thread(self.coach.unreachable, event)
+
     async def tick(self) -> None:
         """Send whatever the schedule says is due now."""
         await self.deliver(await asyncio.to_thread(self.coach.deliver_due))
@@ -96,6 +100,9 @@ class App:
         and with ``scheduled`` a tick sends the day's invitations.
         """
         self.adapters = {adapter.platform: adapter for adapter in adapters}
+        for adapter in adapters:
+            if hasattr(adapter, "unreachable"):  # adapters whose platform can refuse a chat
+                adapter.unreachable = self.unreachable
         loop = asyncio.get_running_loop()
         reloads: set[asyncio.Task[None]] = set()
 

@@ -63,6 +63,13 @@ class ChoiceSelected:
     event_id: str | None = None
 
 
+@dataclass(frozen=True)
+class ChatUnreachable:
+    """The platform refuses messages to this chat: the person blocked the bot or left."""
+
+    address: Address
+
+
 Event = TextMessage | Command | ChoiceSelected
 
 

@@ -10,10 +10,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import astuple
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from lessons.chat import Address, ChoiceSelected, Command, Event, Reply, Sender, TextMessage
+from lessons.chat import (
+    Address,
+    ChatUnreachable,
+    ChoiceSelected,
+    Command,
+    Event,
+    Reply,
+    Sender,
+    TextMessage,
+)
 from lessons.flows import help, invitation, leave, lesson, onboarding, placement, privacy, progress, settings
 from lessons.i18n import _, supported, use_locale
 from lessons.lesson_library import Library
@@ -161,6 +171,12 @@ class Coach:
                 )
             return [Reply(sender.address, apology)]
 
+    def unreachable(self, event: ChatUnreachable) -> None:
+        """A platform refuses a chat: stop sending there until the person writes again."""
+        with self._store.transaction() as tx:
+            count = tx.learners.deactivate_chat(event.address.platform, event.address.chat_id)
+        log.info("%s chat %s unreachable: %d learner(s) inactive", *astuple(event.address), count)
+
     def deliver_due(self, now: datetime | None = None) -> list[Reply]:
         """The scheduler's tick: plan today's invitations that are due, and return what to send.
 
@@ -277,8 +293,9 @@ class Coach:
                 locale=None,
                 now=now,
             )
-        if learner.chat_id != sender.chat_id:
-            learner = tx.learners.update(learner.id, chat_id=sender.chat_id)
+        if learner.chat_id != sender.chat_id or not learner.active:
+            # Writing to the coach again shows the chat works (again): unblocked, or a new chat.
+            learner = tx.learners.update(learner.id, chat_id=sender.chat_id, active=True)
         return learner
 
     def _dispatch(self, turn: Turn, event: Event) -> None:

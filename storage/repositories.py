@@ -86,6 +86,18 @@ class Learners:
         self._s.flush()
         return _record(Learner, row)
 
+    def deactivate_chat(self, platform: str, chat_id: str) -> int:
+        """Mark the learners of a chat the platform refuses as inactive; how many there were."""
+        rows = list(
+            self._s.scalars(
+                select(LearnerRow).where(LearnerRow.platform == platform, LearnerRow.chat_id == chat_id)
+            )
+        )
+        for row in rows:
+            row.active = False
+        self._s.flush()
+        return len(rows)
+
     def remove(self, learner_id: int) -> None:
         """Erase the learner and everything that belongs to them."""
         for row in (AnswerRow, DeliveryRow, PushRow, PauseRow, ReviewCardRow, PlacementResultRow):

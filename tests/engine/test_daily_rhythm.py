@@ -6,6 +6,7 @@ import threading
 from collections import Counter
 from datetime import date, time, timedelta
 
+from lessons.chat import Address, ChatUnreachable
 from tests.support.flows import onboard, read_cards
 from tests.support.ticks import invitations, local, tick_days, tick_until
 
@@ -162,3 +163,13 @@ def test_a_bad_pause_argument_is_explained(chat):
     onboard(alice)
     alice.command("/pause next week")
     assert "/pause 10" in alice.text
+
+
+def test_a_chat_the_platform_refuses_gets_nothing_until_the_learner_writes_again(chat, coach, clock):
+    alice = chat()
+    onboard(alice)
+    coach.unreachable(ChatUnreachable(Address("memory", "chat-alice")))
+    assert tick_until(coach, clock, local(2026, 3, 2, 23, 0)) == []
+    clock.now = local(2026, 3, 3, 8, 0)
+    alice.command("/progress")  # unblocked: writing again shows the chat works
+    assert len(invitations(tick_until(coach, clock, local(2026, 3, 3, 12, 0)))) == 1

@@ -97,10 +97,16 @@ def test_a_learner_who_blocked_the_bot_gets_nothing_more_and_others_go_on(caplog
     async def scenario() -> None:
         telegram = Telegram()
         telegram.errors[1] = [Forbidden("Forbidden: bot was blocked by the user")]
-        outbox = Outbox(telegram.perform, FAST)
+        blocked: list[int] = []
+
+        async def on_blocked(chat_id: int) -> None:
+            blocked.append(chat_id)
+
+        outbox = Outbox(telegram.perform, FAST, on_blocked)
         outcomes = await outbox.deliver([call(1, 0), call(1, 1), call(2, 0)])
         assert outcomes == [Outcome.BLOCKED, Outcome.BLOCKED, Outcome.SENT]
         assert [c.chat_id for c in telegram.sent] == [2]
+        assert blocked == [1]  # the coach is told once
 
     asyncio.run(scenario())
     assert "chat 1 blocked the bot" in caplog.text

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from telegram import Message, Update
@@ -29,7 +29,7 @@ from bot.adapters.telegram.config import TelegramSettings
 from bot.adapters.telegram.convert import PLATFORM, convert
 from bot.adapters.telegram.sending import Limits, Outbox, retry_after_seconds
 from bot.adapters.telegram.webhook import WebhookServer
-from lessons.chat import ChoiceSelected, Reply
+from lessons.chat import Address, ChatUnreachable, ChoiceSelected, Reply
 from lessons.model import DEFAULT_LANGUAGE, LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -70,14 +70,21 @@ class TelegramAdapter:
         self.outbox = Outbox(
             self._perform,
             Limits(per_second=config.max_per_second, per_chat_per_second=config.max_per_chat_per_second),
+            on_blocked=self._chat_blocked,
         )
         # The coach's handler; `run` sets it (tests may too).
         self.handle: Handler | None = None
+        # Where to report a chat that blocked the bot; the app sets it.
+        self.unreachable: Callable[[ChatUnreachable], Awaitable[None]] | None = None
         self._started = asyncio.Lock()
         # One event at a time into the coach: SQLite has one writer, and writers
         # that wait on each other's lock sleep in steps, which costs far more.
         self._coach_turn = asyncio.Lock()
         self._stopped = asyncio.Event()
+
+    async def _chat_blocked(self, chat_id: int) -> None:
+        if self.unreachable is not None:
+            await self.unreachable(ChatUnreachable(Address(PLATFORM, str(chat_id))))
 
     # --- receiving -----------------------------------------------------------------------------
 

@@ -86,9 +86,16 @@ Waiting = tuple[Call, "asyncio.Future[Outcome]"]
 class Outbox:
     """Queues calls per chat and performs them within the limits."""
 
-    def __init__(self, perform: Perform, limits: Limits = Limits()) -> None:
+    def __init__(
+        self,
+        perform: Perform,
+        limits: Limits = Limits(),
+        on_blocked: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
         self._perform = perform
         self.limits = limits
+        # Told about a chat that refuses messages, so the coach stops writing to it.
+        self._on_blocked = on_blocked
         self._overall = TokenBucket(limits.per_second, max(1.0, limits.per_second))
         self._chat_buckets: dict[int, TokenBucket] = {}
         self._queues: dict[int, deque[Waiting]] = {}
@@ -141,6 +148,8 @@ class Outbox:
                         _call, dropped = queue.popleft()
                         if not dropped.done():
                             dropped.set_result(Outcome.BLOCKED)
+                    if self._on_blocked is not None:
+                        await self._on_blocked(chat_id)
         finally:
             del self._workers[chat_id]
             if not queue:

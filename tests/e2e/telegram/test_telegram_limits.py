@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -48,7 +49,7 @@ def test_a_chat_over_its_own_limit_still_gets_everything(coach, learner, emulato
     assert "ERROR" not in running.output()
 
 
-def test_a_learner_who_blocked_the_bot_is_not_retried_forever(coach, learner, emulator, token):
+def test_a_learner_who_blocked_the_bot_is_not_retried_forever(coach, learner, emulator, token, tmp_path):
     running = coach()
     gone, staying = learner(), learner()
     emulator.control("block", token, chat_id=gone.user_id)
@@ -57,3 +58,14 @@ def test_a_learner_who_blocked_the_bot_is_not_retried_forever(coach, learner, em
     staying.wait_for("/mydata")
     wait_until(lambda: f"chat {gone.user_id} blocked the bot" in running.output(), "the 403 to be logged")
     assert gone.stats()["refused_403"] == 1  # once: not retried
+    # ... and the coach marks them inactive, so the schedule stops writing to them.
+    database = sqlite3.connect(tmp_path / "coach.sqlite3")
+    wait_until(
+        lambda: (
+            database.execute(
+                "SELECT active FROM learners WHERE platform_user_id = ?", (str(gone.user_id),)
+            ).fetchone()
+            == (0,)
+        ),
+        "the learner to be marked inactive",
+    )
