@@ -25,6 +25,7 @@ from lessons.model import DEFAULT_LANGUAGE, TOPICS
 
 if TYPE_CHECKING:
     from bot.app import App
+    from storage.unit_of_work import Store
 
 
 class _OneLineErrors(logging.Formatter):
@@ -335,6 +336,119 @@ def cmd_lessons_reload(args: argparse.Namespace) -> int:
     return 0
 
 
+def _admin(args: argparse.Namespace) -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _open_store(settings: Settings) -> Store | int:
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from storage.unit_of_work import Store
+
+    store = Store(settings.database_url)
+    try:
+        store.upgrade()
+    except (OperationalError, ArgumentError) as error:
+        store.close()
+        return _fail(f"cannot open the database {settings.database_url}: {error.args[0]}")
+    return store
+
+
+class _DryRun(Exception):  # noqa: N818 - not an error: it undoes what a dry run planned
+    """Raised inside the transaction so that a dry run rolls back what it planned."""
+
+
+def cmd_org_apply(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from lessons.organisation_file import apply, load
+
+    spec = load(Path(args.file))
+    if isinstance(spec, list):
+        for problem in spec:
+            print(problem)
+        return 1
+    store = _open_store(_settings(args))
+    if isinstance(store, int):
+        return store
+    changes = []
+    try:
+        with store.transaction() as tx:
+            changes = apply(tx, spec, _admin(args), datetime.now(UTC))
+            if args.dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    finally:
+        store.close()
+    for change in changes:
+        print(change)
+    verb = "would change" if args.dry_run else "changed"
+    print(f"{len(changes)} {verb}" if changes else "nothing to change", file=sys.stderr)
+    return 0
+
+
+def cmd_org_show(args: argparse.Namespace) -> int:
+    store = _open_store(_settings(args))
+    if isinstance(store, int):
+        return store
+    try:
+        with store.transaction() as tx:
+            organisations = tx.organisations.all()
+            if not organisations:
+                print("no organisations yet: write an org.yaml and run 'digicoach org apply org.yaml'")
+            for organisation in organisations:
+                state = " (archived)" if organisation.archived else ""
+                region = f", region {organisation.region}" if organisation.region else ""
+                print(
+                    f"{organisation.slug}{state}: {organisation.name} - {organisation.country}"
+                    f"{'-' + organisation.subdivision if organisation.subdivision else ''}, "
+                    f"{organisation.timezone}, {organisation.language}{region}"
+                )
+                for team in tx.teams.of(organisation.id):
+                    members = tx.roles.members(team.id)
+                    managers = sum(r.role == "manager" for r in members)
+                    print(
+                        f"  {organisation.slug}/{team.slug}{' (archived)' if team.archived else ''}: "
+                        f"{team.name} - {len(members) - managers} member(s), {managers} manager(s)"
+                    )
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_invite_create(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from lessons.invites import InviteError, create, parse_duration
+
+    store = _open_store(_settings(args))
+    if isinstance(store, int):
+        return store
+    try:
+        with store.transaction() as tx:
+            invite = create(
+                tx,
+                where=args.team or args.org or args.region or "",
+                role=args.role,
+                expires=parse_duration(args.expires),
+                uses=args.uses,
+                actor=_admin(args),
+                now=datetime.now(UTC),
+            )
+    except InviteError as error:
+        return _fail(str(error))
+    finally:
+        store.close()
+    bot = os.environ.get("TELEGRAM_BOT_USERNAME", "").lstrip("@") or "<your bot>"
+    print(f"code:     {invite.code}")
+    print(f"Telegram: https://t.me/{bot}?start={invite.code}")
+    print(f"Matrix:   send '!start {invite.code}' to the coach in a direct chat")
+    until = f"{invite.expires_at:%Y-%m-%d %H:%M} UTC"
+    print(f"valid until {until}, for {invite.max_uses} use(s), role {invite.role}", file=sys.stderr)
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -437,6 +551,34 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--date", metavar="YYYY-MM-DD", help="the day to preview (default: today)")
     plan.add_argument("--db", metavar="URL", help="database URL")
     plan.set_defaults(func=cmd_schedule_preview, lessons=None)
+
+    org = commands.add_parser("org", help="organisations and teams")
+    org_commands = org.add_subparsers(dest="org_command", required=True, metavar="COMMAND")
+    org_apply = org_commands.add_parser("apply", help="make the database match an organisation file")
+    org_apply.add_argument("file", metavar="FILE", help="the organisation file (YAML)")
+    org_apply.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    org_apply.add_argument("--db", metavar="URL", help="database URL")
+    org_apply.set_defaults(func=cmd_org_apply, lessons=None)
+    org_show = org_commands.add_parser("show", help="list organisations, teams, members and managers")
+    org_show.add_argument("--db", metavar="URL", help="database URL")
+    org_show.set_defaults(func=cmd_org_show, lessons=None)
+
+    invite = commands.add_parser("invite", help="invite codes")
+    invite_commands = invite.add_subparsers(dest="invite_command", required=True, metavar="COMMAND")
+    invite_create = invite_commands.add_parser("create", help="make an invite code and its links")
+    scope = invite_create.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--team", metavar="ORG/TEAM", help="for members and managers of a team")
+    scope.add_argument("--org", metavar="ORG", help="for an organisation admin")
+    scope.add_argument("--region", metavar="REGION", help="for a region admin")
+    invite_create.add_argument(
+        "--role", default="member", help="member (default), manager, org-admin or region-admin"
+    )
+    invite_create.add_argument(
+        "--expires", default="14d", help="how long it is valid: 14d, 12h, 30m (default 14d)"
+    )
+    invite_create.add_argument("--uses", type=int, default=1, help="how many people may use it (default 1)")
+    invite_create.add_argument("--db", metavar="URL", help="database URL")
+    invite_create.set_defaults(func=cmd_invite_create, lessons=None)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")

@@ -46,7 +46,7 @@ def system_clock() -> datetime:
 
 
 COMMANDS: dict[str, Callable[[Turn, str], None]] = {
-    "start": lambda turn, _args: onboarding.start(turn),
+    "start": onboarding.start,
     "lesson": lambda turn, _args: lesson.todays_lesson(turn),
     "progress": lambda turn, _args: progress.show(turn),
     "settings": lambda turn, _args: settings.show(turn),

@@ -115,7 +115,7 @@ def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
     return found, problems
 
 
-def _data_path(data: Any, loc: Sequence[str | int]) -> PathKey:
+def data_path(data: Any, loc: Sequence[str | int]) -> PathKey:
     """Follow pydantic's error location through the data, skipping union tags."""
     path: list[str | int] = []
     current = data
@@ -128,7 +128,7 @@ def _data_path(data: Any, loc: Sequence[str | int]) -> PathKey:
     return tuple(path)
 
 
-def _describe(path: PathKey) -> str:
+def describe(path: PathKey) -> str:
     parts = [f"[{p + 1}]" if isinstance(p, int) else p for p in path]
     return ".".join(str(p) for p in parts).replace(".[", "[") or "the file"
 
@@ -140,17 +140,17 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
     suggested: set[tuple[PathKey, str]] = set()
     for e in errors:
         if e["type"] == "extra_forbidden":
-            where = _data_path(doc.data, tuple(e["loc"]))
+            where = data_path(doc.data, tuple(e["loc"]))
             for close in difflib.get_close_matches(
                 str(where[-1]) if where else "", KNOWN_KEYS, n=1, cutoff=0.6
             ):
                 suggested.add((where[:-1], close))
     for e in errors:
-        if e["type"] == "missing" and (_data_path(doc.data, tuple(e["loc"])[:-1]), e["loc"][-1]) in suggested:
+        if e["type"] == "missing" and (data_path(doc.data, tuple(e["loc"])[:-1]), e["loc"][-1]) in suggested:
             continue
         loc = tuple(e["loc"])
         kind = e["type"]
-        where = _data_path(doc.data, loc)
+        where = data_path(doc.data, loc)
         named = [
             p
             for p in loc
@@ -165,18 +165,18 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
             hint = f"; did you mean '{similar[0]}'?" if similar else "; remove it or check the spelling"
             message = f"unknown key '{key}'{hint}"
         elif kind == "missing" and loc[-1] == "alt":
-            parent = _data_path(doc.data, loc[:-1])
+            parent = data_path(doc.data, loc[:-1])
             line, col = doc.position(parent)
             message = (
-                f"{_describe(parent)} has no alt text: add 'alt:' with one short description "
+                f"{describe(parent)} has no alt text: add 'alt:' with one short description "
                 "per language, for colleagues who use a screen reader"
             )
         elif kind == "missing":
-            parent = _data_path(doc.data, loc[:-1])
+            parent = data_path(doc.data, loc[:-1])
             line, col = doc.position(parent)
             name = str(loc[-1])
             allowed = f" with {_CHOICES_BY_FIELD[name][1]}" if name in _CHOICES_BY_FIELD else ""
-            message = f"missing required field '{name}' in {_describe(parent)}: add '{name}:'{allowed}"
+            message = f"missing required field '{name}' in {describe(parent)}: add '{name}:'{allowed}"
         elif kind == "too_short" and isinstance(e.get("ctx"), dict):
             least = e["ctx"]["min_length"]
             message = f"'{field_name}' needs at least {least} item{'s' if least > 1 else ''}: add one"
@@ -208,10 +208,10 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
         ):
             message = f"'{field_name}' needs one text per language, e.g. 'nl: ...' and 'en: ...'"
         elif kind == "string_too_short":
-            message = f"{_describe(where)} is empty: write the text or remove the key"
+            message = f"{describe(where)} is empty: write the text or remove the key"
         elif kind in _EXPECTED_TYPE:
             message = (
-                f"'{field_name or _describe(where)}' should be {_EXPECTED_TYPE[kind]}, not {e['input']!r}"
+                f"'{field_name or describe(where)}' should be {_EXPECTED_TYPE[kind]}, not {e['input']!r}"
             )
         elif kind == "string_pattern_mismatch" and field_name in ("id", "lessons", "requires", "audience"):
             message = (
@@ -219,7 +219,7 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
                 "e.g. 'phishing-basics'"
             )
         else:
-            message = f"{_describe(where)}: {e['msg'][0].lower()}{e['msg'][1:]}"
+            message = f"{describe(where)}: {e['msg'][0].lower()}{e['msg'][1:]}"
         problems.append(Problem(file, line, col, message))
     return problems
 
@@ -276,7 +276,7 @@ def _translation_problems(item: BaseModel, at: Callable[..., None], required: Se
             at(
                 missing[0],
                 f"missing '{lang}' translation in {count}, first in "
-                f"{_describe(missing[0])}: add '{lang}: ...' next to the other languages",
+                f"{describe(missing[0])}: add '{lang}: ...' next to the other languages",
             )
 
 

@@ -164,3 +164,79 @@ class PlacementResultRow(Base):
     # The level the learner starts at in this topic: "foundation" or "intermediate".
     level: Mapped[str] = mapped_column(String(16))
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OrganisationRow(Base):
+    """A municipality (or other public body) the deployment serves."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(48), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region: Mapped[str | None] = mapped_column(String(48))
+    country: Mapped[str] = mapped_column(String(2))
+    subdivision: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    # Left out of the admin's file: kept (with its history), but no longer offered.
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TeamRow(Base):
+    """A department of an organisation."""
+
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("organisation_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(48))
+    name: Mapped[str] = mapped_column(String(200))
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RoleRow(Base):
+    """What a learner is where: member or manager of a team, admin of an organisation or region."""
+
+    # No unique key: three of its columns are NULL for any one role, and NULLs never
+    # collide in SQL; Roles.grant checks for the same role before adding it.
+    __tablename__ = "roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    # "member" | "manager" (of team_id), "org-admin" (of organisation_id), "region-admin" (of region)
+    role: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    region: Mapped[str | None] = mapped_column(String(48))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InviteRow(Base):
+    """An unguessable code that lets people join a team (or take a role) a limited number of times."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    region: Mapped[str | None] = mapped_column(String(48))
+    max_uses: Mapped[int] = mapped_column(Integer)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditRow(Base):
+    """Admin actions, for whoever must answer 'who changed this, and when?'."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    details: Mapped[str] = mapped_column(String(2000))

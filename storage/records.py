@@ -117,3 +117,59 @@ class PlacementResult:
     total: int
     level: str
     taken_at: datetime
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: int
+    slug: str
+    name: str
+    region: str | None
+    country: str
+    subdivision: str | None
+    timezone: str
+    language: str
+    archived: bool
+
+
+@dataclass(frozen=True)
+class Team:
+    id: int
+    organisation_id: int
+    slug: str
+    name: str
+    archived: bool
+
+
+@dataclass(frozen=True)
+class Role:
+    id: int
+    learner_id: int
+    role: str
+    team_id: int | None
+    organisation_id: int | None
+    region: str | None
+    granted_at: datetime
+
+
+@dataclass(frozen=True)
+class Invite:
+    id: int
+    code: str
+    role: str
+    team_id: int | None
+    organisation_id: int | None
+    region: str | None
+    max_uses: int
+    uses: int
+    expires_at: datetime
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    details: str

@@ -23,6 +23,7 @@ from storage.models import (
     PlacementResultRow,
     PushRow,
     ReviewCardRow,
+    RoleRow,
 )
 from storage.records import Answer, Delivery, Learner, Pause, PlacementResult, Push, ReviewCard, TopicScore
 
@@ -100,7 +101,7 @@ class Learners:
 
     def remove(self, learner_id: int) -> None:
         """Erase the learner and everything that belongs to them."""
-        for row in (AnswerRow, DeliveryRow, PushRow, PauseRow, ReviewCardRow, PlacementResultRow):
+        for row in (AnswerRow, DeliveryRow, PushRow, PauseRow, ReviewCardRow, PlacementResultRow, RoleRow):
             self._s.execute(delete(row).where(row.learner_id == learner_id))
         self._s.execute(delete(LearnerRow).where(LearnerRow.id == learner_id))
 

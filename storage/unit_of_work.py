@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.organisations import AuditLog, Invites, Organisations, Roles, Teams
 from storage.repositories import (
     Answers,
     Deliveries,
@@ -38,6 +39,11 @@ class Transaction:
     pauses: Pauses
     reviews: ReviewCards
     placements: Placements
+    organisations: Organisations
+    teams: Teams
+    roles: Roles
+    invites: Invites
+    audit: AuditLog
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -104,4 +110,9 @@ def _repositories(session: Session) -> Transaction:
         pauses=Pauses(session),
         reviews=ReviewCards(session),
         placements=Placements(session),
+        organisations=Organisations(session),
+        teams=Teams(session),
+        roles=Roles(session),
+        invites=Invites(session),
+        audit=AuditLog(session),
     )

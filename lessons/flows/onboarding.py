@@ -8,6 +8,7 @@ from datetime import time
 from babel.dates import get_day_names
 from babel.lists import format_list
 
+from lessons import invites
 from lessons.chat import Choice
 from lessons.i18n import _, format_locale, language_name, short_time, use_locale
 from lessons.model import LANGUAGES
@@ -45,8 +46,10 @@ def weekday_names(weekdays: str) -> str:
     return format_list([names[int(d) - 1] for d in sorted(weekdays)], locale=format_locale())
 
 
-def start(turn: Turn) -> None:
-    """``/start``: greet, and begin (or resume) onboarding."""
+def start(turn: Turn, code: str = "") -> None:
+    """``/start`` (or ``/start CODE`` from an invite): greet, and begin (or resume) onboarding."""
+    if code.strip():
+        invites.redeem(turn, code)
     if turn.learner.stage in (READY, SETTING_TIME):
         turn.say(
             _("Welcome back! Type /lesson for today's lesson or /help to see what I can do."),

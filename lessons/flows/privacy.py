@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date, datetime, time
 from typing import Any
@@ -18,16 +19,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _rows(records: Sequence[Any]) -> list[dict[str, Any]]:
+    return [{k: _plain(v) for k, v in asdict(r).items()} for r in records]
+
+
 def export(turn: Turn) -> dict[str, Any]:
-    learner = turn.learner
+    """Everything stored about the learner, as plain JSON-ready data."""
+    learner_id = turn.learner.id
+    tx = turn.tx
     return {
-        "learner": {k: _plain(v) for k, v in asdict(learner).items()},
-        "lessons": [
-            {k: _plain(v) for k, v in asdict(d).items()} for d in turn.tx.deliveries.all_for(learner.id)
-        ],
-        "answers": [
-            {k: _plain(v) for k, v in asdict(a).items()} for a in turn.tx.answers.all_for(learner.id)
-        ],
+        "learner": {k: _plain(v) for k, v in asdict(turn.learner).items()},
+        "lessons": _rows(tx.deliveries.all_for(learner_id)),
+        "answers": _rows(tx.answers.all_for(learner_id)),
+        "pauses": _rows(tx.pauses.all_for(learner_id)),
+        "placement_checks": _rows(tx.placements.history(learner_id)),
+        "roles": _rows(tx.roles.of(learner_id)),
     }
 
 

@@ -1,0 +1,122 @@
+"""Invite codes: join a team, or take a role, by ``/start CODE`` (or a Telegram deep link).
+
+Codes are unguessable (96 random bits, URL-safe, so they fit Telegram's
+``start`` parameter), expire, and can be used a limited number of times.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from lessons.i18n import _
+from lessons.turn import Turn
+from storage.records import Invite
+from storage.unit_of_work import Transaction
+
+TEAM_ROLES = ("member", "manager")
+ROLES = (*TEAM_ROLES, "org-admin", "region-admin")
+_DURATION = re.compile(r"^(\d+)\s*([dhm])$")
+
+
+class InviteError(ValueError):
+    """An invite that cannot be made, with what to do instead."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """'14d', '12h' or '30m'."""
+    match = _DURATION.match(text.strip())
+    if not match or int(match.group(1)) == 0:
+        raise InviteError(f"'{text}' is not a duration; write e.g. 14d, 12h or 30m")
+    amount, unit = int(match.group(1)), match.group(2)
+    return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
+
+
+def create(
+    tx: Transaction, *, where: str, role: str, expires: timedelta, uses: int, actor: str, now: datetime
+) -> Invite:
+    """``where`` is 'org/team' for team roles, 'org' for org-admin, the region for region-admin."""
+    if role not in ROLES:
+        raise InviteError(f"unknown role '{role}'; use one of {', '.join(ROLES)}")
+    if uses < 1:
+        raise InviteError("--uses must be 1 or more")
+    scope: dict[str, object] = {}
+    if role == "region-admin":
+        if not any(o.region == where for o in tx.organisations.all()):
+            raise InviteError(f"no organisation is in region '{where}'; check 'digicoach org show'")
+        scope["region"] = where
+    else:
+        org_slug, _sep, team_slug = where.partition("/")
+        organisation = tx.organisations.by_slug(org_slug)
+        if organisation is None or organisation.archived:
+            raise InviteError(f"no organisation '{org_slug}'; check 'digicoach org show'")
+        scope["organisation_id"] = organisation.id
+        if role in TEAM_ROLES:
+            team = next(
+                (t for t in tx.teams.of(organisation.id) if t.slug == team_slug and not t.archived), None
+            )
+            if team is None:
+                raise InviteError(
+                    f"no team '{where}'; write it as organisation/team (see 'digicoach org show')"
+                )
+            scope["team_id"] = team.id
+    invite = tx.invites.add(
+        code=secrets.token_urlsafe(12),
+        role=role,
+        max_uses=uses,
+        expires_at=now + expires,
+        created_at=now,
+        **scope,
+    )
+    tx.audit.add(actor, "invite create", now, invite=invite.id, role=role, where=where, uses=uses,
+                 expires_at=invite.expires_at.isoformat())  # fmt: skip
+    return invite
+
+
+def redeem(turn: Turn, code: str) -> bool:
+    """Use a code from ``/start CODE``; say what happened. True if it worked."""
+    invite = turn.tx.invites.by_code(code.strip())
+    if invite is None:
+        turn.say(_("This invite code is not valid. Check it, or ask whoever gave it to you for a new one."))
+        return False
+    if invite.expires_at <= turn.now:
+        turn.say(_("This invite code has expired. Ask whoever gave it to you for a new one."))
+        return False
+    if invite.uses >= invite.max_uses:
+        turn.say(_("This invite code has been used as often as it may be. Ask for a new one."))
+        return False
+    granted = turn.tx.roles.grant(
+        turn.learner.id,
+        invite.role,
+        turn.now,
+        team_id=invite.team_id,
+        organisation_id=invite.organisation_id,
+        region=invite.region,
+    )
+    if granted:
+        turn.tx.invites.use(invite.id)
+        turn.tx.audit.add(
+            f"learner:{turn.learner.id}", "role granted", turn.now, invite=invite.id, role=invite.role
+        )
+    if invite.organisation_id is not None:
+        organisation = turn.tx.organisations.get(invite.organisation_id)
+        turn.update_learner(timezone=organisation.timezone)
+    turn.say(_welcome(turn, invite))
+    return True
+
+
+def _welcome(turn: Turn, invite: Invite) -> str:
+    if invite.region is not None:
+        return _("You are now an admin of region {region}.", region=invite.region)
+    organisation = turn.tx.organisations.get(invite.organisation_id or 0)
+    if invite.team_id is None:
+        return _("You are now an admin of {organisation}.", organisation=organisation.name)
+    team = turn.tx.teams.get(invite.team_id)
+    if invite.role == "manager":
+        return _(
+            "You are now a manager of {team} ({organisation}).",
+            team=team.name,
+            organisation=organisation.name,
+        )
+    return _("Welcome! You joined {team} of {organisation}.", team=team.name, organisation=organisation.name)

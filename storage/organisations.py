@@ -1,0 +1,155 @@
+"""Repositories for organisations, teams, roles, invites and the audit log."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import AuditRow, InviteRow, OrganisationRow, RoleRow, TeamRow
+from storage.records import AuditEntry, Invite, Organisation, Role, Team
+from storage.repositories import _record
+
+
+class Organisations:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def all(self) -> list[Organisation]:
+        rows = self._s.scalars(select(OrganisationRow).order_by(OrganisationRow.slug))
+        return [_record(Organisation, r) for r in rows]
+
+    def get(self, organisation_id: int) -> Organisation:
+        return _record(Organisation, self._s.get_one(OrganisationRow, organisation_id))
+
+    def by_slug(self, slug: str) -> Organisation | None:
+        row = self._s.scalar(select(OrganisationRow).where(OrganisationRow.slug == slug))
+        return _record(Organisation, row) if row else None
+
+    def add(self, **values: Any) -> Organisation:
+        row = OrganisationRow(**values)
+        self._s.add(row)
+        self._s.flush()
+        return _record(Organisation, row)
+
+    def update(self, organisation_id: int, **changes: Any) -> None:
+        row = self._s.get_one(OrganisationRow, organisation_id)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        self._s.flush()
+
+
+class Teams:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def of(self, organisation_id: int) -> list[Team]:
+        rows = self._s.scalars(
+            select(TeamRow).where(TeamRow.organisation_id == organisation_id).order_by(TeamRow.slug)
+        )
+        return [_record(Team, r) for r in rows]
+
+    def get(self, team_id: int) -> Team:
+        return _record(Team, self._s.get_one(TeamRow, team_id))
+
+    def add(self, **values: Any) -> Team:
+        row = TeamRow(**values)
+        self._s.add(row)
+        self._s.flush()
+        return _record(Team, row)
+
+    def update(self, team_id: int, **changes: Any) -> None:
+        row = self._s.get_one(TeamRow, team_id)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        self._s.flush()
+
+
+class Roles:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def grant(
+        self,
+        learner_id: int,
+        role: str,
+        now: datetime,
+        *,
+        team_id: int | None = None,
+        organisation_id: int | None = None,
+        region: str | None = None,
+    ) -> bool:
+        """Give a role once; False if the learner had it already."""
+        existing = self._s.scalar(
+            select(RoleRow).where(
+                RoleRow.learner_id == learner_id,
+                RoleRow.role == role,
+                RoleRow.team_id.is_(None) if team_id is None else RoleRow.team_id == team_id,
+                RoleRow.organisation_id.is_(None)
+                if organisation_id is None
+                else RoleRow.organisation_id == organisation_id,
+                RoleRow.region.is_(None) if region is None else RoleRow.region == region,
+            )
+        )
+        if existing is not None:
+            return False
+        self._s.add(
+            RoleRow(
+                learner_id=learner_id,
+                role=role,
+                team_id=team_id,
+                organisation_id=organisation_id,
+                region=region,
+                granted_at=now,
+            )
+        )
+        self._s.flush()
+        return True
+
+    def of(self, learner_id: int) -> list[Role]:
+        rows = self._s.scalars(select(RoleRow).where(RoleRow.learner_id == learner_id).order_by(RoleRow.id))
+        return [_record(Role, r) for r in rows]
+
+    def members(self, team_id: int) -> list[Role]:
+        rows = self._s.scalars(select(RoleRow).where(RoleRow.team_id == team_id).order_by(RoleRow.id))
+        return [_record(Role, r) for r in rows]
+
+
+class Invites:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, **values: Any) -> Invite:
+        row = InviteRow(**values)
+        self._s.add(row)
+        try:
+            with self._s.begin_nested():
+                self._s.flush()
+        except IntegrityError as error:
+            raise ValueError("an invite with this code exists already") from error
+        return _record(Invite, row)
+
+    def by_code(self, code: str) -> Invite | None:
+        row = self._s.scalar(select(InviteRow).where(InviteRow.code == code))
+        return _record(Invite, row) if row else None
+
+    def use(self, invite_id: int) -> None:
+        row = self._s.get_one(InviteRow, invite_id)
+        row.uses += 1
+        self._s.flush()
+
+
+class AuditLog:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, actor: str, action: str, now: datetime, **details: Any) -> None:
+        self._s.add(AuditRow(at=now, actor=actor, action=action, details=json.dumps(details, sort_keys=True)))
+        self._s.flush()
+
+    def entries(self) -> list[AuditEntry]:
+        return [_record(AuditEntry, r) for r in self._s.scalars(select(AuditRow).order_by(AuditRow.id))]

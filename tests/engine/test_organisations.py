@@ -1,0 +1,135 @@
+"""Organisations from the admin's file, invite codes, roles, and the audit log."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from lessons.invites import InviteError, create, parse_duration
+from lessons.organisation_file import apply, load
+from tests.support.flows import onboard
+
+ORG = Path(__file__).parents[1] / "fixtures" / "org"
+
+
+def _apply(store, clock, path=ORG / "westhoek.yaml"):
+    spec = load(path)
+    assert not isinstance(spec, list), spec
+    with store.transaction() as tx:
+        return [str(c) for c in apply(tx, spec, "cli:admin", clock())]
+
+
+def _invite(store, clock, where="poperinge/ict", role="member", **kw):
+    with store.transaction() as tx:
+        return create(tx, where=where, role=role, expires=kw.get("expires", timedelta(days=14)),
+                      uses=kw.get("uses", 1), actor="cli:admin", now=clock())  # fmt: skip
+
+
+def test_apply_creates_then_changes_nothing_then_archives_what_left_the_file(store, clock, tmp_path):
+    assert _apply(store, clock) == [
+        "+ organisation poperinge (Stad Poperinge)",
+        "+ team poperinge/burgerzaken (Burgerzaken)",
+        "+ team poperinge/ict (Dienst ICT)",
+        "+ organisation ieper (Stad Ieper)",
+        "+ team ieper/welzijn (Welzijn)",
+    ]
+    assert _apply(store, clock) == []
+    smaller = tmp_path / "org.yaml"
+    smaller.write_text(
+        (ORG / "westhoek.yaml")
+        .read_text()
+        .replace("Dienst ICT", "ICT en Digitalisering")
+        .split("  - id: ieper")[0]
+    )
+    assert _apply(store, clock, smaller) == [
+        "~ team poperinge/ict: name: 'Dienst ICT' -> 'ICT en Digitalisering'",
+        "- organisation ieper archived (not in the file; kept)",
+    ]
+    with store.transaction() as tx:
+        assert [e.action for e in tx.audit.entries()] == ["org apply", "org apply"]
+
+
+def test_a_broken_organisation_file_names_line_and_column():
+    problems = [str(p) for p in load(ORG / "broken.yaml")]
+    assert problems == [
+        f"{ORG / 'broken.yaml'}:5:15: organisations[1].timezone: unknown time zone 'Europe/Brusels'; "
+        "did you mean 'Europe/Brussels'?",
+        f"{ORG / 'broken.yaml'}:9:9: unknown key 'managers'; remove it or check the spelling",
+    ]
+
+
+def test_a_learner_joins_a_team_with_an_invite_code(chat, store, clock):
+    _apply(store, clock)
+    code = _invite(store, clock).code
+    georgette = chat("georgette")
+    georgette.command(f"/start {code}")
+    assert "Welcome! You joined Dienst ICT of Stad Poperinge." in georgette.text
+    assert "Which language do you prefer?" in georgette.text
+    with store.transaction() as tx:
+        learner = tx.learners.find("memory", "georgette")
+        assert [(r.role, r.team_id is not None) for r in tx.roles.of(learner.id)] == [("member", True)]
+        assert [e.action for e in tx.audit.entries()] == ["org apply", "invite create", "role granted"]
+
+
+def test_a_used_expired_or_wrong_code_gets_a_clear_reply(chat, store, clock):
+    _apply(store, clock)
+    once = _invite(store, clock).code
+    soon = _invite(store, clock, expires=timedelta(hours=1)).code
+    chat("first").command(f"/start {once}")
+    second = chat("second")
+    second.command(f"/start {once}")
+    assert "used as often as it may be" in second.text
+    clock.advance(hours=2)
+    late = chat("late")
+    late.command(f"/start {soon}")
+    assert "has expired" in late.text
+    guess = chat("guess")
+    guess.command("/start AAAAAAAAAAAAAAAA")
+    assert "not valid" in guess.text
+    assert "Which language do you prefer?" in guess.text  # onboarding goes on
+
+
+def test_a_manager_invite_for_someone_already_coaching(chat, store, clock):
+    _apply(store, clock)
+    nele = chat("nele")
+    onboard(nele)
+    nele.command(f"/start {_invite(store, clock, role='manager').code}")
+    assert "You are now a manager of Dienst ICT (Stad Poperinge)." in nele.text
+    assert "Welcome back" in nele.text
+
+
+def test_invites_refuse_unknown_places_and_roles(store, clock):
+    _apply(store, clock)
+    for where, role, message in [
+        ("poperinge/nope", "member", "no team 'poperinge/nope'"),
+        ("nowhere", "org-admin", "no organisation 'nowhere'"),
+        ("poperinge/ict", "boss", "unknown role 'boss'"),
+        ("flanders", "region-admin", "no organisation is in region 'flanders'"),
+    ]:
+        with pytest.raises(InviteError, match=message):
+            _invite(store, clock, where=where, role=role)
+    assert parse_duration("12h") == timedelta(hours=12)
+    with pytest.raises(InviteError, match="not a duration"):
+        parse_duration("two weeks")
+
+
+def test_the_org_and_invite_commands(tmp_path, capsys, monkeypatch):
+    db = f"sqlite:///{tmp_path / 'c.sqlite3'}"
+    assert main(["org", "apply", str(ORG / "westhoek.yaml"), "--dry-run", "--db", db]) == 0
+    assert "5 would change" in capsys.readouterr().err
+    assert main(["org", "show", "--db", db]) == 0
+    assert "no organisations yet" in capsys.readouterr().out
+    assert main(["org", "apply", str(ORG / "westhoek.yaml"), "--db", db]) == 0
+    assert main(["org", "show", "--db", db]) == 0
+    assert "poperinge/ict: Dienst ICT - 0 member(s), 0 manager(s)" in capsys.readouterr().out
+    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "digicoach_bot")
+    assert main(["invite", "create", "--team", "poperinge/ict", "--role", "manager", "--db", db]) == 0
+    out = capsys.readouterr().out
+    code = out.split()[1]
+    assert f"https://t.me/digicoach_bot?start={code}" in out
+    assert f"!start {code}" in out
+    assert main(["org", "apply", str(ORG / "broken.yaml"), "--db", db]) == 1
+    assert "unknown time zone 'Europe/Brusels'" in capsys.readouterr().out
