@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date, time, timedelta
 
 from lessons.chat import Address, ChatUnreachable
-from tests.support.flows import onboard, read_cards
+from tests.support.flows import finish_passwords_lesson, onboard, read_cards
 from tests.support.ticks import invitations, local, tick_days, tick_until
 
 WEEK_END = local(2026, 3, 8, 23, 59)  # Sunday; the clock starts on Monday 2 March, 09:00
@@ -125,10 +125,7 @@ def test_snooze_sends_it_again_an_hour_later_and_skip_stops_the_day(chat, coach,
 def test_a_pause_stops_invitations_and_keeps_the_streak(chat, coach, clock):
     alice = chat()
     onboard(alice)
-    alice.command("/lesson")
-    read_cards(alice)
-    alice.press("coffee")
-    alice.press("False")
+    finish_passwords_lesson(alice)
     clock.now = local(2026, 3, 3, 8, 0)
     alice.command("/pause 3")
     assert "Lessons start again after 5 March 2026" in alice.text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lessons.engine import Coach
-from tests.support.flows import onboard, read_cards
+from tests.support.flows import finish_passwords_lesson, onboard, read_cards
 
 
 def test_a_whole_lesson_from_first_card_to_progress(chat):
@@ -105,10 +105,7 @@ def test_garbage_buttons_get_a_polite_answer(chat):
 def test_select_all_that_apply_and_a_typed_answer(chat):
     alice = chat()
     onboard(alice)
-    alice.command("/lesson")
-    read_cards(alice)
-    alice.press("coffee")
-    alice.press("False")
+    finish_passwords_lesson(alice)
     alice.press("One more lesson")
     read_cards(alice)
     assert "Tick every right answer" in alice.text
@@ -128,10 +125,7 @@ def test_select_all_that_apply_and_a_typed_answer(chat):
 def test_i_dont_know_shows_the_answer_and_counts_as_wrong(chat):
     alice = chat()
     onboard(alice)
-    alice.command("/lesson")
-    read_cards(alice)
-    alice.press("coffee")
-    alice.press("False")
+    finish_passwords_lesson(alice)
     alice.press("One more lesson")
     read_cards(alice)
     alice.press("Mute")
@@ -144,10 +138,7 @@ def test_i_dont_know_shows_the_answer_and_counts_as_wrong(chat):
 def test_after_todays_lesson_the_coach_offers_one_more_and_then_says_all_is_done(chat):
     alice = chat()
     onboard(alice)
-    alice.command("/lesson")
-    read_cards(alice)
-    alice.press("coffee")
-    alice.press("False")
+    finish_passwords_lesson(alice)
     alice.command("/lesson")
     assert "You have finished today's lesson" in alice.text
     alice.press("One more lesson")
@@ -173,10 +164,7 @@ def test_an_unfinished_lesson_carries_over_to_the_next_day(chat, clock):
 def test_progress_survives_a_restart_of_the_coach(chat, store, fixture_library, clock):
     alice = chat()
     onboard(alice)
-    alice.command("/lesson")
-    read_cards(alice)
-    alice.press("coffee")
-    alice.press("False")
+    finish_passwords_lesson(alice)
     restarted = Coach(store, fixture_library, clock)
     alice.coach = restarted
     alice.command("/progress")

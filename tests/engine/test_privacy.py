@@ -6,15 +6,12 @@ import json
 
 from sqlalchemy import inspect, text
 
-from tests.support.flows import onboard, read_cards
+from tests.support.flows import finish_passwords_lesson, onboard
 
 
 def _lesson_with_answers(alice):
     onboard(alice)
-    alice.command("/lesson")
-    read_cards(alice)
-    alice.press("coffee")
-    alice.press("False")
+    finish_passwords_lesson(alice)
 
 
 def test_mydata_contains_settings_lessons_and_answers(chat):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.support.flows import onboard, read_cards
+from tests.support.flows import finish_passwords_lesson, onboard
 from tests.support.ticks import invitations, local, reminders, tick_days, tick_until
 
 
@@ -23,10 +23,7 @@ def test_no_reminder_when_the_lesson_was_done(chat, coach, clock):
     alice = chat()
     onboard(alice)
     tick_until(coach, clock, local(2026, 3, 2, 10, 0))
-    alice.command("/lesson")
-    read_cards(alice)
-    alice.press("coffee")
-    alice.press("False")
+    finish_passwords_lesson(alice)
     assert reminders(tick_until(coach, clock, local(2026, 3, 2, 23, 0))) == []
 
 

@@ -17,3 +17,11 @@ def read_cards(chat: MemoryChat) -> None:
     """Press Next until the quiz starts."""
     while chat.choices and chat.choices[0].id.startswith("next:"):
         chat.choose(chat.choices[0].id)
+
+
+def finish_passwords_lesson(chat: MemoryChat) -> None:
+    """Take the fixture library's first lesson and answer both questions right."""
+    chat.command("/lesson")
+    read_cards(chat)
+    chat.press("coffee")
+    chat.press("False")
