@@ -336,7 +336,8 @@ def cmd_lessons_reload(args: argparse.Namespace) -> int:
     return 0
 
 
-def _admin(args: argparse.Namespace) -> str:
+def _admin() -> str:
+    """Who acts, for the audit log: the operating-system user running the command."""
     return f"cli:{getpass.getuser()}"
 
 
@@ -374,7 +375,7 @@ def cmd_org_apply(args: argparse.Namespace) -> int:
     changes = []
     try:
         with store.transaction() as tx:
-            changes = apply(tx, spec, _admin(args), datetime.now(UTC))
+            changes = apply(tx, spec, _admin(), datetime.now(UTC))
             if args.dry_run:
                 raise _DryRun
     except _DryRun:
@@ -433,7 +434,7 @@ def cmd_invite_create(args: argparse.Namespace) -> int:
                 role=args.role,
                 expires=parse_duration(args.expires),
                 uses=args.uses,
-                actor=_admin(args),
+                actor=_admin(),
                 now=datetime.now(UTC),
             )
     except InviteError as error:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import AuditRow, InviteRow, OrganisationRow, RoleRow, TeamRow
 from storage.records import AuditEntry, Invite, Organisation, Role, Team
-from storage.repositories import _record
+from storage.repositories import change, to_record
 
 
 class Organisations:
@@ -21,26 +21,23 @@ class Organisations:
 
     def all(self) -> list[Organisation]:
         rows = self._s.scalars(select(OrganisationRow).order_by(OrganisationRow.slug))
-        return [_record(Organisation, r) for r in rows]
+        return [to_record(Organisation, r) for r in rows]
 
     def get(self, organisation_id: int) -> Organisation:
-        return _record(Organisation, self._s.get_one(OrganisationRow, organisation_id))
+        return to_record(Organisation, self._s.get_one(OrganisationRow, organisation_id))
 
     def by_slug(self, slug: str) -> Organisation | None:
         row = self._s.scalar(select(OrganisationRow).where(OrganisationRow.slug == slug))
-        return _record(Organisation, row) if row else None
+        return to_record(Organisation, row) if row else None
 
     def add(self, **values: Any) -> Organisation:
         row = OrganisationRow(**values)
         self._s.add(row)
         self._s.flush()
-        return _record(Organisation, row)
+        return to_record(Organisation, row)
 
     def update(self, organisation_id: int, **changes: Any) -> None:
-        row = self._s.get_one(OrganisationRow, organisation_id)
-        for name, value in changes.items():
-            setattr(row, name, value)
-        self._s.flush()
+        change(self._s, OrganisationRow, organisation_id, changes)
 
 
 class Teams:
@@ -51,22 +48,19 @@ class Teams:
         rows = self._s.scalars(
             select(TeamRow).where(TeamRow.organisation_id == organisation_id).order_by(TeamRow.slug)
         )
-        return [_record(Team, r) for r in rows]
+        return [to_record(Team, r) for r in rows]
 
     def get(self, team_id: int) -> Team:
-        return _record(Team, self._s.get_one(TeamRow, team_id))
+        return to_record(Team, self._s.get_one(TeamRow, team_id))
 
     def add(self, **values: Any) -> Team:
         row = TeamRow(**values)
         self._s.add(row)
         self._s.flush()
-        return _record(Team, row)
+        return to_record(Team, row)
 
     def update(self, team_id: int, **changes: Any) -> None:
-        row = self._s.get_one(TeamRow, team_id)
-        for name, value in changes.items():
-            setattr(row, name, value)
-        self._s.flush()
+        change(self._s, TeamRow, team_id, changes)
 
 
 class Roles:
@@ -112,11 +106,11 @@ class Roles:
 
     def of(self, learner_id: int) -> list[Role]:
         rows = self._s.scalars(select(RoleRow).where(RoleRow.learner_id == learner_id).order_by(RoleRow.id))
-        return [_record(Role, r) for r in rows]
+        return [to_record(Role, r) for r in rows]
 
     def members(self, team_id: int) -> list[Role]:
         rows = self._s.scalars(select(RoleRow).where(RoleRow.team_id == team_id).order_by(RoleRow.id))
-        return [_record(Role, r) for r in rows]
+        return [to_record(Role, r) for r in rows]
 
 
 class Invites:
@@ -131,11 +125,11 @@ class Invites:
                 self._s.flush()
         except IntegrityError as error:
             raise ValueError("an invite with this code exists already") from error
-        return _record(Invite, row)
+        return to_record(Invite, row)
 
     def by_code(self, code: str) -> Invite | None:
         row = self._s.scalar(select(InviteRow).where(InviteRow.code == code))
-        return _record(Invite, row) if row else None
+        return to_record(Invite, row) if row else None
 
     def use(self, invite_id: int) -> None:
         row = self._s.get_one(InviteRow, invite_id)
@@ -152,4 +146,4 @@ class AuditLog:
         self._s.flush()
 
     def entries(self) -> list[AuditEntry]:
-        return [_record(AuditEntry, r) for r in self._s.scalars(select(AuditRow).order_by(AuditRow.id))]
+        return [to_record(AuditEntry, r) for r in self._s.scalars(select(AuditRow).order_by(AuditRow.id))]

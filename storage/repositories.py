@@ -30,6 +30,7 @@ from storage.records import Answer, Delivery, Learner, Pause, PlacementResult, P
 PushAlias = aliased(PushRow)
 
 R = TypeVar("R")
+B = TypeVar("B", bound=Base)
 T = TypeVar("T")
 
 
@@ -39,8 +40,18 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def _record(kind: type[R], row: Base) -> R:
+def to_record(kind: type[R], row: Base) -> R:
+    """A row as the plain record the engine sees: no ORM object leaves storage."""
     return kind(**{f.name: getattr(row, f.name) for f in fields(kind)})  # type: ignore[arg-type]
+
+
+def change(session: Session, kind: type[B], row_id: int, changes: dict[str, Any]) -> B:
+    """Set the given columns of one row and flush; the caller's transaction commits."""
+    row = session.get_one(kind, row_id)
+    for name, value in changes.items():
+        setattr(row, name, value)
+    session.flush()
+    return row
 
 
 class Learners:
@@ -53,10 +64,10 @@ class Learners:
                 LearnerRow.platform == platform, LearnerRow.platform_user_id == platform_user_id
             )
         )
-        return _record(Learner, row) if row else None
+        return to_record(Learner, row) if row else None
 
     def get(self, learner_id: int) -> Learner:
-        return _record(Learner, self._s.get_one(LearnerRow, learner_id))
+        return to_record(Learner, self._s.get_one(LearnerRow, learner_id))
 
     def add(
         self,
@@ -78,14 +89,10 @@ class Learners:
         )
         self._s.add(row)
         self._s.flush()
-        return _record(Learner, row)
+        return to_record(Learner, row)
 
     def update(self, learner_id: int, **changes: Any) -> Learner:
-        row = self._s.get_one(LearnerRow, learner_id)
-        for name, value in changes.items():
-            setattr(row, name, value)
-        self._s.flush()
-        return _record(Learner, row)
+        return to_record(Learner, change(self._s, LearnerRow, learner_id, changes))
 
     def deactivate_chat(self, platform: str, chat_id: str) -> int:
         """Mark the learners of a chat the platform refuses as inactive; how many there were."""
@@ -126,7 +133,7 @@ class Learners:
 
     def everyone(self) -> list[Learner]:
         rows = self._s.scalars(select(LearnerRow).order_by(LearnerRow.id))
-        return [_record(Learner, r) for r in rows]
+        return [to_record(Learner, r) for r in rows]
 
     def due_for_lesson(
         self, timezone: str, local_date: date, not_before: time, until: time
@@ -161,7 +168,7 @@ class Deliveries:
 
     def get(self, delivery_id: int) -> Delivery | None:
         row = self._s.get(DeliveryRow, delivery_id)
-        return _record(Delivery, row) if row else None
+        return to_record(Delivery, row) if row else None
 
     def on_day(self, learner_id: int, local_date: date) -> list[Delivery]:
         rows = self._s.scalars(
@@ -169,7 +176,7 @@ class Deliveries:
             .where(DeliveryRow.learner_id == learner_id, DeliveryRow.local_date == local_date)
             .order_by(DeliveryRow.slot)
         )
-        return [_record(Delivery, r) for r in rows]
+        return [to_record(Delivery, r) for r in rows]
 
     def latest_open(self, learner_id: int) -> Delivery | None:
         row = self._s.scalar(
@@ -178,7 +185,7 @@ class Deliveries:
             .order_by(DeliveryRow.started_at.desc(), DeliveryRow.id.desc())
             .limit(1)
         )
-        return _record(Delivery, row) if row else None
+        return to_record(Delivery, row) if row else None
 
     def add(
         self,
@@ -206,20 +213,16 @@ class Deliveries:
         )
         self._s.add(row)
         self._s.flush()
-        return _record(Delivery, row)
+        return to_record(Delivery, row)
 
     def update(self, delivery_id: int, **changes: Any) -> Delivery:
-        row = self._s.get_one(DeliveryRow, delivery_id)
-        for name, value in changes.items():
-            setattr(row, name, value)
-        self._s.flush()
-        return _record(Delivery, row)
+        return to_record(Delivery, change(self._s, DeliveryRow, delivery_id, changes))
 
     def all_for(self, learner_id: int) -> list[Delivery]:
         rows = self._s.scalars(
             select(DeliveryRow).where(DeliveryRow.learner_id == learner_id).order_by(DeliveryRow.id)
         )
-        return [_record(Delivery, r) for r in rows]
+        return [to_record(Delivery, r) for r in rows]
 
     def finished_lessons(self, learner_id: int) -> set[str]:
         return set(
@@ -295,13 +298,13 @@ class Answers:
         rows = self._s.scalars(
             select(AnswerRow).where(AnswerRow.delivery_id == delivery_id).order_by(AnswerRow.id)
         )
-        return [_record(Answer, r) for r in rows]
+        return [to_record(Answer, r) for r in rows]
 
     def all_for(self, learner_id: int) -> list[Answer]:
         rows = self._s.scalars(
             select(AnswerRow).where(AnswerRow.learner_id == learner_id).order_by(AnswerRow.id)
         )
-        return [_record(Answer, r) for r in rows]
+        return [to_record(Answer, r) for r in rows]
 
     def scores_by_topic(self, learner_id: int) -> list[TopicScore]:
         right = func.sum(case((AnswerRow.correct, 1), else_=0))
@@ -375,7 +378,7 @@ class Pushes:
             )
             .order_by(PushAlias.id)
         )
-        return [_record(Push, r) for r in rows]
+        return [to_record(Push, r) for r in rows]
 
     def reminders_since(self, learner_id: int, first: date) -> list[Push]:
         """Reminders actually sent from ``first`` on, newest first."""
@@ -389,7 +392,7 @@ class Pushes:
             )
             .order_by(PushRow.local_date.desc())
         )
-        return [_record(Push, r) for r in rows]
+        return [to_record(Push, r) for r in rows]
 
     def due(self, now: datetime, limit: int) -> list[Push]:
         rows = self._s.scalars(
@@ -398,24 +401,20 @@ class Pushes:
             .order_by(PushRow.due_at, PushRow.id)
             .limit(limit)
         )
-        return [_record(Push, r) for r in rows]
+        return [to_record(Push, r) for r in rows]
 
     def get(self, push_id: int) -> Push | None:
         row = self._s.get(PushRow, push_id)
-        return _record(Push, row) if row else None
+        return to_record(Push, row) if row else None
 
     def update(self, push_id: int, **changes: Any) -> Push:
-        row = self._s.get_one(PushRow, push_id)
-        for name, value in changes.items():
-            setattr(row, name, value)
-        self._s.flush()
-        return _record(Push, row)
+        return to_record(Push, change(self._s, PushRow, push_id, changes))
 
     def on_day(self, learner_id: int, local_date: date) -> list[Push]:
         rows = self._s.scalars(
             select(PushRow).where(PushRow.learner_id == learner_id, PushRow.local_date == local_date)
         )
-        return [_record(Push, r) for r in rows]
+        return [to_record(Push, r) for r in rows]
 
 
 class Pauses:
@@ -426,13 +425,13 @@ class Pauses:
         rows = self._s.scalars(
             select(PauseRow).where(PauseRow.learner_id == learner_id).order_by(PauseRow.start_date)
         )
-        return [_record(Pause, r) for r in rows]
+        return [to_record(Pause, r) for r in rows]
 
     def add(self, learner_id: int, start: date, end: date | None) -> Pause:
         row = PauseRow(learner_id=learner_id, start_date=start, end_date=end)
         self._s.add(row)
         self._s.flush()
-        return _record(Pause, row)
+        return to_record(Pause, row)
 
     def end(self, pause_id: int, last_day: date | None) -> None:
         """Close a pause after ``last_day``; None removes a pause that has not started."""
@@ -456,7 +455,7 @@ class ReviewCards:
                 ReviewCardRow.question_id == question_id,
             )
         )
-        return _record(ReviewCard, row) if row else None
+        return to_record(ReviewCard, row) if row else None
 
     def save(
         self, *, learner_id: int, lesson_id: str, question_id: str, topic: str, due: datetime, state: str
@@ -480,7 +479,7 @@ class ReviewCards:
             .where(ReviewCardRow.learner_id == learner_id, ReviewCardRow.due <= now)
             .order_by(ReviewCardRow.due, ReviewCardRow.id)
         )
-        return [_record(ReviewCard, r) for r in rows]
+        return [to_record(ReviewCard, r) for r in rows]
 
 
 class Placements:
@@ -503,7 +502,7 @@ class Placements:
             .where(PlacementResultRow.learner_id == learner_id)
             .order_by(PlacementResultRow.taken_at, PlacementResultRow.id)
         )
-        return [_record(PlacementResult, r) for r in rows]
+        return [to_record(PlacementResult, r) for r in rows]
 
     def starts(self, learner_id: int) -> dict[str, str]:
         """The level the latest take found per topic."""

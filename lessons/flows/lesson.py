@@ -18,7 +18,7 @@ from lessons.i18n import _, ngettext
 from lessons.model import FreeText, Lesson, MultipleChoice, Question, SingleChoice, TrueFalse
 from lessons.review import after_answer, choose
 from lessons.turn import Turn
-from storage.records import Delivery
+from storage.records import Delivery, ReviewCard
 
 CARDS, QUIZ, DONE, DROPPED = "cards", "quiz", "done", "dropped"
 LESSON, REVIEW, PLACEMENT = "lesson", "review", "placement"
@@ -59,7 +59,7 @@ def _due_reviews(turn: Turn) -> int:
     return min(len(_reviews_due_today(turn)), turn.rhythm.review_questions)
 
 
-def _reviews_due_today(turn: Turn) -> list:  # type: ignore[type-arg]
+def _reviews_due_today(turn: Turn) -> list[ReviewCard]:
     end_of_day = datetime.combine(turn.today + timedelta(days=1), time(0), ZoneInfo(turn.learner.timezone))
     return turn.tx.reviews.due(turn.learner.id, end_of_day)
 
