@@ -43,7 +43,13 @@ class App:
     _reloading: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     def __post_init__(self) -> None:
-        self.coach = Coach(self.store, lambda: self.library, self.clock, self.settings.rhythm)
+        self.coach = Coach(
+            self.store,
+            lambda: self.library,
+            self.clock,
+            self.settings.rhythm,
+            charts=(self.settings.data_dir / "charts").resolve(),
+        )
 
     def reload(self) -> LibraryLoad:
         """Load the lesson folders again; swap them in only when they have no errors."""

@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -450,6 +451,51 @@ def cmd_invite_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_progress(args: argparse.Namespace) -> int:
+    import csv
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tqdm import tqdm
+
+    from lessons.progress_export import COLUMNS, rows
+
+    if args.weeks < 1:
+        return _fail("--weeks must be 1 or more")
+    settings = _settings(args)
+    store = _open_store(settings)
+    if isinstance(store, int):
+        return store
+    output = open(args.output, "w", newline="", encoding="utf-8") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        with store.transaction() as tx:
+            organisation = tx.organisations.by_slug(args.org)
+            if organisation is None:
+                return _fail(f"no organisation '{args.org}'; check 'digicoach org show'")
+            today = (
+                args.until + timedelta(days=1)
+                if args.until
+                else datetime.now(UTC).astimezone(ZoneInfo(organisation.timezone)).date()
+            )
+            writer = csv.DictWriter(output, fieldnames=COLUMNS)
+            writer.writeheader()
+            # The bar shows on a terminal only (tqdm turns itself off when stderr is not one).
+            with tqdm(total=args.weeks, unit="week", desc=f"exporting {args.org}", disable=None) as bar:
+                count = 0
+                for row in rows(tx, organisation, args.weeks, today, settings.rhythm, bar.update):
+                    writer.writerow(row)
+                    count += 1
+            tx.audit.add(_admin(), "export progress", datetime.now(UTC), organisation=args.org,
+                         weeks=args.weeks, rows=count)  # fmt: skip
+    finally:
+        if output is not sys.stdout:
+            output.close()
+        store.close()
+    where = f" to {args.output}" if args.output else ""
+    print(f"{count} row(s) for {args.weeks} week(s){where}", file=sys.stderr)
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -580,6 +626,22 @@ def parser() -> argparse.ArgumentParser:
     invite_create.add_argument("--uses", type=int, default=1, help="how many people may use it (default 1)")
     invite_create.add_argument("--db", metavar="URL", help="database URL")
     invite_create.set_defaults(func=cmd_invite_create, lessons=None)
+
+    export = commands.add_parser("export", help="figures for HR, under the digest's privacy rules")
+    export_commands = export.add_subparsers(dest="export_command", required=True, metavar="COMMAND")
+    progress = export_commands.add_parser("progress", help="an organisation's weekly figures per team")
+    progress.add_argument("--org", required=True, metavar="ORG", help="the organisation (see 'org show')")
+    progress.add_argument("--format", choices=["csv"], default="csv", help="output format (csv)")
+    progress.add_argument("--weeks", type=int, default=12, help="how many weeks back (default 12)")
+    progress.add_argument(
+        "--until",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the last week exported is the one holding this day (default: this week)",
+    )
+    progress.add_argument("--output", metavar="FILE", help="write here instead of to standard output")
+    progress.add_argument("--db", metavar="URL", help="database URL")
+    progress.set_defaults(func=cmd_export_progress, lessons=None)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")

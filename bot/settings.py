@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 from pydantic import field_validator, model_validator
@@ -13,6 +13,8 @@ from lessons.loader import DEFAULT_REQUIRED_LANGUAGES, LIBRARY_DIR
 from lessons.model import LANGUAGES, TOPICS
 from lessons.public_holidays import check as check_holidays
 from lessons.rhythm import Rhythm
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 class Settings(BaseSettings):
@@ -43,6 +45,26 @@ class Settings(BaseSettings):
     reminders_per_week: int = 2
     # FSRS desired retention per topic, e.g. "security=0.95,strategy=0.85"; others 0.9.
     retention: str = "security=0.95"
+
+    # Managers' weekly digest: the day (monday ... sunday) and local time it is sent.
+    digest_day: str = "monday"
+    digest_time: time = time(8, 0)
+    # Teams (and organisations) with fewer members are never reported on their own.
+    smallest_group: int = 5
+
+    @field_validator("digest_day")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        if value.strip().lower() not in WEEKDAYS:
+            raise ValueError(f"'{value}' is not a day; use one of {', '.join(WEEKDAYS)}")
+        return value.strip().lower()
+
+    @field_validator("smallest_group")
+    @classmethod
+    def _at_least_two(cls, value: int) -> int:
+        if value < 2:
+            raise ValueError("must be 2 or more: a group of one is a person")
+        return value
 
     @field_validator("retention")
     @classmethod
@@ -106,6 +128,9 @@ class Settings(BaseSettings):
             nudge_after=timedelta(hours=self.reminder_after_hours),
             nudges_per_week=self.reminders_per_week,
             retention=self._parse_retention(self.retention),
+            digest_weekday=WEEKDAYS.index(self.digest_day) + 1,
+            digest_time=self.digest_time,
+            smallest_group=self.smallest_group,
         )
 
     @property

@@ -9,11 +9,14 @@ chat platform library.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Callable
 from dataclasses import astuple
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from lessons.audience import VIEWER_ROLES
 from lessons.chat import (
     Address,
     ChatUnreachable,
@@ -24,16 +27,27 @@ from lessons.chat import (
     Sender,
     TextMessage,
 )
-from lessons.flows import help, invitation, leave, lesson, onboarding, placement, privacy, progress, settings
+from lessons.flows import (
+    digest,
+    help,
+    invitation,
+    leave,
+    lesson,
+    onboarding,
+    placement,
+    privacy,
+    progress,
+    settings,
+)
 from lessons.i18n import _, supported, use_locale
 from lessons.lesson_library import Library
 from lessons.model import DEFAULT_LANGUAGE
-from lessons.public_holidays import holiday
+from lessons.public_holidays import Calendar
 from lessons.reminders import Reminder, ReminderFacts, decide
 from lessons.rhythm import Rhythm
 from lessons.schedule import due_at, lesson_time_window, spread_offset
 from lessons.turn import Turn
-from storage.records import Learner
+from storage.records import Learner, Push
 from storage.unit_of_work import Store, Transaction
 
 log = logging.getLogger(__name__)
@@ -56,7 +70,15 @@ COMMANDS: dict[str, Callable[[Turn, str], None]] = {
     "pause": leave.ask,
     "check": lambda turn, _args: placement.start(turn) if _ready(turn) else onboarding.resume(turn),
     "resume": lambda turn, _args: leave.resume(turn),
+    "digest": lambda turn, _args: digest.on_demand(turn),
+    "share": digest.share,
+    "whatmymanagersees": lambda turn, _args: digest.what_my_manager_sees(turn),
 }
+
+
+# Pushes sent to a learner's chat as one short message each; digests are paced on their own.
+CHAT_PUSHES = ("lesson", "nudge", "ask")
+DIGEST_CATCH_UP = timedelta(days=3)
 
 
 class BadChoiceError(Exception):
@@ -119,6 +141,7 @@ CHOICES: dict[str, Callable[[Turn, list[str]], None]] = {
     "pause": lambda turn, a: leave.pause(turn, _int(_arg(a, 0))),
     "pace": lambda turn, a: invitation.pace(turn, _arg(a, 0)),
     "check": lambda turn, a: placement.start(turn) if _ready(turn) else onboarding.resume(turn),
+    "share": lambda turn, a: digest.set_sharing(turn, _arg(a, 0) == "on"),
 }
 
 
@@ -131,8 +154,10 @@ class Coach:
         library: Library | Callable[[], Library],
         clock: Clock = system_clock,
         rhythm: Rhythm | None = None,
+        charts: Path | None = None,
     ) -> None:
         self._store = store
+        self._charts = charts or Path(tempfile.gettempdir()) / "digicoach-charts"
         # A callable lets the app swap in a reloaded library between events.
         self._library = library if callable(library) else (lambda: library)
         self._clock = clock
@@ -150,18 +175,20 @@ class Coach:
         """Handle one event in one transaction; never raises for a learner's input."""
         sender = event.sender
         now = self._clock().astimezone(UTC)
-        language = supported(sender.language_hint) or DEFAULT_LANGUAGE
+        hint = supported(sender.language_hint)
+        language = hint or DEFAULT_LANGUAGE
         try:
             with self._store.transaction() as tx:
                 if event.event_id is not None and not tx.events.claim(sender.platform, event.event_id, now):
                     log.info("dropping duplicate event %s/%s", sender.platform, event.event_id)
                     return []
                 learner = self._learner(tx, sender, now)
-                language = learner.locale or language
+                language = learner.locale or hint or self._organisation_language(tx, learner)
                 with use_locale(language):
-                    turn = Turn(tx, learner, self.library, now, sender.address, self.rhythm)
+                    turn = self._turn(tx, learner, now, sender.address)
                     self._dispatch(turn, event)
-                    return turn.replies
+            self._after_commit(turn)
+            return turn.replies
         except Exception:
             log.exception("could not handle %r", event)
             with use_locale(language):
@@ -170,6 +197,26 @@ class Coach:
                     "Please try again in a moment."
                 )
             return [Reply(sender.address, apology)]
+
+    @staticmethod
+    def _organisation_language(tx: Transaction, learner: Learner) -> str:
+        """For someone who has not chosen a language: their organisation's, else the default."""
+        if learner.organisation_id is None:
+            return DEFAULT_LANGUAGE
+        return tx.organisations.get(learner.organisation_id).language
+
+    def _turn(self, tx: Transaction, learner: Learner, now: datetime, address: Address) -> Turn:
+        return Turn(tx, learner, self.library, now, address, self.rhythm, self._charts)
+
+    @staticmethod
+    def _after_commit(*turns: Turn) -> None:
+        for turn in turns:
+            for work in turn.after_commit:
+                try:
+                    work()
+                except Exception:
+                    # The reply still goes out; adapters describe a missing picture in words.
+                    log.exception("could not finish %r after the transaction", work)
 
     def unreachable(self, event: ChatUnreachable) -> None:
         """A platform refuses a chat: stop sending there until the person writes again."""
@@ -188,29 +235,38 @@ class Coach:
         /lesson, and nobody is messaged twice.
         """
         now = (now or self._clock()).astimezone(UTC)
+        turns: list[Turn] = []
         with self._store.transaction() as tx:
             planned_through = self._plan(tx, now)
-            replies: list[Reply] = []
-            for push in tx.pushes.due(now, self.rhythm.sends_per_tick):
+            pushes = tx.pushes.due(now, self.rhythm.sends_per_tick, kinds=CHAT_PUSHES)
+            pushes += tx.pushes.due(now, self.rhythm.digests_per_tick, kinds=("digest",))
+            for push in pushes:
                 learner = tx.learners.get(push.learner_id)
-                too_late = now - push.due_at > self.rhythm.catch_up
-                if too_late or not learner.active or learner.stage not in ("ready", onboarding.SETTING_TIME):
+                if not self._still_wanted(push, learner, now):
                     tx.pushes.update(push.id, status="expired")
                     continue
                 tx.pushes.update(push.id, status="sent", sent_at=now)
-                with use_locale(learner.locale or DEFAULT_LANGUAGE):
-                    turn = Turn(
-                        tx,
-                        learner,
-                        self.library,
-                        now,
-                        Address(learner.platform, learner.chat_id),
-                        self.rhythm,
-                    )
-                    invitation.message(turn, push)
-                    replies += turn.replies
+                with use_locale(learner.locale or self._organisation_language(tx, learner)):
+                    turn = self._turn(tx, learner, now, Address(learner.platform, learner.chat_id))
+                    if push.kind == "digest":
+                        if not digest.scheduled(turn):
+                            tx.pushes.update(push.id, status="cancelled")
+                    else:
+                        invitation.message(turn, push)
+                    turns.append(turn)
+        self._after_commit(*turns)
+        replies = [reply for turn in turns for reply in turn.replies]
         self._planned_through = planned_through
         return replies
+
+    def _still_wanted(self, push: Push, learner: Learner, now: datetime) -> bool:
+        if not learner.active:
+            return False
+        if push.kind == "digest":
+            # A manager back after a long weekend still wants last week's figures.
+            return now - push.due_at <= DIGEST_CATCH_UP
+        ready = learner.stage in (onboarding.READY, onboarding.SETTING_TIME)
+        return ready and now - push.due_at <= self.rhythm.catch_up
 
     def plan_due(self, now: datetime) -> None:
         """Only the planning half of a tick: write the outbox rows that are due (benchmarks, tools)."""
@@ -227,10 +283,12 @@ class Coach:
         since = now - rhythm.catch_up
         if self._planned_through is not None:
             since = max(since, self._planned_through)
+        calendars: dict[int | None, Calendar] = {None: rhythm.calendar}
+        calendars |= {o.id: Calendar(o.country, o.subdivision) for o in tx.organisations.all()}
         for timezone in tx.learners.timezones():
             today = now.astimezone(ZoneInfo(timezone)).date()
-            if holiday(today, rhythm.holiday_country, rhythm.holiday_subdivision):
-                continue
+            # Each organisation's own public holidays; the deployment's for everyone else.
+            working = {key: cal.holiday(today) is None for key, cal in calendars.items()}
             not_before, until = lesson_time_window(since, now, timezone)
             due = tx.learners.due_for_lesson(timezone, today, not_before, until)
             tx.pushes.add_once(
@@ -240,10 +298,23 @@ class Coach:
                     "lesson",
                     due_at(today, at, timezone, spread_offset(learner_id, rhythm.spread)),
                 )
-                for learner_id, at in due
+                for learner_id, at, organisation in due
+                if working.get(organisation, True)
             )
+            self._plan_digests(tx, timezone, today, not_before, until)
         self._plan_reminders(tx, now)
         return now
+
+    def _plan_digests(
+        self, tx: Transaction, timezone: str, today: date, not_before: time, until: time
+    ) -> None:
+        """On the digest day, when its time passes in this time zone: one digest push per reader."""
+        rhythm = self.rhythm
+        if today.isoweekday() != rhythm.digest_weekday or not not_before <= rhythm.digest_time <= until:
+            return
+        readers = tx.roles.viewers_in(timezone, VIEWER_ROLES)
+        at = due_at(today, rhythm.digest_time, timezone)
+        tx.pushes.add_once((learner_id, today, "digest", at) for learner_id in readers)
 
     def _plan_reminders(self, tx: Transaction, now: datetime) -> None:
         """Decide once per unfinished day whether it gets the one reminder (or the question)."""

@@ -100,8 +100,13 @@ def redeem(turn: Turn, code: str) -> bool:
             f"learner:{turn.learner.id}", "role granted", turn.now, invite=invite.id, role=invite.role
         )
     if invite.organisation_id is not None:
+        # The organisation's time zone and holidays become theirs; its language
+        # too, while they have neither chosen one nor brought one from their app.
         organisation = turn.tx.organisations.get(invite.organisation_id)
-        turn.update_learner(timezone=organisation.timezone)
+        changes: dict[str, object] = {"timezone": organisation.timezone}
+        if turn.learner.organisation_id is None or invite.role == "member":
+            changes["organisation_id"] = organisation.id
+        turn.update_learner(**changes)
     turn.say(_welcome(turn, invite))
     return True
 

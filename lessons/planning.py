@@ -11,9 +11,9 @@ from babel.lists import format_list
 
 from lessons.flows import onboarding
 from lessons.lesson_library import Library
-from lessons.public_holidays import holiday
 from lessons.rhythm import Rhythm
 from lessons.schedule import due_at, spread_offset
+from lessons.turn import calendar_of
 from storage.records import Learner
 from storage.unit_of_work import Store, Transaction
 
@@ -43,7 +43,7 @@ def _plan(
         return None, "inactive (the platform refuses messages to this person)"
     if str(day.isoweekday()) not in learner.weekdays:
         return None, f"not a lesson day (lessons on {_days(learner.weekdays)})"
-    if holiday_name := holiday(day, rhythm.holiday_country, rhythm.holiday_subdivision):
+    if holiday_name := calendar_of(tx, learner, rhythm).holiday(day):
         return None, f"public holiday: {holiday_name}"
     if pause := next((p for p in tx.pauses.all_for(learner.id) if p.covers(day)), None):
         until = format_date(pause.end_date, "long", locale=ADMIN_LOCALE) if pause.end_date else "/resume"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
@@ -31,3 +32,14 @@ def holiday(day: date, country: str, subdivision: str | None, language: str | No
     """The holiday's name if ``day`` is a public holiday, else None."""
     name = _calendar(country, subdivision, language).get(day)
     return str(name) if name else None
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Whose public holidays count: a deployment's, or an organisation's own."""
+
+    country: str
+    subdivision: str | None = None
+
+    def holiday(self, day: date, language: str | None = None) -> str | None:
+        return holiday(day, self.country, self.subdivision, language)

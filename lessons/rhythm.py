@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from types import MappingProxyType
 
+from lessons.public_holidays import Calendar
+
 
 @dataclass(frozen=True)
 class Rhythm:
@@ -31,6 +33,19 @@ class Rhythm:
     working_hours: tuple[time, time] = (time(8, 0), time(18, 0))
     # After this many reminders in a row without reaction, ask once whether to slow down.
     ignored_nudges_before_asking: int = 3
+
+    @property
+    def calendar(self) -> Calendar:
+        """The deployment's holidays, for learners who belong to no organisation."""
+        return Calendar(self.holiday_country, self.holiday_subdivision)
+
+    # Managers' weekly digest: ISO weekday (Monday = 1) and local time, in each manager's time zone.
+    digest_weekday: int = 1
+    digest_time: time = time(8, 0)
+    # A digest renders a chart (~0.2 s): at most this many per tick, so lessons never wait behind them.
+    digests_per_tick: int = 60
+    # A team (or organisation) with fewer members is never reported on its own.
+    smallest_group: int = 5
 
     def retention_for(self, topic: str) -> float:
         return self.retention.get(topic, self.default_retention)

@@ -7,8 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from lessons.public_holidays import holiday
-from lessons.rhythm import Rhythm
+from lessons.public_holidays import Calendar
 from storage.records import Pause
 
 LessonDay = Callable[[date], bool]
@@ -44,7 +43,7 @@ def lesson_time_window(since: datetime, until: datetime, timezone: str) -> tuple
     return not_before, local_until.time()
 
 
-def lesson_day_rule(weekdays: Iterable[int], pauses: Iterable[Pause], rhythm: Rhythm) -> LessonDay:
+def lesson_day_rule(weekdays: Iterable[int], pauses: Iterable[Pause], calendar: Calendar) -> LessonDay:
     """Is a date one of the learner's lesson days: a working day, no holiday, not on leave?"""
     days = frozenset(weekdays)
     leave = list(pauses)
@@ -52,6 +51,6 @@ def lesson_day_rule(weekdays: Iterable[int], pauses: Iterable[Pause], rhythm: Rh
     def is_lesson_day(day: date) -> bool:
         if day.isoweekday() not in days or any(p.covers(day) for p in leave):
             return False
-        return holiday(day, rhythm.holiday_country, rhythm.holiday_subdivision) is None
+        return calendar.holiday(day) is None
 
     return is_lesson_day

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,11 +14,19 @@ from lessons.chat import Address, Choice, Picture, Reply
 from lessons.i18n import current
 from lessons.lesson_library import Library
 from lessons.model import Lesson
+from lessons.public_holidays import Calendar
 from lessons.rhythm import Rhythm
 from lessons.schedule import LessonDay, lesson_day_rule
 from lessons.streaks import Streak, streak
 from storage.records import Learner
 from storage.unit_of_work import Transaction
+
+
+def calendar_of(tx: Transaction, learner: Learner, rhythm: Rhythm) -> Calendar:
+    if learner.organisation_id is None:
+        return rhythm.calendar
+    organisation = tx.organisations.get(learner.organisation_id)
+    return Calendar(organisation.country, organisation.subdivision)
 
 
 @dataclass
@@ -27,7 +37,12 @@ class Turn:
     now: datetime
     address: Address
     rhythm: Rhythm = field(default_factory=Rhythm)
+    # Where pictures the coach draws (digest charts) are written.
+    charts: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "digicoach-charts")
     replies: list[Reply] = field(default_factory=list)
+    # Slow work whose result the replies need (drawing a chart), done after the
+    # transaction commits so it never holds the database's write lock.
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def language(self) -> str:
@@ -52,9 +67,14 @@ class Turn:
         self.replies.append(Reply(self.address, text, title, tuple(choices), picture))
 
     @property
+    def calendar(self) -> Calendar:
+        """The learner's organisation's public holidays, or the deployment's."""
+        return calendar_of(self.tx, self.learner, self.rhythm)
+
+    @property
     def is_lesson_day(self) -> LessonDay:
         return lesson_day_rule(
-            self.learner.weekday_numbers, self.tx.pauses.all_for(self.learner.id), self.rhythm
+            self.learner.weekday_numbers, self.tx.pauses.all_for(self.learner.id), self.calendar
         )
 
     def next_lesson(self) -> Lesson | None:

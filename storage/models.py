@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Time, UniqueConstraint, true
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Time, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime
@@ -34,6 +34,12 @@ class LearnerRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # False after the learner asked for no reminders (or ignored several and was asked once).
     reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Opted in with /share on: their manager's digest may name them. Nobody is named by default.
+    share_name: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The organisation they joined (by invite): its holidays count, not the deployment's.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -240,3 +246,24 @@ class AuditRow(Base):
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))
     details: Mapped[str] = mapped_column(String(2000))
+
+
+class AnonymousTotalRow(Base):
+    """What a learner who used /forget contributed to their team's figures, with nothing that names them.
+
+    One row per team, local week (its Monday) and topic; the row with topic ""
+    holds how many of them were active that week. Digests add these to the
+    live figures, so erasing a person does not rewrite the team's history.
+    """
+
+    __tablename__ = "anonymous_totals"
+    __table_args__ = (UniqueConstraint("team_id", "week", "topic"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    week: Mapped[date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(32))
+    learners_active: Mapped[int] = mapped_column(Integer, default=0)
+    lessons_completed: Mapped[int] = mapped_column(Integer, default=0)
+    answers_right: Mapped[int] = mapped_column(Integer, default=0)
+    answers_total: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,11 +6,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import AuditRow, InviteRow, OrganisationRow, RoleRow, TeamRow
+from storage.models import AuditRow, InviteRow, LearnerRow, OrganisationRow, RoleRow, TeamRow
 from storage.records import AuditEntry, Invite, Organisation, Role, Team
 from storage.repositories import change, to_record
 
@@ -108,6 +108,17 @@ class Roles:
         rows = self._s.scalars(select(RoleRow).where(RoleRow.learner_id == learner_id).order_by(RoleRow.id))
         return [to_record(Role, r) for r in rows]
 
+    def viewers_in(self, timezone: str, roles: tuple[str, ...]) -> list[int]:
+        """Active learners in ``timezone`` who hold one of ``roles`` (the digest's readers)."""
+        query = (
+            select(RoleRow.learner_id)
+            .join(LearnerRow, LearnerRow.id == RoleRow.learner_id)
+            .where(LearnerRow.timezone == timezone, LearnerRow.active, RoleRow.role.in_(roles))
+            .distinct()
+            .order_by(RoleRow.learner_id)
+        )
+        return list(self._s.scalars(query))
+
     def members(self, team_id: int) -> list[Role]:
         rows = self._s.scalars(select(RoleRow).where(RoleRow.team_id == team_id).order_by(RoleRow.id))
         return [to_record(Role, r) for r in rows]
@@ -144,6 +155,10 @@ class AuditLog:
     def add(self, actor: str, action: str, now: datetime, **details: Any) -> None:
         self._s.add(AuditRow(at=now, actor=actor, action=action, details=json.dumps(details, sort_keys=True)))
         self._s.flush()
+
+    def anonymise(self, actor: str, replacement: str) -> None:
+        """Keep what was done, but no longer by whom (after that person's /forget)."""
+        self._s.execute(update(AuditRow).where(AuditRow.actor == actor).values(actor=replacement))
 
     def entries(self) -> list[AuditEntry]:
         return [to_record(AuditEntry, r) for r in self._s.scalars(select(AuditRow).order_by(AuditRow.id))]

@@ -20,6 +20,8 @@ class Learner:
     stage: str
     active: bool
     reminders: bool
+    share_name: bool
+    organisation_id: int | None
     created_at: datetime
 
     @property

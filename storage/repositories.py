@@ -137,8 +137,8 @@ class Learners:
 
     def due_for_lesson(
         self, timezone: str, local_date: date, not_before: time, until: time
-    ) -> list[tuple[int, time]]:
-        """(id, lesson time) of learners in ``timezone`` whose lesson time on
+    ) -> list[tuple[int, time, int | None]]:
+        """(id, lesson time, organisation) of learners in ``timezone`` whose lesson time on
         ``local_date`` lies in [not_before, until], who work that weekday, are
         not on leave and have had no lesson invitation that day yet."""
         already = exists().where(
@@ -149,7 +149,7 @@ class Learners:
             PauseRow.start_date <= local_date,
             or_(PauseRow.end_date.is_(None), PauseRow.end_date >= local_date),
         )
-        query = select(LearnerRow.id, LearnerRow.delivery_time).where(
+        query = select(LearnerRow.id, LearnerRow.delivery_time, LearnerRow.organisation_id).where(
             LearnerRow.timezone == timezone,
             LearnerRow.delivery_time >= not_before,
             LearnerRow.delivery_time <= until,
@@ -159,7 +159,7 @@ class Learners:
             ~already,
             ~on_leave,
         )
-        return [(learner_id, at) for learner_id, at in self._s.execute(query)]
+        return [(learner_id, at, organisation) for learner_id, at, organisation in self._s.execute(query)]
 
 
 class Deliveries:
@@ -394,10 +394,10 @@ class Pushes:
         )
         return [to_record(Push, r) for r in rows]
 
-    def due(self, now: datetime, limit: int) -> list[Push]:
+    def due(self, now: datetime, limit: int, kinds: tuple[str, ...]) -> list[Push]:
         rows = self._s.scalars(
             select(PushRow)
-            .where(PushRow.status.in_(("pending", "snoozed")), PushRow.due_at <= now)
+            .where(PushRow.status.in_(("pending", "snoozed")), PushRow.due_at <= now, PushRow.kind.in_(kinds))
             .order_by(PushRow.due_at, PushRow.id)
             .limit(limit)
         )

@@ -22,6 +22,7 @@ from storage.repositories import (
     Pushes,
     ReviewCards,
 )
+from storage.team_progress import TeamProgress
 
 DEFAULT_DATABASE_URL = "sqlite:///digicoach.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -44,6 +45,7 @@ class Transaction:
     roles: Roles
     invites: Invites
     audit: AuditLog
+    progress: TeamProgress
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -115,4 +117,5 @@ def _repositories(session: Session) -> Transaction:
         roles=Roles(session),
         invites=Invites(session),
         audit=AuditLog(session),
+        progress=TeamProgress(session),
     )

@@ -38,8 +38,8 @@ def fixture_library() -> Library:
 
 
 @pytest.fixture
-def coach(store: Store, fixture_library: Library, clock: FakeClock) -> Coach:
-    return Coach(store, fixture_library, clock)
+def coach(store: Store, fixture_library: Library, clock: FakeClock, tmp_path: Path) -> Coach:
+    return Coach(store, fixture_library, clock, charts=tmp_path / "charts")
 
 
 @pytest.fixture

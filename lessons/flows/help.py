@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from lessons import audience
 from lessons.i18n import _
 from lessons.turn import Turn
 
 
 def show(turn: Turn) -> None:
+    for_managers = (
+        [_("/digest – the weekly digest of your teams, now")]
+        if audience.is_viewer(turn.tx.roles.of(turn.learner.id))
+        else []
+    )
     turn.say(
         "\n".join(
             [
@@ -16,6 +22,9 @@ def show(turn: Turn) -> None:
                 _("/settings – language, lesson time and lesson days"),
                 _("/pause – a break from lessons, for a holiday or leave"),
                 _("/resume – lessons again after a break"),
+                _("/share – whether your manager's digest may show your name"),
+                _("/whatmymanagersees – exactly what your manager's digest says about you"),
+                *for_managers,
                 _("/mydata – everything I keep about you"),
                 _("/forget – erase everything I keep about you"),
                 _("/start – start again from the beginning"),

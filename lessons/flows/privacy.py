@@ -50,7 +50,8 @@ def ask_to_forget(turn: Turn) -> None:
     turn.say(
         _(
             "Do you want me to erase everything I keep about you: your settings, "
-            "lessons and answers? This cannot be undone."
+            "lessons and answers? Your team's totals keep your lessons as anonymous numbers. "
+            "This cannot be undone."
         ),
         [Choice("forget:yes", _("Yes, erase everything")), Choice("forget:no", _("No, keep it"))],
     )
@@ -60,7 +61,11 @@ def forget(turn: Turn, confirmed: bool) -> None:
     if not confirmed:
         turn.say(_("Nothing was erased."))
         return
-    turn.tx.learners.remove(turn.learner.id)
+    learner_id = turn.learner.id
+    # Their part of the team figures stays, as totals nobody can trace back.
+    turn.tx.progress.keep_anonymously(turn.tx.progress.contribution(learner_id))
+    turn.tx.audit.anonymise(f"learner:{learner_id}", "a forgotten learner")
+    turn.tx.learners.remove(learner_id)
     turn.say(
         _("Everything I kept about you is erased. Goodbye! Type /start if you ever want to begin again.")
     )

@@ -99,3 +99,34 @@ def test_a_reader_that_stops_reading_ends_the_chat_quietly(tmp_path):
     assert result.stdout == "> /start\n"
     assert result.stderr == ""
     assert result.returncode == 0
+
+
+def test_a_manager_in_the_console_gets_a_digest_with_a_chart(tmp_path):
+    db = f"sqlite:///{tmp_path / 'coach.sqlite3'}"
+    org = Path(__file__).parents[1] / "fixtures" / "org" / "westhoek.yaml"
+
+    def cli(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", *args, "--db", db],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+            check=True,
+        )
+        return done.stdout
+
+    cli("org", "apply", str(org))
+    members = cli("invite", "create", "--team", "poperinge/burgerzaken", "--uses", "5").split()[1]
+    manager = cli("invite", "create", "--team", "poperinge/burgerzaken", "--role", "manager").split()[1]
+    for name in ("ann", "bart", "chloe", "dirk", "els"):
+        assert chat(tmp_path, [f"/start {members}", "2", "1", "09:30"], "--user", name).returncode == 0
+    done = chat(tmp_path, [f"/start {manager}", "2", "1", "09:30", "/digest"], "--user", "marie")
+    assert done.returncode == 0, done.stderr
+    # No language from the console: the organisation's (Dutch) until the manager picks English.
+    assert "Je bent nu leidinggevende van Burgerzaken (Stad Poperinge)." in done.stdout
+    assert "» Weekly digest: Burgerzaken (Stad Poperinge)" in done.stdout
+    assert "Members: 5 · active this week: 0" in done.stdout
+    picture = done.stdout.split("[picture: ")[1].split("]")[0].split(" – ")[1]
+    assert Path(picture).is_absolute()
+    assert Path(picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -9,7 +9,7 @@ from lessons.schedule import lesson_day_rule
 from lessons.streaks import Streak, streak
 from storage.records import Pause
 
-WORKDAYS = lesson_day_rule(range(1, 6), [], Rhythm())
+WORKDAYS = lesson_day_rule(range(1, 6), [], Rhythm().calendar)
 
 
 def days(first: date, last: date) -> set[date]:
@@ -33,7 +33,9 @@ def test_a_public_holiday_does_not_break_it():
 
 
 def test_leave_does_not_break_it():
-    leave = lesson_day_rule(range(1, 6), [Pause(1, 1, date(2026, 3, 10), date(2026, 3, 13))], Rhythm())
+    leave = lesson_day_rule(
+        range(1, 6), [Pause(1, 1, date(2026, 3, 10), date(2026, 3, 13))], Rhythm().calendar
+    )
     done = {date(2026, 3, 9), date(2026, 3, 16)}
     assert streak(done, date(2026, 3, 16), leave).current == 2
     assert streak(done, date(2026, 3, 16), WORKDAYS).current == 1

@@ -14,6 +14,8 @@ def commands(language: str) -> list[BotCommand]:
             BotCommand("progress", _("Your progress")),
             BotCommand("settings", _("Language, lesson time and days")),
             BotCommand("help", _("What I can do")),
+            BotCommand("whatmymanagersees", _("What your manager sees about you")),
+            BotCommand("share", _("Show your name to your manager, or not")),
             BotCommand("mydata", _("Everything I keep about you")),
             BotCommand("forget", _("Erase everything I keep about you")),
             BotCommand("start", _("Start again from the beginning")),

@@ -1,0 +1,234 @@
+"""A week's figures for one team, organisation or region: what a digest reports, nothing more.
+
+Privacy rules live here, so every way out (the digest, the chat commands,
+the CSV export) applies them the same way:
+
+- a group with fewer members than ``Rhythm.smallest_group`` is never shown
+  on its own; it only counts toward its organisation's (or region's) totals;
+- a person appears by name only after ``/share on``, and then only with their
+  lessons and streak: an individual's quiz answers are never reported.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from lessons.audience import Scope
+from lessons.lesson_library import Library
+from lessons.public_holidays import Calendar
+from lessons.rhythm import Rhythm
+from lessons.schedule import lesson_day_rule
+from lessons.streaks import streak
+from storage.records import Learner, TopicScore
+from storage.team_progress import GroupCounts, monday
+from storage.unit_of_work import Transaction
+
+WEEKS_IN_CHART = 8
+# A streak of this many lesson days counts as "on a streak" in the figures.
+STREAK_DAYS = 3
+# Streaks are counted over this window: enough for every streak a weekly figure needs.
+STREAK_WINDOW = timedelta(days=92)
+# A topic needs this many answers in the week before it can be called the weakest.
+WEAKEST_MIN_ANSWERS = 5
+
+
+@dataclass(frozen=True)
+class Week:
+    first: date  # a Monday
+    last: date  # the Sunday after it
+
+    @classmethod
+    def reported_on(cls, today: date) -> Week:
+        """The week a digest sent ``today`` is about: the one that holds yesterday.
+
+        On Monday morning that is the week just ended; later in the week it is
+        the week so far.
+        """
+        first = monday(today - timedelta(days=1))
+        return cls(first, first + timedelta(days=6))
+
+    def before(self, weeks: int = 1) -> Week:
+        return Week(self.first - timedelta(weeks=weeks), self.last - timedelta(weeks=weeks))
+
+
+@dataclass(frozen=True)
+class Named:
+    """One person who chose ``/share on``: never their quiz answers."""
+
+    learner_id: int
+    name: str
+    lessons: int
+    streak: int
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """A line of an organisation's (or region's) breakdown: one team (or organisation) big enough to show."""
+
+    name: str
+    counts: GroupCounts
+
+
+@dataclass(frozen=True)
+class Digest:
+    scope: Scope
+    week: Week
+    members: int
+    # False when the group is smaller than the threshold: then nothing else is filled in.
+    reported: bool
+    active: int = 0
+    lessons: int = 0
+    lessons_week_before: int = 0
+    lessons_per_week: tuple[tuple[date, int], ...] = ()
+    accuracy: tuple[TopicScore, ...] = ()
+    weakest: TopicScore | None = None
+    # The lesson of the weakest topic the group got wrong most often (or its first one).
+    suggested_lesson: str | None = None
+    on_streak: int = 0
+    named: tuple[Named, ...] = ()
+    breakdown: tuple[GroupRow, ...] = ()
+    # Teams (or organisations) too small to show on their own; their figures are in the totals.
+    hidden_groups: int = 0
+
+
+def compute(tx: Transaction, scope: Scope, today: date, library: Library, rhythm: Rhythm) -> Digest:
+    """The digest of ``scope`` for the week reported on ``today``."""
+    week = Week.reported_on(today)
+    progress = tx.progress
+    teams = scope.team_ids
+    members = progress.members(teams) if teams else []
+    if len(members) < rhythm.smallest_group:
+        return Digest(scope, week, len(members), reported=False)
+    first_week = week.before(WEEKS_IN_CHART - 1)
+    anonymous = progress.anonymous_totals(teams, first_week.first, week.last)
+    # Forgotten learners' contributions, per week and topic, without anybody's name.
+    kept: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for total in anonymous:
+        sums = kept[(total.week, total.topic)]
+        for n, value in enumerate(
+            (total.learners_active, total.lessons_completed, total.answers_right, total.answers_total)
+        ):
+            sums[n] += value
+
+    per_day = progress.lessons_by_date(teams, first_week.first, week.last)
+    per_week: dict[date, int] = {first_week.first + timedelta(weeks=n): 0 for n in range(WEEKS_IN_CHART)}
+    for day, n in per_day.items():
+        per_week[monday(day)] += n
+    for (week_start, _topic), sums in kept.items():
+        per_week[week_start] = per_week.get(week_start, 0) + sums[1]
+
+    accuracy = _with_kept(progress.answers_by_topic(teams, week.first, week.last), kept, week.first)
+    weakest = _weakest(accuracy)
+    active = progress.active_count(teams, week.first, week.last) + kept[(week.first, "")][0]
+    streaks = _streaks(tx, scope, members, today, rhythm)
+    breakdown, hidden = _breakdown(tx, scope, week, rhythm)
+    return Digest(
+        scope,
+        week,
+        len(members),
+        reported=True,
+        active=active,
+        lessons=per_week[week.first],
+        lessons_week_before=per_week[week.before().first],
+        lessons_per_week=tuple(sorted(per_week.items())),
+        accuracy=accuracy,
+        weakest=weakest,
+        suggested_lesson=_suggestion(tx, scope, weakest, week, library),
+        on_streak=sum(n >= STREAK_DAYS for n in streaks.values()),
+        named=_named(tx, scope, members, streaks, week),
+        breakdown=breakdown,
+        hidden_groups=hidden,
+    )
+
+
+def _with_kept(
+    scores: list[TopicScore], kept: dict[tuple[date, str], list[int]], week: date
+) -> tuple[TopicScore, ...]:
+    by_topic = {s.topic: [s.right, s.total] for s in scores}
+    for (week_start, topic), sums in kept.items():
+        if week_start == week and topic and sums[3]:
+            figures = by_topic.setdefault(topic, [0, 0])
+            figures[0] += sums[2]
+            figures[1] += sums[3]
+    return tuple(TopicScore(t, r, n) for t, (r, n) in sorted(by_topic.items()) if n)
+
+
+def _weakest(accuracy: tuple[TopicScore, ...]) -> TopicScore | None:
+    """The topic with the smallest share of right answers, among at least two to compare."""
+    enough = [s for s in accuracy if s.total >= WEAKEST_MIN_ANSWERS]
+    candidates = enough if len(enough) >= 2 else list(accuracy)
+    if len(candidates) < 2:
+        return None
+    return min(candidates, key=lambda s: (s.right / s.total, -s.total, s.topic))
+
+
+def _suggestion(
+    tx: Transaction, scope: Scope, weakest: TopicScore | None, week: Week, library: Library
+) -> str | None:
+    if weakest is None:
+        return None
+    wrong = tx.progress.wrong_by_lesson(scope.team_ids, weakest.topic, week.first, week.last)
+    for lesson_id, _n in sorted(wrong.items(), key=lambda item: (-item[1], item[0])):
+        if library.lesson(lesson_id) is not None:
+            return lesson_id
+    first = next((x for x in library.path() if x.topic == weakest.topic), None)
+    return first.id if first else None
+
+
+def _streaks(
+    tx: Transaction, scope: Scope, members: list[Learner], today: date, rhythm: Rhythm
+) -> dict[int, int]:
+    """Each member's current streak, by the lesson days of their own calendar and leave."""
+    sessions = tx.progress.session_dates(scope.team_ids, today - STREAK_WINDOW)
+    pauses = tx.progress.pauses(scope.team_ids)
+    calendars = {o.id: Calendar(o.country, o.subdivision) for o in tx.organisations.all()}
+    current: dict[int, int] = {}
+    for learner in members:
+        calendar = calendars.get(learner.organisation_id or 0, rhythm.calendar)
+        rule = lesson_day_rule(learner.weekday_numbers, pauses.get(learner.id, []), calendar)
+        current[learner.id] = streak(sessions.get(learner.id, set()), today, rule).current
+    return current
+
+
+def _named(
+    tx: Transaction, scope: Scope, members: list[Learner], streaks: dict[int, int], week: Week
+) -> tuple[Named, ...]:
+    if scope.kind != "team":
+        # Organisation and region digests compare teams; they name nobody.
+        return ()
+    sharing = [m for m in members if m.share_name]
+    lessons = tx.progress.lessons_per_learner([m.id for m in sharing], week.first, week.last)
+    return tuple(
+        Named(m.id, display_name(m), lessons.get(m.id, 0), streaks.get(m.id, 0))
+        for m in sorted(sharing, key=lambda m: display_name(m).casefold())
+    )
+
+
+def display_name(learner: Learner) -> str:
+    return learner.display_name or learner.platform_user_id
+
+
+def _breakdown(tx: Transaction, scope: Scope, week: Week, rhythm: Rhythm) -> tuple[tuple[GroupRow, ...], int]:
+    """The teams (or organisations) big enough to show on their own, and how many are not."""
+    if scope.kind == "team":
+        return (), 0
+    progress = tx.progress
+    if scope.kind == "organisation":
+        counts = progress.counts_by_team(scope.team_ids, week.first, week.last)
+        names = {t.id: t.name for t in tx.teams.of(scope.organisation.id)} if scope.organisation else {}
+    else:
+        counts = progress.counts_by_organisation(scope.team_ids, week.first, week.last)
+        names = {o.id: o.name for o in tx.organisations.all()}
+    shown = [
+        GroupRow(names.get(key, str(key)), figures)
+        for key, figures in counts.items()
+        if figures.members >= rhythm.smallest_group
+    ]
+    return tuple(sorted(shown, key=lambda row: row.name.casefold())), len(counts) - len(shown)
+
+
+def about_member(digest: Digest, learner_id: int) -> Named | None:
+    """The line of ``digest`` that names this learner, if any."""
+    return next((n for n in digest.named if n.learner_id == learner_id), None)

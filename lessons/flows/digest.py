@@ -1,0 +1,292 @@
+"""Managers' weekly digest (``/digest``), and what learners control about it.
+
+``/share on|off`` lets a learner be named in their team's digest (nobody is by
+default) and ``/whatmymanagersees`` shows them exactly what it says about them.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Callable
+from pathlib import Path
+
+from babel.dates import format_interval
+from babel.numbers import format_decimal
+
+from lessons import audience, digest_chart
+from lessons.chat import Choice, Picture
+from lessons.digest import STREAK_DAYS, Digest, Named, about_member, compute
+from lessons.i18n import _, format_locale, ngettext, percent, use_locale
+from lessons.topics import topic_name
+from lessons.turn import Turn
+
+# Charts older than this are deleted when a new one is drawn: they were sent long ago.
+KEEP_CHARTS_SECONDS = 14 * 24 * 3600
+
+
+def _number(n: int) -> str:
+    return format_decimal(n, locale=format_locale())
+
+
+def _week(digest: Digest) -> str:
+    return format_interval(digest.week.first, digest.week.last, "yMMMd", locale=format_locale())
+
+
+def title(digest: Digest) -> str:
+    scope = digest.scope
+    if scope.kind == "team" and scope.organisation is not None:
+        return _(
+            "Weekly digest: {team} ({organisation})", team=scope.name, organisation=scope.organisation.name
+        )
+    return _("Weekly digest: {group}", group=scope.name)
+
+
+def named_line(person: Named) -> str:
+    return ngettext(
+        "{name}: {lessons} lesson this week, streak {streak}",
+        "{name}: {lessons} lessons this week, streak {streak}",
+        person.lessons,
+        name=person.name,
+        lessons=_number(person.lessons),
+        streak=_number(person.streak),
+    )
+
+
+def text(digest: Digest, smallest_group: int) -> str:
+    """The digest as the reader gets it: figures only, names only of people who chose to share."""
+    scope = digest.scope
+    lines = [_("Week of {dates}", dates=_week(digest))]
+    if not digest.reported:
+        where = scope.organisation.name if scope.organisation and scope.kind == "team" else _("the region")
+        lines.append(
+            ngettext(
+                "{group} has {n} member. Groups with fewer than {smallest} members are not reported "
+                "on their own, so that nobody can be singled out; their figures count only toward "
+                "the totals of {where}.",
+                "{group} has {n} members. Groups with fewer than {smallest} members are not reported "
+                "on their own, so that nobody can be singled out; their figures count only toward "
+                "the totals of {where}.",
+                digest.members,
+                group=scope.name,
+                smallest=smallest_group,
+                where=where,
+            )
+        )
+        return "\n".join(lines)
+    lines.append(
+        _(
+            "Members: {members} · active this week: {active}",
+            members=_number(digest.members),
+            active=_number(digest.active),
+        )
+    )
+    lines.append(
+        _(
+            "Lessons completed: {this_week} (the week before: {week_before})",
+            this_week=_number(digest.lessons),
+            week_before=_number(digest.lessons_week_before),
+        )
+    )
+    if digest.accuracy:
+        lines.append(_("Quiz answers right per topic:"))
+        lines += [
+            "• "
+            + ngettext(
+                "{topic}: {share} ({n} answer)",
+                "{topic}: {share} ({n} answers)",
+                s.total,
+                topic=topic_name(s.topic),
+                share=percent(s.right / s.total),
+            )
+            for s in digest.accuracy
+        ]
+    else:
+        lines.append(_("No quiz answers this week."))
+    if digest.weakest is not None:
+        lines.append(_("Weakest topic: {topic}.", topic=topic_name(digest.weakest.topic)))
+    lines.append(
+        _(
+            "On a streak of {days} or more lesson days: {n} of {members}",
+            days=STREAK_DAYS,
+            n=_number(digest.on_streak),
+            members=_number(digest.members),
+        )
+    )
+    if digest.breakdown:
+        lines.append(_("Teams:") if scope.kind == "organisation" else _("Organisations:"))
+        lines += [
+            "• "
+            + _(
+                "{name}: {members} members, {active} active, {lessons} lessons",
+                name=row.name,
+                members=_number(row.counts.members),
+                active=_number(row.counts.active),
+                lessons=_number(row.counts.lessons),
+            )
+            for row in digest.breakdown
+        ]
+    if digest.hidden_groups:
+        lines.append(
+            ngettext(
+                "{n} group with fewer than {smallest} members is counted only in the totals.",
+                "{n} groups with fewer than {smallest} members are counted only in the totals.",
+                digest.hidden_groups,
+                smallest=smallest_group,
+            )
+        )
+    if scope.kind == "team":
+        if digest.named:
+            lines.append(_("People who chose to share their progress:"))
+            lines += ["• " + named_line(person) for person in digest.named]
+        lines.append(
+            _("Names appear only of people who chose /share on. Nobody's own quiz answers are ever shown.")
+        )
+    return "\n".join(lines)
+
+
+def _suggestion(turn: Turn, digest: Digest) -> str | None:
+    lesson = turn.library.lesson(digest.suggested_lesson) if digest.suggested_lesson else None
+    if lesson is None:
+        return None
+    return _(
+        "A lesson to talk about together: “{title}”. It is about {topic}, the topic with the fewest "
+        "right answers this week.",
+        title=lesson.title.get(turn.language),
+        topic=topic_name(lesson.topic),
+    )
+
+
+def send(turn: Turn, scope: audience.Scope) -> None:
+    """One digest as one message: its text, and its chart drawn after the transaction commits."""
+    digest = compute(turn.tx, scope, turn.today, turn.library, turn.rhythm)
+    body = text(digest, turn.rhythm.smallest_group)
+    if digest.reported and (suggestion := _suggestion(turn, digest)):
+        body += "\n" + suggestion
+    if not digest.reported:
+        turn.say(body, title=title(digest))
+        return
+    key = scope.team_id or (scope.organisation.id if scope.organisation else scope.region)
+    path = turn.charts / f"digest-{scope.kind}-{key}-{digest.week.first:%Y%m%d}-{turn.language}-" \
+        f"{turn.learner.id}-{int(turn.now.timestamp())}.png"  # fmt: skip
+    alt = digest_chart.alt_text(digest)
+    turn.after_commit.append(_drawing(digest, path, turn.language))
+    turn.say(body, title=title(digest), picture=Picture(str(path), alt))
+
+
+def _drawing(digest: Digest, path: Path, language: str) -> Callable[[], None]:
+    def draw() -> None:
+        with use_locale(language):
+            digest_chart.draw(digest, path)
+        _tidy(path.parent)
+
+    return draw
+
+
+def _tidy(folder: Path) -> None:
+    cutoff = clock.time() - KEEP_CHARTS_SECONDS
+    for old in folder.glob("digest-*.png"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+
+
+def on_demand(turn: Turn) -> None:
+    """``/digest``: every digest this person receives, now."""
+    scopes = audience.scopes_of(turn.tx, turn.learner.id)
+    if not scopes:
+        turn.say(
+            _(
+                "Digests are for team managers and admins. To see what your manager's digest "
+                "says about you, type /whatmymanagersees."
+            )
+        )
+        return
+    for scope in scopes:
+        send(turn, scope)
+
+
+def scheduled(turn: Turn) -> bool:
+    """The weekly push; False when this person no longer manages anything."""
+    scopes = audience.scopes_of(turn.tx, turn.learner.id)
+    for scope in scopes:
+        send(turn, scope)
+    return bool(scopes)
+
+
+def share(turn: Turn, args: str) -> None:
+    """``/share on``, ``/share off``, or ``/share`` to see the setting and change it."""
+    word = args.strip().lower()
+    if word in ("on", "aan", "oui", "ja", "an", "yes"):
+        set_sharing(turn, True)
+    elif word in ("off", "uit", "non", "nee", "aus", "no"):
+        set_sharing(turn, False)
+    else:
+        state = _("on") if turn.learner.share_name else _("off")
+        turn.say(
+            _(
+                "Sharing your progress by name is {state}. When it is on, your manager's weekly digest "
+                "shows your name with your number of lessons and your streak; never your quiz answers.",
+                state=state,
+            ),
+            [Choice("share:on", _("Share my name")), Choice("share:off", _("Do not share"))],
+        )
+
+
+def set_sharing(turn: Turn, on: bool) -> None:
+    turn.update_learner(share_name=on)
+    if on:
+        turn.say(
+            _(
+                "Done: your manager's digest now shows your name, lessons and streak. "
+                "Type /share off to stop at any time. /whatmymanagersees shows what they see."
+            )
+        )
+    else:
+        turn.say(_("Done: your name no longer appears in any digest. You still count in the team totals."))
+
+
+def what_my_manager_sees(turn: Turn) -> None:
+    """Exactly what each of the learner's teams' digests says about them."""
+    teams = [r.team_id for r in turn.tx.roles.of(turn.learner.id) if r.role == "member" and r.team_id]
+    if not teams:
+        turn.say(
+            _("You are not in a team, so no manager receives anything about you."),
+            title=_("What your manager sees"),
+        )
+        return
+    smallest = turn.rhythm.smallest_group
+    for team_id in teams:
+        scope = audience.team_scope(turn.tx, team_id)
+        digest = compute(turn.tx, scope, turn.today, turn.library, turn.rhythm)
+        if not digest.reported:
+            lines = [
+                _(
+                    "{team} has fewer than {smallest} members, so no digest reports on it. Your lessons "
+                    "count only in the totals of {organisation}, together with everyone else's.",
+                    team=scope.name,
+                    smallest=smallest,
+                    organisation=scope.organisation.name if scope.organisation else "",
+                )
+            ]
+        else:
+            lines = [
+                _(
+                    "The weekly digest of {team} shows team totals: members, active members, "
+                    "lessons, quiz answers right per topic and streaks. You count in them; the "
+                    "totals name nobody.",
+                    team=scope.name,
+                )
+            ]
+            line = about_member(digest, turn.learner.id)
+            if line is not None:
+                lines.append(_("Because you chose /share on, it also shows this line about you:"))
+                lines.append("• " + named_line(line))
+                lines.append(_("Type /share off to remove it."))
+            else:
+                lines.append(
+                    _(
+                        "It does not show your name. With /share on it would show your name, "
+                        "your number of lessons and your streak."
+                    )
+                )
+        lines.append(_("Your own quiz answers are never shown to a manager."))
+        turn.say("\n".join(lines), title=_("What your manager sees"))

@@ -1,0 +1,169 @@
+"""Managers' weekly digests: content, privacy rules, the chart, and the weekly schedule."""
+
+from __future__ import annotations
+
+import struct
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from tests.support.organisation import Region
+
+BURGERZAKEN_DIGEST = """\
+Week of 2–8 Mar 2026
+Members: 6 · active this week: 4
+Lessons completed: 6 (the week before: 0)
+Quiz answers right per topic:
+• Cyber security: 75% (8 answers)
+• Digital skills: 50% (4 answers)
+Weakest topic: Digital skills.
+On a streak of 3 or more lesson days: 0 of 6
+People who chose to share their progress:
+• ann: 2 lessons this week, streak 0
+Names appear only of people who chose /share on. Nobody's own quiz answers are ever shown.
+A lesson to talk about together: “Good video meetings”. It is about Digital skills, the topic with \
+the fewest right answers this week."""
+
+
+@pytest.fixture
+def region(store, clock, chat) -> Region:
+    built = Region.build(store, clock, chat)
+    built.first_week()
+    built["ann"].command("/share on")
+    clock.advance(days=7)  # Monday 9 March, 09:00 in Brussels
+    return built
+
+
+def _png_size(path: str) -> tuple[int, int]:
+    data = Path(path).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_a_managers_digest_is_pinned_for_the_fixture_team(region):
+    (digest,) = region["manager_a"].command("/digest")
+    assert digest.title == "Weekly digest: Burgerzaken (Stad Poperinge)"
+    assert digest.text == BURGERZAKEN_DIGEST
+
+
+def test_the_digest_chart_is_a_png_of_sensible_size(region):
+    (digest,) = region["manager_a"].command("/digest")
+    assert digest.picture is not None
+    assert "lessons completed per week" in digest.picture.alt
+    assert _png_size(digest.picture.path) == (800, 340)
+    assert 5_000 < Path(digest.picture.path).stat().st_size < 200_000
+
+
+def test_only_people_who_opted_in_are_named_and_no_one_with_scores(region):
+    (digest,) = region["manager_a"].command("/digest")
+    for hidden in ("bart", "chloe", "dirk", "els", "frank"):
+        assert hidden not in digest.text
+    region["ann"].command("/share off")
+    (digest,) = region["manager_a"].command("/digest")
+    assert "ann" not in digest.text
+    assert "People who chose to share" not in digest.text
+
+
+def test_a_team_under_the_threshold_is_not_reported_on_its_own(region):
+    (digest,) = region["manager_b"].command("/digest")
+    assert digest.picture is None
+    assert "Dienst ICT has 2 members" in digest.text
+    assert "count only toward the totals of Stad Poperinge" in digest.text
+    assert "Lessons completed" not in digest.text
+    assert "gert" not in digest.text
+
+
+def test_the_organisation_admin_sees_teams_big_enough_and_counts_the_rest_in_totals(region):
+    (digest,) = region["org_admin"].command("/digest")
+    assert digest.title == "Weekly digest: Stad Poperinge"
+    assert "Members: 8 · active this week: 5" in digest.text  # Gert of the small team counts here
+    assert "• Burgerzaken: 6 members, 4 active, 6 lessons" in digest.text
+    assert "Dienst ICT" not in digest.text
+    assert "1 group with fewer than 5 members is counted only in the totals." in digest.text
+    assert "ann" not in digest.text  # organisation digests compare teams and name nobody
+
+
+def test_the_region_admin_compares_municipalities(region):
+    (digest,) = region["region_admin"].command("/digest")
+    assert digest.title == "Weekly digest: westhoek"
+    assert "Members: 11" in digest.text
+    assert "• Stad Poperinge: 8 members, 5 active, 7 lessons" in digest.text
+    assert "Stad Ieper" not in digest.text  # 3 members: only in the totals
+    assert digest.picture is not None
+
+
+def test_whatmymanagersees_shows_the_exact_line_about_the_learner(region):
+    ann = region["ann"]
+    ann.command("/whatmymanagersees")
+    (managers,) = region["manager_a"].command("/digest")
+    line = "• ann: 2 lessons this week, streak 0"
+    assert line in ann.text and line in managers.text
+    bart = region["bart"]
+    bart.command("/whatmymanagersees")
+    assert "It does not show your name" in bart.text
+    assert "bart" not in managers.text
+    region["gert"].command("/whatmymanagersees")
+    assert "Dienst ICT has fewer than 5 members, so no digest reports on it" in region["gert"].text
+
+
+def test_digests_are_in_the_managers_language_with_its_number_and_date_formats(region):
+    manager = region["manager_a"]
+    manager.command("/settings")
+    manager.press("Language")
+    manager.press("Nederlands")
+    (digest,) = manager.command("/digest")
+    assert digest.title == "Weekdigest: Burgerzaken (Stad Poperinge)"
+    assert "Week van 2–8 mrt 2026" in digest.text
+    assert "Cyberveiligheid: 75% (8 antwoorden)" in digest.text
+
+
+def test_a_learner_who_asks_for_a_digest_is_pointed_to_what_they_can_see(region):
+    region["bart"].command("/digest")
+    assert "Digests are for team managers and admins" in region["bart"].text
+    assert "/whatmymanagersees" in region["bart"].text
+
+
+def test_the_weekly_digest_arrives_on_monday_at_eight_in_the_managers_time_zone(region, coach, clock):
+    clock.now = datetime(2026, 3, 16, 6, 59, tzinfo=UTC)  # Monday 07:59 in Brussels
+    assert [r for r in coach.deliver_due() if r.title and "digest" in r.title] == []
+    clock.advance(minutes=2)
+    sent = [r for r in coach.deliver_due() if r.title and "digest" in r.title]
+    titles = sorted(r.title for r in sent if r.title)
+    assert titles == [
+        "Weekly digest: Burgerzaken (Stad Poperinge)",
+        "Weekly digest: Dienst ICT (Stad Poperinge)",
+        "Weekly digest: Stad Ieper",
+        "Weekly digest: Stad Poperinge",
+        "Weekly digest: westhoek",
+    ]
+    burgerzaken = next(r for r in sent if "Burgerzaken" in (r.title or ""))
+    assert burgerzaken.picture is not None and Path(burgerzaken.picture.path).is_file()
+    assert "Week of 9–15 Mar 2026" in burgerzaken.text
+    clock.advance(minutes=5)
+    assert [r for r in coach.deliver_due() if r.title and "digest" in r.title] == []
+    clock.advance(days=1)
+    assert [r for r in coach.deliver_due() if r.title and "digest" in r.title] == []
+
+
+def test_forget_keeps_the_team_figures_but_no_row_names_the_learner(region, store):
+    ann = region["ann"]
+    with store.transaction() as tx:
+        ann_id = tx.learners.find("memory", "ann").id  # type: ignore[union-attr]
+    ann.command("/forget")
+    ann.press("Yes, erase everything")
+    assert "erased" in ann.text
+    with store.engine.connect() as connection:
+        for table in inspect(connection).get_table_names():
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+                words = " ".join(map(str, row)).split()
+                assert "ann" not in words, (table, row)
+                assert f"learner:{ann_id}" not in words, (table, row)
+    (digest,) = region["manager_a"].command("/digest")
+    # Ann is gone as a member and a name, but her two lessons and answers still count.
+    assert "Members: 5 · active this week: 4" in digest.text
+    assert "Lessons completed: 6" in digest.text
+    assert "Cyber security: 75% (8 answers)" in digest.text
+    assert "ann" not in digest.text
