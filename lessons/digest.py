@@ -183,10 +183,13 @@ def _streaks(
     """Each member's current streak, by the lesson days of their own calendar and leave."""
     sessions = tx.progress.session_dates(scope.team_ids, today - STREAK_WINDOW)
     pauses = tx.progress.pauses(scope.team_ids)
-    calendars = {o.id: Calendar(o.country, o.subdivision) for o in tx.organisations.all()}
+    calendars: dict[int | None, Calendar] = {None: rhythm.calendar}
+    for organisation_id in {m.organisation_id for m in members} - {None}:
+        organisation = tx.organisations.get(organisation_id or 0)
+        calendars[organisation_id] = Calendar(organisation.country, organisation.subdivision)
     current: dict[int, int] = {}
     for learner in members:
-        calendar = calendars.get(learner.organisation_id or 0, rhythm.calendar)
+        calendar = calendars[learner.organisation_id]
         rule = lesson_day_rule(learner.weekday_numbers, pauses.get(learner.id, []), calendar)
         current[learner.id] = streak(sessions.get(learner.id, set()), today, rule).current
     return current

@@ -208,6 +208,8 @@ class RoleRow(Base):
     # No unique key: three of its columns are NULL for any one role, and NULLs never
     # collide in SQL; Roles.grant checks for the same role before adding it.
     __tablename__ = "roles"
+    # Digests ask "who is in these teams?" for every team, every week.
+    __table_args__ = (Index("ix_roles_team_role", "team_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)

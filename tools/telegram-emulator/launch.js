@@ -8,7 +8,7 @@
 // date; user messages without a date; getUpdates ignoring offset, limit and
 // timeout (it "confirms" an update as soon as it has been fetched once);
 // errors that are not {ok:false, error_code, description}. It adds what the
-// emulator lacks: sendPhoto by URL, setMyCommands, a secret-token header on
+// emulator lacks: sendPhoto by URL or by upload, setMyCommands, a secret-token header on
 // webhook calls, and, for tests, injected 429 (flood) and 403 (blocked) answers.
 //
 // Usage: node launch.js [--port N] [--host 127.0.0.1]
@@ -412,6 +412,47 @@ const CONTROL = {
   commands: (state) => state.commands,
 };
 
+// --- uploads ------------------------------------------------------------------------------------
+
+// A multipart/form-data body as plain fields. An uploaded file becomes a short
+// description ("upload:<name>:<bytes>:png" or ":other") that tests can check:
+// the emulator keeps no files, but a test can see that a real PNG arrived.
+function readMultipart(req) {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(req.headers['content-type'] || '');
+  if (!boundary) return Promise.reject(new Error('multipart body without a boundary'));
+  const marker = Buffer.from(`--${boundary[1] || boundary[2]}`);
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('error', reject);
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks);
+      const fields = {};
+      let at = raw.indexOf(marker);
+      while (at >= 0) {
+        const start = at + marker.length + 2; // past the boundary and its CRLF
+        const end = raw.indexOf(marker, start);
+        if (end < 0) break;
+        const part = raw.subarray(start, end - 2); // without the CRLF before the next boundary
+        const split = part.indexOf('\r\n\r\n');
+        const headers = part.subarray(0, split).toString('utf8');
+        const content = part.subarray(split + 4);
+        const name = /name="([^"]*)"/.exec(headers);
+        const file = /filename="([^"]*)"/.exec(headers);
+        if (name) {
+          fields[name[1]] = file
+            ? `upload:${file[1]}:${content.length}:${content.subarray(0, 8).equals(PNG) ? 'png' : 'other'}`
+            : content.toString('utf8');
+        }
+        at = end;
+      }
+      resolve(fields);
+    });
+  });
+}
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
 // --- the HTTP front ---------------------------------------------------------------------------
 
 function front(req, res, next) {
@@ -438,7 +479,17 @@ function front(req, res, next) {
     return;
   }
   if (req.is('multipart/form-data')) {
-    telegramError(res, 400, 'Bad Request: the test emulator does not accept file uploads');
+    if (method !== 'sendPhoto') {
+      telegramError(res, 400, `Bad Request: the test emulator takes file uploads for sendPhoto only, not ${method}`);
+      return;
+    }
+    readMultipart(req)
+      .then((fields) => {
+        req.body = fields;
+        req.headers['content-type'] = 'application/json';
+        front(req, res, next);
+      })
+      .catch((error) => telegramError(res, 400, `Bad Request: ${error.message}`));
     return;
   }
   const body = { ...req.query, ...req.body };

@@ -31,6 +31,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_anonymous_totals')),
     sa.UniqueConstraint('team_id', 'week', 'topic', name=op.f('uq_anonymous_totals_team_id_week_topic'))
     )
+    with op.batch_alter_table('roles', schema=None) as batch_op:
+        batch_op.create_index('ix_roles_team_role', ['team_id', 'role'], unique=False)
+
     with op.batch_alter_table('learners', schema=None) as batch_op:
         batch_op.add_column(sa.Column('share_name', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('organisation_id', sa.Integer(), nullable=True))
@@ -45,5 +48,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_learners_organisation_id'))
         batch_op.drop_column('organisation_id')
         batch_op.drop_column('share_name')
+
+    with op.batch_alter_table('roles', schema=None) as batch_op:
+        batch_op.drop_index('ix_roles_team_role')
 
     op.drop_table('anonymous_totals')
