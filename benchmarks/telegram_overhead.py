@@ -6,7 +6,7 @@ Two bots in turn serve the Bot API emulator (tools/telegram-emulator):
   which answers each text message with the same text; PTB's default of one
   update at a time, which measured faster here than ``concurrent_updates``;
 - the coach (`digicoach run`), grading quiz answers pressed by button: update ->
-  grade -> store in SQLite -> reply (the question edited, feedback, next question).
+  grade -> store in SQLite -> reply (the question edited to show the feedback, the next question).
 
 For each, all updates are sent at once and the clock runs until the last reply
 has arrived. Printed: updates a second for both and the ratio coach / echo.
@@ -130,18 +130,18 @@ def main() -> None:
         updates = 2 * args.learners
         echo = measure_echo(emulator, updates)
         coach = measure_coach(emulator, args.learners, Path(folder))
-    # Per update the echo bot makes one Bot API call; the coach four: answerCallbackQuery,
-    # the edit of the question, the feedback and the next question (or the summary).
+    # Per update the echo bot makes one Bot API call; the coach three: answerCallbackQuery,
+    # the edit of the question that adds the feedback, and the next question (or the summary).
     print(
         f"bare PTB echo bot:   {echo:7.1f} updates/s  {echo:7.1f} Bot API calls/s ({updates} text messages)"
     )
     print(
-        f"coach, quiz answers: {coach:7.1f} updates/s  {4 * coach:7.1f} Bot API calls/s "
+        f"coach, quiz answers: {coach:7.1f} updates/s  {3 * coach:7.1f} Bot API calls/s "
         f"({updates} button presses)"
     )
     print(
         f"ratio coach / echo:  {coach / echo:7.2f} in updates (target ≥ 0.80), "
-        f"{4 * coach / echo:.2f} in calls"
+        f"{3 * coach / echo:.2f} in calls"
     )
 
 

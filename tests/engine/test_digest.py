@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from tests.support.organisation import Region
+from lessons.organisation_file import apply, load
+from tests.support.flows import onboard
+from tests.support.organisation import Region, invite, join
+from tests.support.ticks import invitations, local, tick_until
 
 BURGERZAKEN_DIGEST = """\
 Week of 2–8 Mar 2026
@@ -167,3 +170,21 @@ def test_forget_keeps_the_team_figures_but_no_row_names_the_learner(region, stor
     assert "Lessons completed: 6" in digest.text
     assert "Cyber security: 75% (8 answers)" in digest.text
     assert "ann" not in digest.text
+
+
+def test_learners_follow_their_organisations_public_holidays(store, clock, chat, coach, tmp_path):
+    dutch = tmp_path / "org.yaml"
+    dutch.write_text(
+        "region: noordzee\norganisations:\n  - id: sluis\n    name: Gemeente Sluis\n    country: NL\n"
+        "    timezone: Europe/Amsterdam\n    language: nl\n    teams:\n      - id: ict\n        name: ICT\n"
+    )
+    spec = load(dutch)
+    assert not isinstance(spec, list), spec
+    with store.transaction() as tx:
+        apply(tx, spec, "cli:admin", clock())
+    join(chat("sanne"), invite(store, clock, "sluis/ict"))  # in a Dutch municipality
+    onboard(chat("bram"))  # no organisation: the deployment's Belgian holidays
+    # Tuesday 21 July 2026 is Belgium's national day, a working day in the Netherlands.
+    clock.now = local(2026, 7, 21, 9, 0)
+    sent = invitations(tick_until(coach, clock, local(2026, 7, 21, 10, 0)))
+    assert [s.reply.to.chat_id for s in sent] == ["chat-sanne"]

@@ -210,7 +210,13 @@ class TelegramAdapter:
             and isinstance(query.message, Message)
             and replies
         ):
-            tidy = render.pressed(query.message, event.choice_id)
+            tidy = None
+            if render.foldable(replies[0]):
+                # Quiz feedback edits the question message: one call, and a tidy chat.
+                tidy = render.pressed(query.message, event.choice_id, replies[0])
+                if tidy is not None:
+                    replies = replies[1:]
+            tidy = tidy or render.pressed(query.message, event.choice_id)
             if tidy is not None:
                 calls.append(tidy)
         for reply in replies:

@@ -111,11 +111,19 @@ def _photo(chat_id: int, photo: str | Path, caption: str, markup: InlineKeyboard
     return Call("send_photo", chat_id, params)
 
 
-def pressed(message: Message, choice_id: str) -> Call | None:
+def foldable(reply: Reply) -> bool:
+    """A plain answer to a press (quiz feedback, "see you in an hour") can go into the pressed message."""
+    return not reply.choices and reply.picture is None
+
+
+def pressed(message: Message, choice_id: str, feedback: Reply | None = None) -> Call | None:
     """After a button press: the message that carried it, without buttons, showing the choice.
 
-    None when no button of that message has this choice id (a forged or stale
-    press), so such a press never changes a message.
+    With ``feedback`` (see ``foldable``), the edit shows it under the choice:
+    the chat stays tidy and the learner's answer and its feedback stay together,
+    in one Bot API call instead of two. None when no button of that message has
+    this choice id (a forged or stale press), so such a press never changes a
+    message.
     """
     markup = message.reply_markup
     if markup is None:
@@ -127,7 +135,9 @@ def pressed(message: Message, choice_id: str) -> Call | None:
     if label is None:
         return None
     chosen = f"\n\n<i>→ {escape(label, quote=False)}</i>"
-    if message.text is not None and len(message.text) + len(chosen) <= MessageLimit.MAX_TEXT_LENGTH:
+    if feedback is not None:
+        chosen += "\n\n" + html(feedback)
+    if message.text is not None and len(message.text_html) + len(chosen) <= MessageLimit.MAX_TEXT_LENGTH:
         return Call(
             "edit_message_text",
             message.chat.id,
@@ -137,6 +147,8 @@ def pressed(message: Message, choice_id: str) -> Call | None:
                 "parse_mode": ParseMode.HTML,
             },
         )
+    if feedback is not None:
+        return None
     if message.caption is not None and len(message.caption) + len(chosen) <= MessageLimit.CAPTION_LENGTH:
         return Call(
             "edit_message_caption",

@@ -35,14 +35,11 @@ def test_a_learner_onboards_takes_a_lesson_answers_by_button_and_sees_progress(c
     georgette.wait_for("Which is strongest?")
 
     question = georgette.press("coffee-bike-rain-lamp")
-    feedback = georgette.wait_for("Right!")
-    assert "Length makes a password strong." in feedback[-1]["text"]
-    # The question now shows the answer and has no buttons left to press twice.
+    georgette.wait_for("The same password everywhere is safe.")
+    # The question now shows the answer and its feedback, and has no buttons left to press twice.
     edited = next(m for m in georgette.messages() if m["message_id"] == question["message_id"])
     assert "reply_markup" not in edited
-    assert edited["text"].endswith("→ coffee-bike-rain-lamp")
-
-    georgette.wait_for("The same password everywhere is safe.")
+    assert edited["text"].endswith("→ coffee-bike-rain-lamp\n\n✅ Right!\nLength makes a password strong.")
     georgette.press("False")
     georgette.wait_for("Lesson finished: Strong passwords")
 
@@ -100,6 +97,7 @@ def test_forged_or_foreign_button_presses_change_nothing_and_get_a_polite_answer
     assert alice.messages()[-1]["reply_markup"]
     assert all("does not work" not in (m.get("text") or "") for m in alice.messages())
     alice.press("coffee-bike-rain-lamp")
-    alice.wait_for("Right!")
+    alice.wait_for("The same password everywhere is safe.")
+    assert "✅ Right!" in alice.messages()[-2]["text"]
     bob.command("/progress")
     assert "No lessons done yet" in bob.wait_for("Your progress")[-1]["text"]
