@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from tests.support.cli import digicoach, invite_code
+
 LIBRARY = Path(__file__).parents[2] / "lessons" / "library"
 
 
@@ -102,23 +104,12 @@ def test_a_reader_that_stops_reading_ends_the_chat_quietly(tmp_path):
 
 
 def test_a_manager_in_the_console_gets_a_digest_with_a_chart(tmp_path):
-    db = f"sqlite:///{tmp_path / 'coach.sqlite3'}"
+    database = tmp_path / "coach.sqlite3"
     org = Path(__file__).parents[1] / "fixtures" / "org" / "westhoek.yaml"
 
-    def cli(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", *args, "--db", db],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=tmp_path,
-            check=True,
-        )
-        return done.stdout
-
-    cli("org", "apply", str(org))
-    members = cli("invite", "create", "--team", "poperinge/burgerzaken", "--uses", "5").split()[1]
-    manager = cli("invite", "create", "--team", "poperinge/burgerzaken", "--role", "manager").split()[1]
+    digicoach(database, "org", "apply", str(org))
+    members = invite_code(database, "--team", "poperinge/burgerzaken", "--uses", "5")
+    manager = invite_code(database, "--team", "poperinge/burgerzaken", "--role", "manager")
     for name in ("ann", "bart", "chloe", "dirk", "els"):
         assert chat(tmp_path, [f"/start {members}", "2", "1", "09:30"], "--user", name).returncode == 0
     done = chat(tmp_path, [f"/start {manager}", "2", "1", "09:30", "/digest"], "--user", "marie")

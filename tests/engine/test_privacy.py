@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import inspect, text
-
+from tests.support.database import every_row
 from tests.support.flows import finish_passwords_lesson, onboard
 
 
@@ -41,10 +40,7 @@ def test_forget_leaves_no_row_that_names_the_learner(chat, store):
     alice.command("/forget")
     alice.press("Yes, erase everything")
     assert "erased" in alice.text
-    with store.engine.connect() as connection:
-        for table in inspect(connection).get_table_names():
-            for row in connection.execute(text(f'SELECT * FROM "{table}"')):
-                assert "alice" not in " ".join(map(str, row)), (table, row)
-        assert connection.execute(text("SELECT count(*) FROM answers")).scalar() == 2
+    assert [row for _table, row in every_row(store) if "alice" in " ".join(map(str, row))] == []
+    assert sum(table == "answers" for table, _row in every_row(store)) == 2
     alice.command("/start")
     assert "digital coach" in alice.text

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 
@@ -13,21 +11,11 @@ from nio import RoomEncryptedImage
 from nio.crypto.attachments import decrypt_attachment
 
 from tests.e2e.matrix.learner import Learner
+from tests.support.cli import digicoach, invite_code
 
 pytestmark = pytest.mark.e2e
 
 ORG = Path(__file__).parents[2] / "fixtures" / "org" / "westhoek.yaml"
-
-
-def _cli(database: Path, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", *args, "--db", f"sqlite:///{database}"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return done.stdout.split()[1]  # the code, from "code:     <code>"
 
 
 async def _join(learner: Learner, room: str, bot_id: str, code: str) -> None:
@@ -49,10 +37,9 @@ def test_a_manager_gets_the_digest_with_its_chart_as_an_encrypted_image(synapse,
     bot.env["DIGICOACH_SMALLEST_GROUP"] = "2"
     bot_id = bot.env["MATRIX_USER_ID"]
     database = tmp_path / "coach.sqlite3"
-    subprocess.run([sys.executable, "-m", "bot", "org", "apply", str(ORG), "--db", f"sqlite:///{database}"],
-                   check=True, capture_output=True, timeout=60)  # fmt: skip
-    members = _cli(database, "invite", "create", "--team", "poperinge/burgerzaken", "--uses", "2")
-    manager_code = _cli(database, "invite", "create", "--team", "poperinge/burgerzaken", "--role", "manager")
+    digicoach(database, "org", "apply", str(ORG))
+    members = invite_code(database, "--team", "poperinge/burgerzaken", "--uses", "2")
+    manager_code = invite_code(database, "--team", "poperinge/burgerzaken", "--role", "manager")
 
     async def conversation() -> None:
         async with (

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import digicoach, invite_code
+
 pytestmark = pytest.mark.e2e
 
 ORG = Path(__file__).parents[2] / "fixtures" / "org" / "westhoek.yaml"
-
-
-def _cli(database: Path, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", *args, "--db", f"sqlite:///{database}"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return done.stdout
 
 
 def _join(person, code: str) -> None:
@@ -37,14 +26,14 @@ def _join(person, code: str) -> None:
 
 def test_a_manager_gets_the_digest_with_its_chart_as_a_photo(coach, learner, tmp_path):
     database = tmp_path / "coach.sqlite3"
-    _cli(database, "org", "apply", str(ORG))
-    members = _cli(database, "invite", "create", "--team", "poperinge/burgerzaken", "--uses", "2").split()[1]
-    manager_code = _cli(database, "invite", "create", "--team", "poperinge/burgerzaken", "--role", "manager")
+    digicoach(database, "org", "apply", str(ORG))
+    members = invite_code(database, "--team", "poperinge/burgerzaken", "--uses", "2")
+    manager_code = invite_code(database, "--team", "poperinge/burgerzaken", "--role", "manager")
     running = coach(DIGICOACH_SMALLEST_GROUP="2", DIGICOACH_DATA_DIR=str(tmp_path / "data"))
     for name in ("Ann", "Bart"):
         _join(learner(first_name=name), members)
     manager = learner(first_name="Marie")
-    _join(manager, manager_code.split()[1])
+    _join(manager, manager_code)
 
     manager.command("/digest")
     (photo,) = [m for m in manager.wait_for("Weekly digest: Burgerzaken") if "photo" in m]
