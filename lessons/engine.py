@@ -249,8 +249,7 @@ class Coach:
                 with use_locale(learner.locale or self._organisation_language(tx, learner)):
                     turn = self._turn(tx, learner, now, Address(learner.platform, learner.chat_id))
                     if push.kind == "digest":
-                        if not digest.scheduled(turn):
-                            tx.pushes.update(push.id, status="cancelled")
+                        tx.pushes.update(push.id, status=self._digest(turn))
                     else:
                         invitation.message(turn, push)
                     turns.append(turn)
@@ -258,6 +257,17 @@ class Coach:
         replies = [reply for turn in turns for reply in turn.replies]
         self._planned_through = planned_through
         return replies
+
+    @staticmethod
+    def _digest(turn: Turn) -> str:
+        """Send one reader's digests; the push's new status. A failing digest never stops the tick."""
+        try:
+            return "sent" if digest.scheduled(turn) else "cancelled"
+        except Exception:
+            log.exception("could not make the digest for learner %d", turn.learner.id)
+            turn.replies.clear()
+            turn.after_commit.clear()
+            return "failed"
 
     def _still_wanted(self, push: Push, learner: Learner, now: datetime) -> bool:
         if not learner.active:

@@ -119,11 +119,13 @@ class PushRow(Base):
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
     local_date: Mapped[date] = mapped_column(Date)
     # "lesson": the day's invitation; "nudge": the one reminder when it was left
-    # unfinished; "ask": the one question, after ignored reminders, whether to slow down.
+    # unfinished; "ask": the one question, after ignored reminders, whether to slow down;
+    # "digest": a manager's weekly digests.
     kind: Mapped[str] = mapped_column(String(16))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # "pending" until sent; then "sent", "snoozed" (due again later), "skipped",
-    # "expired" (too late after downtime) or "cancelled" (a reminder found unneeded).
+    # "expired" (too late after downtime), "cancelled" (a reminder found unneeded, a
+    # digest for someone who manages nothing any more) or "failed" (see the log).
     status: Mapped[str] = mapped_column(String(16), default="pending")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from lessons.flows import digest as digest_flow
 from lessons.organisation_file import apply, load
 from tests.support.database import rows_naming
 from tests.support.flows import onboard
@@ -183,3 +184,17 @@ def test_learners_follow_their_organisations_public_holidays(store, clock, chat,
     clock.now = local(2026, 7, 21, 9, 0)
     sent = invitations(tick_until(coach, clock, local(2026, 7, 21, 10, 0)))
     assert [s.reply.to.chat_id for s in sent] == ["chat-sanne"]
+
+
+def test_a_digest_that_fails_never_stops_the_days_lessons(region, coach, clock, monkeypatch, caplog):
+    def broken(_turn):
+        raise RuntimeError("a bug in a digest")
+
+    monkeypatch.setattr(digest_flow, "scheduled", broken)
+    clock.now = datetime(2026, 3, 16, 7, 1, tzinfo=UTC)  # Monday 08:01 in Brussels
+    sent = coach.deliver_due()
+    assert not [r for r in sent if r.title and "digest" in r.title]
+    assert "could not make the digest" in caplog.text
+    clock.now = datetime(2026, 3, 16, 8, 45, tzinfo=UTC)  # 09:45: everyone's 09:30 lesson
+    invited = [r for r in coach.deliver_due() if any(c.id.startswith("snooze:") for c in r.choices)]
+    assert len(invited) == 16  # every learner of the region, managers and admins included
