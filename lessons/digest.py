@@ -12,8 +12,10 @@ the CSV export) applies them the same way:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeVar
 
 from lessons.audience import Scope
 from lessons.lesson_library import Library
@@ -24,6 +26,8 @@ from lessons.streaks import streak
 from storage.records import Learner, TopicScore
 from storage.team_progress import GroupCounts, monday
 from storage.unit_of_work import Transaction
+
+K = TypeVar("K")
 
 WEEKS_IN_CHART = 8
 # A streak of this many lesson days counts as "on a streak" in the figures.
@@ -224,12 +228,24 @@ def _breakdown(tx: Transaction, scope: Scope, week: Week, rhythm: Rhythm) -> tup
     else:
         counts = progress.counts_by_organisation(scope.team_ids, week.first, week.last)
         names = {o.id: o.name for o in tx.organisations.all()}
-    shown = [
-        GroupRow(names.get(key, str(key)), figures)
-        for key, figures in counts.items()
-        if figures.members >= rhythm.smallest_group
-    ]
+    visible = shown_groups({key: c.members for key, c in counts.items()}, rhythm.smallest_group)
+    shown = [GroupRow(names.get(key, str(key)), counts[key]) for key in visible]
     return tuple(sorted(shown, key=lambda row: row.name.casefold())), len(counts) - len(shown)
+
+
+def shown_groups(members: Mapping[K, int], smallest: int) -> set[K]:
+    """The groups a breakdown may show on its own line.
+
+    Groups under ``smallest`` members are hidden. So that nobody can work a
+    hidden group out by subtracting the shown lines from the total, the hidden
+    ones together must also reach ``smallest``: if they do not, the smallest
+    shown groups are hidden too (secondary suppression, as statistics offices do).
+    """
+    shown = sorted((k for k, n in members.items() if n >= smallest), key=lambda k: (members[k], str(k)))
+    hidden = sum(n for n in members.values() if n < smallest)
+    while 0 < hidden < smallest and shown:
+        hidden += members[shown.pop(0)]
+    return set(shown)
 
 
 def about_member(digest: Digest, learner_id: int) -> Named | None:

@@ -2,9 +2,10 @@
 
 The digest's privacy rules hold here too: teams with fewer members than the
 threshold get no rows of their own (their figures are in the organisation's
-rows), people are named only after ``/share on`` and then only with their
-lessons, and nobody's quiz answers appear on a row of their own.
-Membership is today's: the export counts the people in a team now.
+rows), nor do teams whose rows would reveal them by subtraction; people are
+named only after ``/share on`` and then only with their lessons; and nobody's
+quiz answers appear on a row of their own. Membership is today's: the export
+counts the people in a team now.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from lessons.audience import may_see_organisation, organisation_scope
-from lessons.digest import Week, display_name
+from lessons.digest import Week, display_name, shown_groups
 from lessons.rhythm import Rhythm
 from storage.records import Organisation, Role
 from storage.team_progress import AnonymousTotal
@@ -60,10 +61,8 @@ def rows(
     scope = organisation_scope(tx, organisation)
     teams = {t.id: t for t in tx.teams.of(organisation.id) if not t.archived}
     counts_now = tx.progress.counts_by_team(scope.team_ids, today, today)
-    shown = sorted(
-        (team_id for team_id, c in counts_now.items() if c.members >= rhythm.smallest_group),
-        key=lambda team_id: teams[team_id].slug,
-    )
+    visible = shown_groups({team_id: c.members for team_id, c in counts_now.items()}, rhythm.smallest_group)
+    shown = sorted(visible, key=lambda team_id: teams[team_id].slug)
     members = tx.progress.members(scope.team_ids)
     organisation_big_enough = len(members) >= rhythm.smallest_group
     latest = Week.reported_on(today)

@@ -116,8 +116,10 @@ def text(digest: Digest, smallest_group: int) -> str:
         lines.append(_("Teams:") if scope.kind == "organisation" else _("Organisations:"))
         lines += [
             "• "
-            + _(
+            + ngettext(
+                "{name}: {members} members, {active} active, {lessons} lesson",
                 "{name}: {members} members, {active} active, {lessons} lessons",
+                row.counts.lessons,
                 name=row.name,
                 members=_number(row.counts.members),
                 active=_number(row.counts.active),
@@ -128,8 +130,10 @@ def text(digest: Digest, smallest_group: int) -> str:
     if digest.hidden_groups:
         lines.append(
             ngettext(
-                "{n} group with fewer than {smallest} members is counted only in the totals.",
-                "{n} groups with fewer than {smallest} members are counted only in the totals.",
+                "{n} group is counted only in the totals, so that no group under {smallest} members "
+                "can be singled out.",
+                "{n} groups are counted only in the totals, so that no group under {smallest} members "
+                "can be singled out.",
                 digest.hidden_groups,
                 smallest=smallest_group,
             )

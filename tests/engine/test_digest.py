@@ -8,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.memory import MemoryChat
+from lessons.digest import shown_groups
+from lessons.engine import Coach
 from lessons.flows import digest as digest_flow
 from lessons.organisation_file import apply, load
+from lessons.rhythm import Rhythm
 from tests.support.database import rows_naming
 from tests.support.flows import onboard
 from tests.support.organisation import Region, invite, join
@@ -80,23 +84,54 @@ def test_a_team_under_the_threshold_is_not_reported_on_its_own(region):
     assert "gert" not in digest.text
 
 
-def test_the_organisation_admin_sees_teams_big_enough_and_counts_the_rest_in_totals(region):
+def test_the_organisation_admin_sees_totals_and_no_line_that_reveals_a_small_team(region):
     (digest,) = region["org_admin"].command("/digest")
     assert digest.title == "Weekly digest: Stad Poperinge"
     assert "Members: 8 · active this week: 5" in digest.text  # Gert of the small team counts here
-    assert "• Burgerzaken: 6 members, 4 active, 6 lessons" in digest.text
-    assert "Dienst ICT" not in digest.text
-    assert "1 group with fewer than 5 members is counted only in the totals." in digest.text
+    # Burgerzaken (6) is big enough, but its line subtracted from the totals would
+    # show Dienst ICT (2): so neither gets a line of its own.
+    assert "Burgerzaken" not in digest.text and "Dienst ICT" not in digest.text
+    assert (
+        "2 groups are counted only in the totals, so that no group under 5 members can be singled out."
+        in digest.text
+    )
     assert "ann" not in digest.text  # organisation digests compare teams and name nobody
 
 
-def test_the_region_admin_compares_municipalities(region):
+def test_organisation_and_region_digests_break_down_by_group_when_that_reveals_nobody(
+    region, store, fixture_library, clock, tmp_path
+):
+    lenient = Coach(store, fixture_library, clock, Rhythm(smallest_group=2), charts=tmp_path / "charts")
+    organisation = MemoryChat(lenient, "org_admin", "en").command("/digest")[0].text
+    assert "• Burgerzaken: 6 members, 4 active, 6 lessons" in organisation
+    assert "• Dienst ICT: 2 members, 1 active, 1 lesson" in organisation
+    assert "counted only in the totals" not in organisation
+    region_digest = MemoryChat(lenient, "region_admin", "en").command("/digest")[0]
+    assert region_digest.title == "Weekly digest: westhoek"
+    assert "Members: 11" in region_digest.text
+    assert "• Stad Poperinge: 8 members, 5 active, 7 lessons" in region_digest.text
+    assert "• Stad Ieper: 3 members, 1 active, 1 lesson" in region_digest.text
+    assert region_digest.picture is not None
+
+
+def test_the_region_admin_sees_no_municipality_that_could_be_worked_out(region):
     (digest,) = region["region_admin"].command("/digest")
-    assert digest.title == "Weekly digest: westhoek"
     assert "Members: 11" in digest.text
-    assert "• Stad Poperinge: 8 members, 5 active, 7 lessons" in digest.text
-    assert "Stad Ieper" not in digest.text  # 3 members: only in the totals
-    assert digest.picture is not None
+    assert "Stad Poperinge" not in digest.text and "Stad Ieper" not in digest.text
+
+
+@pytest.mark.parametrize(
+    ("members", "shown"),
+    [
+        ({"a": 6, "b": 7}, {"a", "b"}),
+        ({"a": 6, "b": 7, "c": 2}, {"b"}),  # c alone could be worked out: a goes too
+        ({"a": 6, "b": 2, "c": 3}, {"a"}),  # the small ones together reach 5
+        ({"a": 6, "b": 2}, set()),
+        ({"a": 3, "b": 4}, set()),
+    ],
+)
+def test_small_groups_are_hidden_and_so_is_whatever_would_reveal_them(members, shown):
+    assert shown_groups(members, 5) == shown
 
 
 def test_whatmymanagersees_shows_the_exact_line_about_the_learner(region):
