@@ -6,7 +6,9 @@ the CSV export) applies them the same way:
 - a group with fewer members than ``Rhythm.smallest_group`` is never shown
   on its own; it only counts toward its organisation's (or region's) totals;
 - a person appears by name only after ``/share on``, and then only with their
-  lessons and streak: an individual's quiz answers are never reported.
+  lessons and streak: an individual's quiz answers are never reported;
+- a topic's share of right answers is shown only when at least as many people
+  as that threshold answered in it: with one or two, the share would be theirs.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from lessons.public_holidays import Calendar
 from lessons.rhythm import Rhythm
 from lessons.schedule import lesson_day_rule
 from lessons.streaks import streak
-from storage.records import Learner, TopicScore
-from storage.team_progress import GroupCounts, monday
+from storage.records import Learner
+from storage.team_progress import GroupCounts, GroupScore, monday
 from storage.unit_of_work import Transaction
 
 K = TypeVar("K")
@@ -86,8 +88,10 @@ class Digest:
     lessons: int = 0
     lessons_week_before: int = 0
     lessons_per_week: tuple[tuple[date, int], ...] = ()
-    accuracy: tuple[TopicScore, ...] = ()
-    weakest: TopicScore | None = None
+    # Topics enough people answered in; the others are only counted in hidden_topics.
+    accuracy: tuple[GroupScore, ...] = ()
+    hidden_topics: int = 0
+    weakest: GroupScore | None = None
     # The lesson of the weakest topic the group got wrong most often (or its first one).
     suggested_lesson: str | None = None
     on_streak: int = 0
@@ -123,7 +127,8 @@ def compute(tx: Transaction, scope: Scope, today: date, library: Library, rhythm
     for (week_start, _topic), sums in kept.items():
         per_week[week_start] = per_week.get(week_start, 0) + sums[1]
 
-    accuracy = _with_kept(progress.answers_by_topic(teams, week.first, week.last), kept, week.first)
+    answered = _with_kept(progress.answers_by_topic(teams, week.first, week.last), kept, week.first)
+    accuracy = tuple(s for s in answered if s.people >= rhythm.smallest_group)
     weakest = _weakest(accuracy)
     active = progress.active_count(teams, week.first, week.last) + kept[(week.first, "")][0]
     streaks = _streaks(tx, scope, members, today, rhythm)
@@ -138,6 +143,7 @@ def compute(tx: Transaction, scope: Scope, today: date, library: Library, rhythm
         lessons_week_before=per_week[week.before().first],
         lessons_per_week=tuple(sorted(per_week.items())),
         accuracy=accuracy,
+        hidden_topics=len(answered) - len(accuracy),
         weakest=weakest,
         suggested_lesson=_suggestion(tx, scope, weakest, week, library),
         on_streak=sum(n >= STREAK_DAYS for n in streaks.values()),
@@ -148,18 +154,19 @@ def compute(tx: Transaction, scope: Scope, today: date, library: Library, rhythm
 
 
 def _with_kept(
-    scores: list[TopicScore], kept: dict[tuple[date, str], list[int]], week: date
-) -> tuple[TopicScore, ...]:
-    by_topic = {s.topic: [s.right, s.total] for s in scores}
+    scores: list[GroupScore], kept: dict[tuple[date, str], list[int]], week: date
+) -> tuple[GroupScore, ...]:
+    by_topic = {s.topic: [s.right, s.total, s.people] for s in scores}
     for (week_start, topic), sums in kept.items():
         if week_start == week and topic and sums[3]:
-            figures = by_topic.setdefault(topic, [0, 0])
+            figures = by_topic.setdefault(topic, [0, 0, 0])
             figures[0] += sums[2]
             figures[1] += sums[3]
-    return tuple(TopicScore(t, r, n) for t, (r, n) in sorted(by_topic.items()) if n)
+            figures[2] += sums[0]
+    return tuple(GroupScore(t, r, n, p) for t, (r, n, p) in sorted(by_topic.items()) if n)
 
 
-def _weakest(accuracy: tuple[TopicScore, ...]) -> TopicScore | None:
+def _weakest(accuracy: tuple[GroupScore, ...]) -> GroupScore | None:
     """The topic with the smallest share of right answers, among at least two to compare."""
     enough = [s for s in accuracy if s.total >= WEAKEST_MIN_ANSWERS]
     candidates = enough if len(enough) >= 2 else list(accuracy)
@@ -169,7 +176,7 @@ def _weakest(accuracy: tuple[TopicScore, ...]) -> TopicScore | None:
 
 
 def _suggestion(
-    tx: Transaction, scope: Scope, weakest: TopicScore | None, week: Week, library: Library
+    tx: Transaction, scope: Scope, weakest: GroupScore | None, week: Week, library: Library
 ) -> str | None:
     if weakest is None:
         return None

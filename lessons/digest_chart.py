@@ -62,7 +62,12 @@ def draw(digest: Digest, path: Path) -> Path:
         topics.text(1.5, y, topic_name(score.topic), va="center", fontsize=8)
         topics.text(99, y, percent(score.right / score.total), va="center", ha="right", fontsize=8)
     if not scores:
-        topics.text(50, 0.5, _("No quiz answers this week."), ha="center", va="center", fontsize=9)
+        empty = (
+            _("Too few people answered to show this.")
+            if digest.hidden_topics
+            else _("No quiz answers this week.")
+        )
+        topics.text(50, 0.5, empty, ha="center", va="center", fontsize=9)
         topics.set_ylim(0, 1)
     topics.set_yticks([])
     topics.set_xlim(0, 100)

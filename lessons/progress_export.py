@@ -18,7 +18,7 @@ from lessons.audience import may_see_organisation, organisation_scope
 from lessons.digest import Week, display_name, shown_groups
 from lessons.rhythm import Rhythm
 from storage.records import Organisation, Role
-from storage.team_progress import AnonymousTotal
+from storage.team_progress import AnonymousTotal, GroupScore
 from storage.unit_of_work import Transaction
 
 COLUMNS = (
@@ -40,8 +40,7 @@ class Figures:
     members: int
     active: int
     lessons: int
-    right: int
-    answers: int
+    answers: GroupScore
 
 
 def allowed(roles: list[Role], organisation: Organisation) -> bool:
@@ -70,37 +69,50 @@ def rows(
         week = latest.before(n)
         kept = tx.progress.anonymous_totals(scope.team_ids, week.first, week.first)
         if organisation_big_enough:
-            yield _row(
-                organisation, ALL_TEAMS, "", week, _organisation_figures(tx, scope.team_ids, week, kept)
-            )
+            totals = _organisation_figures(tx, scope.team_ids, week, kept)
+            yield _row(organisation, ALL_TEAMS, "", week, totals, rhythm.smallest_group)
         by_team = tx.progress.counts_by_team(shown, week.first, week.last)
         answers = tx.progress.answers_by_team(shown, week.first, week.last)
         for team_id in shown:
             counts = by_team.get(team_id)
             kept_here = [k for k in kept if k.team_id == team_id]
+            live = answers.get(team_id, GroupScore("", 0, 0, 0))
             figures = Figures(
                 counts.members if counts else counts_now[team_id].members,
-                (counts.active if counts else 0) + sum(k.learners_active for k in kept_here),
+                (counts.active if counts else 0) + _active(kept_here),
                 (counts.lessons if counts else 0) + sum(k.lessons_completed for k in kept_here),
-                answers.get(team_id, (0, 0))[0] + sum(k.answers_right for k in kept_here),
-                answers.get(team_id, (0, 0))[1] + sum(k.answers_total for k in kept_here),
+                _answers(live, kept_here),
             )
-            yield _row(organisation, teams[team_id].name, "", week, figures)
+            yield _row(organisation, teams[team_id].name, "", week, figures, rhythm.smallest_group)
             yield from _people(tx, organisation, teams[team_id].name, team_id, week)
         progress()
+
+
+def _active(kept: list[AnonymousTotal]) -> int:
+    return sum(k.learners_active for k in kept if k.topic == "")
+
+
+def _answers(live: GroupScore, kept: list[AnonymousTotal]) -> GroupScore:
+    """Live answers plus forgotten learners' ones. Who answered is counted low, never high:
+    a forgotten learner counts once per team and week however many topics they answered in."""
+    answered = max((k.learners_active for k in kept if k.topic), default=0)
+    return GroupScore(
+        "",
+        live.right + sum(k.answers_right for k in kept),
+        live.total + sum(k.answers_total for k in kept),
+        live.people + answered,
+    )
 
 
 def _organisation_figures(
     tx: Transaction, team_ids: tuple[int, ...], week: Week, kept: list[AnonymousTotal]
 ) -> Figures:
-    scores = tx.progress.answers_by_topic(team_ids, week.first, week.last)
     return Figures(
         len(tx.progress.member_ids(team_ids)),
-        tx.progress.active_count(team_ids, week.first, week.last) + sum(k.learners_active for k in kept),
+        tx.progress.active_count(team_ids, week.first, week.last) + _active(kept),
         sum(tx.progress.lessons_by_date(team_ids, week.first, week.last).values())
         + sum(k.lessons_completed for k in kept),
-        sum(s.right for s in scores) + sum(k.answers_right for k in kept),
-        sum(s.total for s in scores) + sum(k.answers_total for k in kept),
+        _answers(tx.progress.answers_overall(team_ids, week.first, week.last), kept),
     )
 
 
@@ -120,7 +132,14 @@ def _people(
         }
 
 
-def _row(organisation: Organisation, team: str, person: str, week: Week, f: Figures) -> dict[str, str]:
+def _row(
+    organisation: Organisation, team: str, person: str, week: Week, f: Figures, smallest: int
+) -> dict[str, str]:
+    # A share of right answers given by fewer people than a digest shows is left out: it would be theirs.
+    answers = f.answers
+    share = (
+        f"{100 * answers.right / answers.total:.1f}" if answers.total and answers.people >= smallest else ""
+    )
     return {
         "organisation": organisation.name,
         "team": team,
@@ -129,6 +148,6 @@ def _row(organisation: Organisation, team: str, person: str, week: Week, f: Figu
         "members": str(f.members),
         "active_learners": str(f.active),
         "lessons_completed": str(f.lessons),
-        "quiz_answers": str(f.answers),
-        "quiz_right_percent": f"{100 * f.right / f.answers:.1f}" if f.answers else "",
+        "quiz_answers": str(answers.total),
+        "quiz_right_percent": share,
     }

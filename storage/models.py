@@ -255,8 +255,9 @@ class AuditRow(Base):
 class AnonymousTotalRow(Base):
     """What a learner who used /forget contributed to their team's figures, with nothing that names them.
 
-    One row per team, local week (its Monday) and topic; the row with topic ""
-    holds how many of them were active that week. Digests add these to the
+    One row per team, local week (its Monday) and topic; ``learners_active``
+    counts, on the row with topic "", how many of them were active that week,
+    and on a topic's row how many of them answered questions in it. Digests add these to the
     live figures, so erasing a person does not rewrite the team's history.
     """
 

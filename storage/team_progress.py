@@ -19,7 +19,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from storage.models import AnonymousTotalRow, AnswerRow, DeliveryRow, LearnerRow, PauseRow, RoleRow, TeamRow
-from storage.records import Learner, Pause, TopicScore
+from storage.records import Learner, Pause
 from storage.repositories import to_record
 
 # A day's session: a new lesson or a review (the placement check is not one).
@@ -36,10 +36,21 @@ class GroupCounts:
 
 
 @dataclass(frozen=True)
+class GroupScore:
+    """Right and total quiz answers of a group, and how many people gave them."""
+
+    topic: str
+    right: int
+    total: int
+    people: int
+
+
+@dataclass(frozen=True)
 class AnonymousTotal:
     team_id: int
     week: date
     topic: str
+    # On the "" row: forgotten learners active that week; on a topic's row: who answered in it.
     learners_active: int
     lessons_completed: int
     answers_right: int
@@ -126,26 +137,38 @@ class TeamProgress:
             pauses[row.learner_id].append(to_record(Pause, row))
         return pauses
 
-    def answers_by_topic(self, team_ids: Collection[int], first: date, last: date) -> list[TopicScore]:
-        """Right and total answers per topic, of questions asked in lessons and reviews of those days."""
+    def answers_by_topic(self, team_ids: Collection[int], first: date, last: date) -> list[GroupScore]:
+        """Right and total answers per topic, and by how many people, in lessons and reviews of those days."""
         right = func.sum(case((AnswerRow.correct, 1), else_=0))
+        people = func.count(func.distinct(AnswerRow.learner_id))
         rows = self._s.execute(
-            select(AnswerRow.topic, right, func.count())
+            select(AnswerRow.topic, right, func.count(), people)
             .join(DeliveryRow, DeliveryRow.id == AnswerRow.delivery_id)
             .where(AnswerRow.learner_id.in_(_members(team_ids)), DeliveryRow.kind.in_(SESSION_KINDS))
             .where(DeliveryRow.local_date >= first, DeliveryRow.local_date <= last)
             .group_by(AnswerRow.topic)
             .order_by(AnswerRow.topic)
         )
-        return [TopicScore(topic, int(r or 0), int(n)) for topic, r, n in rows]
+        return [GroupScore(topic, int(r or 0), int(n), int(p)) for topic, r, n, p in rows]
 
-    def answers_by_team(
-        self, team_ids: Collection[int], first: date, last: date
-    ) -> dict[int, tuple[int, int]]:
-        """(right, total) quiz answers per team, of lessons and reviews of those days."""
+    def answers_overall(self, team_ids: Collection[int], first: date, last: date) -> GroupScore:
+        """All topics together (topic ""): right, total, and how many people answered."""
+        query = (
+            select(func.sum(case((AnswerRow.correct, 1), else_=0)), func.count(),
+                   func.count(func.distinct(AnswerRow.learner_id)))
+            .join(DeliveryRow, DeliveryRow.id == AnswerRow.delivery_id)
+            .where(AnswerRow.learner_id.in_(_members(team_ids)), DeliveryRow.kind.in_(SESSION_KINDS))
+            .where(DeliveryRow.local_date >= first, DeliveryRow.local_date <= last)
+        )  # fmt: skip
+        right, total, people = self._s.execute(query).one()
+        return GroupScore("", int(right or 0), int(total), int(people))
+
+    def answers_by_team(self, team_ids: Collection[int], first: date, last: date) -> dict[int, GroupScore]:
+        """All topics together per team (topic ""): right, total, and how many people answered."""
         right = func.sum(case((AnswerRow.correct, 1), else_=0))
+        people = func.count(func.distinct(AnswerRow.learner_id))
         rows = self._s.execute(
-            select(RoleRow.team_id, right, func.count())
+            select(RoleRow.team_id, right, func.count(), people)
             .join(AnswerRow, AnswerRow.learner_id == RoleRow.learner_id)
             .join(DeliveryRow, DeliveryRow.id == AnswerRow.delivery_id)
             .where(
@@ -154,7 +177,7 @@ class TeamProgress:
             .where(DeliveryRow.local_date >= first, DeliveryRow.local_date <= last)
             .group_by(RoleRow.team_id)
         )
-        return {team_id: (int(r or 0), int(n)) for team_id, r, n in rows}
+        return {team_id: GroupScore("", int(r or 0), int(n), int(p)) for team_id, r, n, p in rows}
 
     def wrong_by_lesson(
         self, team_ids: Collection[int], topic: str, first: date, last: date
@@ -248,6 +271,7 @@ class TeamProgress:
             if kind == "lesson":
                 sums[(monday(day), topic)][1] += 1
         for day, topic, correct in answers:
+            sums[(monday(day), topic)][0] = 1  # answered in this topic that week
             sums[(monday(day), topic)][2] += int(correct)
             sums[(monday(day), topic)][3] += 1
         return [

@@ -100,7 +100,16 @@ def text(digest: Digest, smallest_group: int) -> str:
             )
             for s in digest.accuracy
         ]
-    else:
+    if digest.hidden_topics:
+        lines.append(
+            ngettext(
+                "{n} topic is not shown: fewer than {smallest} people answered in it.",
+                "{n} topics are not shown: fewer than {smallest} people answered in each.",
+                digest.hidden_topics,
+                smallest=smallest_group,
+            )
+        )
+    elif not digest.accuracy:
         lines.append(_("No quiz answers this week."))
     if digest.weakest is not None:
         lines.append(_("Weakest topic: {topic}.", topic=topic_name(digest.weakest.topic)))

@@ -21,11 +21,11 @@ from tests.support.ticks import invitations, local, tick_until
 
 BURGERZAKEN_DIGEST = """\
 Week of 2–8 Mar 2026
-Members: 6 · active this week: 4
-Lessons completed: 6 (the week before: 0)
+Members: 6 · active this week: 5
+Lessons completed: 10 (the week before: 0)
 Quiz answers right per topic:
-• Cyber security: 75% (8 answers)
-• Digital skills: 50% (4 answers)
+• Cyber security: 80% (10 answers)
+• Digital skills: 40% (10 answers)
 Weakest topic: Digital skills.
 On a streak of 3 or more lesson days: 0 of 6
 People who chose to share their progress:
@@ -87,7 +87,7 @@ def test_a_team_under_the_threshold_is_not_reported_on_its_own(region):
 def test_the_organisation_admin_sees_totals_and_no_line_that_reveals_a_small_team(region):
     (digest,) = region["org_admin"].command("/digest")
     assert digest.title == "Weekly digest: Stad Poperinge"
-    assert "Members: 8 · active this week: 5" in digest.text  # Gert of the small team counts here
+    assert "Members: 8 · active this week: 6" in digest.text  # Gert of the small team counts here
     # Burgerzaken (6) is big enough, but its line subtracted from the totals would
     # show Dienst ICT (2): so neither gets a line of its own.
     assert "Burgerzaken" not in digest.text and "Dienst ICT" not in digest.text
@@ -103,15 +103,24 @@ def test_organisation_and_region_digests_break_down_by_group_when_that_reveals_n
 ):
     lenient = Coach(store, fixture_library, clock, Rhythm(smallest_group=2), charts=tmp_path / "charts")
     organisation = MemoryChat(lenient, "org_admin", "en").command("/digest")[0].text
-    assert "• Burgerzaken: 6 members, 4 active, 6 lessons" in organisation
+    assert "• Burgerzaken: 6 members, 5 active, 10 lessons" in organisation
     assert "• Dienst ICT: 2 members, 1 active, 1 lesson" in organisation
     assert "counted only in the totals" not in organisation
     region_digest = MemoryChat(lenient, "region_admin", "en").command("/digest")[0]
     assert region_digest.title == "Weekly digest: westhoek"
     assert "Members: 11" in region_digest.text
-    assert "• Stad Poperinge: 8 members, 5 active, 7 lessons" in region_digest.text
+    assert "• Stad Poperinge: 8 members, 6 active, 11 lessons" in region_digest.text
     assert "• Stad Ieper: 3 members, 1 active, 1 lesson" in region_digest.text
     assert region_digest.picture is not None
+
+
+def test_a_topic_too_few_people_answered_in_shows_no_share(region, store, fixture_library, clock, tmp_path):
+    lenient = Coach(store, fixture_library, clock, Rhythm(smallest_group=2), charts=tmp_path / "charts")
+    (digest,) = MemoryChat(lenient, "manager_b", "en").command("/digest")
+    # Dienst ICT (2 members) is reported now, but only Gert answered: his share would be his score.
+    assert "Members: 2 · active this week: 1" in digest.text
+    assert "1 topic is not shown: fewer than 2 people answered in it." in digest.text
+    assert "Cyber security" not in digest.text and "%" not in digest.text
 
 
 def test_the_region_admin_sees_no_municipality_that_could_be_worked_out(region):
@@ -156,7 +165,7 @@ def test_digests_are_in_the_managers_language_with_its_number_and_date_formats(r
     (digest,) = manager.command("/digest")
     assert digest.title == "Weekdigest: Burgerzaken (Stad Poperinge)"
     assert "Week van 2–8 mrt 2026" in digest.text
-    assert "Cyberveiligheid: 75% (8 antwoorden)" in digest.text
+    assert "Cyberveiligheid: 80% (10 antwoorden)" in digest.text
 
 
 def test_a_learner_who_asks_for_a_digest_is_pointed_to_what_they_can_see(region):
@@ -196,10 +205,11 @@ def test_forget_keeps_the_team_figures_but_no_row_names_the_learner(region, stor
     assert "erased" in ann.text
     assert rows_naming(store, "ann", f"learner:{ann_id}") == []
     (digest,) = region["manager_a"].command("/digest")
-    # Ann is gone as a member and a name, but her two lessons and answers still count.
-    assert "Members: 5 · active this week: 4" in digest.text
-    assert "Lessons completed: 6" in digest.text
-    assert "Cyber security: 75% (8 answers)" in digest.text
+    # Ann is gone as a member and a name, but her two lessons and her answers still count.
+    assert "Members: 5 · active this week: 5" in digest.text
+    assert "Lessons completed: 10" in digest.text
+    assert "Cyber security: 80% (10 answers)" in digest.text
+    assert "Digital skills: 40% (10 answers)" in digest.text
     assert "ann" not in digest.text
 
 

@@ -96,12 +96,12 @@ class Region:
         return region
 
     def first_week(self) -> None:
-        """Monday 2 March: four of Burgerzaken take a lesson (one gets both questions wrong),
-        and two of them a second one (one gets both wrong)."""
-        for name in ("ann", "bart", "chloe"):
+        """Monday 2 March: five of Burgerzaken take two lessons each; Dirk gets all four questions
+        wrong, Bart and Els the second lesson's. One person of each small team takes a lesson."""
+        for name in ("ann", "bart", "chloe", "els"):
             passwords_lesson(self[name])
         passwords_lesson(self["dirk"], right=False)
-        meetings_lesson(self["ann"])
-        meetings_lesson(self["bart"], right=False)
+        for name, right in (("ann", True), ("bart", False), ("chloe", True), ("dirk", False), ("els", False)):
+            meetings_lesson(self[name], right)
         passwords_lesson(self["gert"])
         passwords_lesson(self["ines"])
