@@ -246,7 +246,15 @@ def share(turn: Turn, args: str) -> None:
 
 def set_sharing(turn: Turn, on: bool) -> None:
     turn.update_learner(share_name=on)
-    if on:
+    in_a_team = any(r.role == "member" for r in turn.tx.roles.of(turn.learner.id))
+    if on and not in_a_team:
+        turn.say(
+            _(
+                "Done. You are not in a team yet: once you join one, its manager's digest "
+                "will show your name, lessons and streak. Type /share off to stop at any time."
+            )
+        )
+    elif on:
         turn.say(
             _(
                 "Done: your manager's digest now shows your name, lessons and streak. "

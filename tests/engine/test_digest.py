@@ -243,3 +243,14 @@ def test_a_digest_that_fails_never_stops_the_days_lessons(region, coach, clock, 
     clock.now = datetime(2026, 3, 16, 8, 45, tzinfo=UTC)  # 09:45: everyone's 09:30 lesson
     invited = [r for r in coach.deliver_due() if any(c.id.startswith("snooze:") for c in r.choices)]
     assert len(invited) == 16  # every learner of the region, managers and admins included
+
+
+def test_sharing_outside_a_team_says_nobody_sees_it_yet(chat):
+    noor = chat("noor")
+    onboard(noor)
+    noor.command("/share on")
+    assert "You are not in a team yet" in noor.text
+    noor.command("/share")
+    assert "Sharing your progress by name is on." in noor.text
+    noor.press("Do not share")
+    assert "your name no longer appears in any digest" in noor.text
