@@ -6,7 +6,7 @@ import pytest
 
 from bot.adapters.matrix.adapter import backoff
 from bot.adapters.matrix.convert import Incoming, allowed, convert, is_one_to_one, number_key
-from bot.adapters.matrix.render import notice, reaction_keys, transaction_id
+from bot.adapters.matrix.render import notice, reaction_keys, transaction_id, with_leads
 from bot.adapters.matrix.state import AdapterState, Login
 from lessons.chat import Address, Choice, ChoiceSelected, Command, Reply, TextMessage
 
@@ -114,3 +114,16 @@ def test_login_token_and_shown_choices_survive_a_restart(tmp_path):
     assert again.last_choices("!r") == CHOICES
     assert again.choices_by_message("!r") == {"$q": CHOICES}
     assert (tmp_path / "login.json").stat().st_mode & 0o077 == 0
+
+
+def test_feedback_leads_the_next_question_in_one_notice():
+    room, other = Address("matrix", "!a:localhost"), Address("matrix", "!b:localhost")
+    feedback = Reply(room, "✅ Right!")
+    question = Reply(room, "Question 2 of 2", choices=CHOICES)
+    elsewhere = Reply(other, "For someone else")
+    assert with_leads([feedback, question]) == [(feedback, question)]
+    assert with_leads([question, feedback]) == [(None, question), (None, feedback)]
+    assert with_leads([feedback, elsewhere]) == [(None, feedback), (None, elsewhere)]
+    merged = notice(question, feedback)
+    assert merged["body"] == "✅ Right!\n\nQuestion 2 of 2\n\n1. A link to click\n2. ☐ Call the sender"
+    assert merged["formatted_body"].startswith("<p>✅ Right!</p><p>Question 2 of 2</p><ol>")

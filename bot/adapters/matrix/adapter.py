@@ -400,19 +400,19 @@ class MatrixAdapter:
             log.warning("could not update encryption keys before sending (%s)", error)
 
     async def _send_replies(self, cause: str, replies: list[Reply]) -> None:
-        for index, reply in enumerate(replies):
+        for index, (lead, reply) in enumerate(render.with_leads(replies)):
             try:
-                await self._send_reply(f"{cause}:{index}", reply)
+                await self._send_reply(f"{cause}:{index}", reply, lead)
             except (SendFailedError, LocalProtocolError) as error:
                 log.error("could not send a message to %s: %s", reply.to.chat_id, error)
 
-    async def _send_reply(self, cause: str, reply: Reply) -> None:
+    async def _send_reply(self, cause: str, reply: Reply, lead: Reply | None = None) -> None:
         room_id = reply.to.chat_id
         if reply.picture is not None:
             await self._send_picture(room_id, reply.picture.path, reply.picture.alt, cause)
         if reply.choices:
             self.state.showing(room_id, reply.choices)
-        event_id = await self._send_notice(room_id, render.notice(reply), cause)
+        event_id = await self._send_notice(room_id, render.notice(reply, lead), cause)
         if reply.choices and event_id is not None:
             self.state.shown(room_id, event_id, reply.choices)
             # Cosmetic and independent of each other: sent at once, in the background,

@@ -41,13 +41,41 @@ def formatted_body(reply: Reply) -> str:
     return html
 
 
-def notice(reply: Reply) -> dict[str, Any]:
+def notice(reply: Reply, lead: Reply | None = None) -> dict[str, Any]:
+    """One notice; ``lead`` (see ``with_leads``) goes first, in the same message."""
     return {
         "msgtype": "m.notice",
-        "body": body(reply),
+        "body": (body(lead) + "\n\n" if lead else "") + body(reply),
         "format": HTML_FORMAT,
-        "formatted_body": formatted_body(reply),
+        "formatted_body": (formatted_body(lead) if lead else "") + formatted_body(reply),
     }
+
+
+def with_leads(replies: list[Reply]) -> list[tuple[Reply | None, Reply]]:
+    """Replies as messages: a plain reply (quiz feedback) leads the next one to the same room.
+
+    The feedback and the question after it then arrive as one notice: one
+    encrypted event instead of two, so the learner's next question is there
+    sooner and their phone buzzes once.
+    """
+    messages: list[tuple[Reply | None, Reply]] = []
+    index = 0
+    while index < len(replies):
+        reply = replies[index]
+        after = replies[index + 1] if index + 1 < len(replies) else None
+        if (
+            after is not None
+            and not reply.choices
+            and reply.picture is None
+            and after.picture is None
+            and after.to == reply.to
+        ):
+            messages.append((reply, after))
+            index += 2
+        else:
+            messages.append((None, reply))
+            index += 1
+    return messages
 
 
 def reaction_keys(reply: Reply) -> tuple[str, ...]:
