@@ -395,11 +395,19 @@ class Pushes:
         return [to_record(Push, r) for r in rows]
 
     def due(self, now: datetime, limit: int, kinds: tuple[str, ...]) -> list[Push]:
+        """Pushes to send now, oldest first, each claimed by this transaction alone.
+
+        On PostgreSQL two ticks can overlap (two processes, or a slow tick):
+        FOR UPDATE SKIP LOCKED lets each take only rows the other has not, so
+        nothing is sent twice. SQLite needs no clause: BEGIN IMMEDIATE already
+        lets one writer in at a time (and SQLAlchemy leaves it out there).
+        """
         rows = self._s.scalars(
             select(PushRow)
             .where(PushRow.status.in_(("pending", "snoozed")), PushRow.due_at <= now, PushRow.kind.in_(kinds))
             .order_by(PushRow.due_at, PushRow.id)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
         return [to_record(Push, r) for r in rows]
 

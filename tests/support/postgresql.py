@@ -1,0 +1,116 @@
+"""A real PostgreSQL server on 127.0.0.1 and a free port, for the tests that claim PostgreSQL works.
+
+It uses the machine's PostgreSQL binaries (Debian's ``postgresql`` package puts
+them in ``/usr/lib/postgresql/<version>/bin``). PostgreSQL refuses to run as
+root, so when the tests run as root the cluster belongs to the ``postgres``
+user and its commands run through ``runuser``. The cluster lives in a fresh
+folder under the system's temporary directory (pytest's own is closed to other
+users), runs without fsync (a test cluster needs no durability), and is stopped
+by its PID.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+from tests.support.synapse import free_port
+
+START_TIMEOUT = 30.0
+
+
+class PostgreSQLUnavailableError(RuntimeError):
+    """PostgreSQL cannot run here; the message says why."""
+
+
+def _binaries() -> Path:
+    on_path = shutil.which("initdb")
+    if on_path:
+        return Path(on_path).resolve().parent
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not versions:
+        raise PostgreSQLUnavailableError("no initdb on PATH or in /usr/lib/postgresql/*/bin")
+    return versions[-1].parent
+
+
+class PostgreSQL:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="digicoach-postgresql-"))
+        self.process: subprocess.Popen[bytes] | None = None
+        self._databases = 0
+
+    @property
+    def _as_owner(self) -> list[str]:
+        return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def _run(self, *command: str) -> None:
+        done = subprocess.run([*self._as_owner, *command], capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise PostgreSQLUnavailableError(
+                f"{command[0]} failed: {done.stderr.strip() or done.stdout.strip()}"
+            )
+
+    def start(self) -> None:
+        binaries = _binaries()
+        if os.geteuid() == 0:
+            try:
+                owner = pwd.getpwnam("postgres")
+            except KeyError:
+                raise PostgreSQLUnavailableError("running as root, and there is no 'postgres' user") from None
+            os.chown(self.folder, owner.pw_uid, owner.pw_gid)
+        data = self.folder / "data"
+        self._run(str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                  "--encoding=UTF8", "--no-sync")  # fmt: skip
+        log = (self.folder / "server.log").open("wb")
+        self.process = subprocess.Popen(
+            [*self._as_owner, str(binaries / "postgres"), "-D", str(data), "-p", str(self.port),
+             "-k", str(self.folder), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+             "-c", "full_page_writes=off", "-c", "synchronous_commit=off"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                with psycopg.connect(self.admin_dsn, connect_timeout=2):
+                    return
+            except psycopg.OperationalError as error:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    output = (self.folder / "server.log").read_text(errors="replace")[-2000:]
+                    self.stop()
+                    raise PostgreSQLUnavailableError(
+                        f"the server did not start: {error}\n{output}"
+                    ) from error
+                time.sleep(0.1)
+
+    @property
+    def admin_dsn(self) -> str:
+        return f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
+
+    def new_database(self) -> str:
+        """A fresh, empty database; its SQLAlchemy URL."""
+        self._databases += 1
+        name = f"coach_{self._databases}"
+        with psycopg.connect(self.admin_dsn, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            # SIGINT is PostgreSQL's "fast shutdown"; runuser passes it on.
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
