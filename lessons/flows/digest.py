@@ -22,6 +22,8 @@ from lessons.turn import Turn
 
 # Charts older than this are deleted when a new one is drawn: they were sent long ago.
 KEEP_CHARTS_SECONDS = 14 * 24 * 3600
+TIDY_EVERY_SECONDS = 3600
+_tidied_at = -float(TIDY_EVERY_SECONDS)
 
 
 def _number(n: int) -> str:
@@ -179,8 +181,9 @@ def send(turn: Turn, scope: audience.Scope) -> None:
         turn.say(body, title=title(digest))
         return
     key = scope.team_id or (scope.organisation.id if scope.organisation else scope.region)
-    path = turn.charts / f"digest-{scope.kind}-{key}-{digest.week.first:%Y%m%d}-{turn.language}-" \
-        f"{turn.learner.id}-{int(turn.now.timestamp())}.png"  # fmt: skip
+    # One file per reader and moment: a chart is never overwritten while a platform still sends it.
+    name = f"digest-{scope.kind}-{key}-{digest.week.first:%Y%m%d}-{turn.language}-{turn.learner.id}"
+    path = turn.charts / f"{name}-{int(turn.now.timestamp())}.png"
     alt = digest_chart.alt_text(digest)
     turn.after_commit.append(_drawing(digest, path, turn.language))
     turn.say(body, title=title(digest), picture=Picture(str(path), alt))
@@ -196,6 +199,11 @@ def _drawing(digest: Digest, path: Path, language: str) -> Callable[[], None]:
 
 
 def _tidy(folder: Path) -> None:
+    """Delete charts sent long ago; at most once an hour, not for each of a Monday's thousands."""
+    global _tidied_at
+    if clock.monotonic() - _tidied_at < TIDY_EVERY_SECONDS:
+        return
+    _tidied_at = clock.monotonic()
     cutoff = clock.time() - KEEP_CHARTS_SECONDS
     for old in folder.glob("digest-*.png"):
         if old.stat().st_mtime < cutoff:

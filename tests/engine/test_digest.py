@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import struct
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -254,3 +256,15 @@ def test_sharing_outside_a_team_says_nobody_sees_it_yet(chat):
     assert "Sharing your progress by name is on." in noor.text
     noor.press("Do not share")
     assert "your name no longer appears in any digest" in noor.text
+
+
+def test_charts_sent_long_ago_are_deleted_when_a_new_one_is_drawn(region, tmp_path, monkeypatch):
+    old = tmp_path / "charts" / "digest-team-1-20260105-en-12-1767600000.png"
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_bytes(b"an old chart")
+    weeks_ago = time.time() - 20 * 24 * 3600
+    os.utime(old, (weeks_ago, weeks_ago))
+    monkeypatch.setattr(digest_flow, "_tidied_at", -float(digest_flow.TIDY_EVERY_SECONDS))
+    (digest,) = region["manager_a"].command("/digest")
+    assert digest.picture is not None and Path(digest.picture.path).is_file()
+    assert not old.exists()
