@@ -9,7 +9,6 @@ whole lesson, digests with their privacy rules, and /forget.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -31,6 +30,7 @@ from tests.engine.test_privacy import *  # noqa: F403
 from tests.storage.test_migrations import test_the_migrations_match_the_models  # noqa: F401
 from tests.storage.test_repositories import *  # noqa: F403
 from tests.support.postgresql import PostgreSQL, PostgreSQLUnavailableError
+from tests.support.servers import cannot_start
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +39,7 @@ def postgresql() -> Iterator[PostgreSQL]:
     try:
         server.start()
     except PostgreSQLUnavailableError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL could not start: {error}")
-        pytest.skip(f"PostgreSQL could not start: {error}")
+        cannot_start("PostgreSQL", error)
     try:
         yield server
     finally:

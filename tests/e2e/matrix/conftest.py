@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.servers import cannot_start
 from tests.support.synapse import Account, Synapse, SynapseUnavailableError
 
 
@@ -19,9 +20,7 @@ def running(server: Synapse) -> Iterator[Synapse]:
     try:
         server.start()
     except SynapseUnavailableError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Synapse could not start: {error}")
-        pytest.skip(f"Synapse could not start: {error}")
+        cannot_start("Synapse", error)
     try:
         yield server
     finally:

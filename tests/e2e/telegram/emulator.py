@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
+
+from tests.support.servers import cannot_start
 
 ROOT = Path(__file__).parents[3]
 LAUNCHER_DIR = ROOT / "tools" / "telegram-emulator"
@@ -35,9 +36,7 @@ Message = dict[str, Any]
 
 def unavailable(reason: str) -> None:
     """No emulator: a failure in CI, a skip with the reason elsewhere."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"the Telegram emulator cannot start: {reason}")
-    pytest.skip(f"the Telegram emulator cannot start: {reason}")
+    cannot_start("the Telegram emulator", reason)
 
 
 @dataclass
