@@ -21,10 +21,10 @@ from typing import TypeVar
 
 from lessons.audience import Scope
 from lessons.lesson_library import Library
-from lessons.public_holidays import Calendar
 from lessons.rhythm import Rhythm
 from lessons.schedule import lesson_day_rule
 from lessons.streaks import streak
+from lessons.turn import organisation_calendar
 from storage.records import Learner
 from storage.team_progress import GroupCounts, GroupScore, monday
 from storage.unit_of_work import Transaction
@@ -194,10 +194,10 @@ def _streaks(
     """Each member's current streak, by the lesson days of their own calendar and leave."""
     sessions = tx.progress.session_dates(scope.team_ids, today - STREAK_WINDOW)
     pauses = tx.progress.pauses(scope.team_ids)
-    calendars: dict[int | None, Calendar] = {None: rhythm.calendar}
-    for organisation_id in {m.organisation_id for m in members} - {None}:
-        organisation = tx.organisations.get(organisation_id or 0)
-        calendars[organisation_id] = Calendar(organisation.country, organisation.subdivision)
+    calendars = {
+        organisation_id: organisation_calendar(tx, organisation_id, rhythm)
+        for organisation_id in {m.organisation_id for m in members}
+    }
     current: dict[int, int] = {}
     for learner in members:
         calendar = calendars[learner.organisation_id]

@@ -9,7 +9,6 @@ chat platform library.
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable
 from dataclasses import astuple
 from datetime import UTC, date, datetime, time, timedelta
@@ -42,11 +41,10 @@ from lessons.flows import (
 from lessons.i18n import _, supported, use_locale
 from lessons.lesson_library import Library
 from lessons.model import DEFAULT_LANGUAGE
-from lessons.public_holidays import Calendar
 from lessons.reminders import Reminder, ReminderFacts, decide
 from lessons.rhythm import Rhythm
 from lessons.schedule import due_at, lesson_time_window, spread_offset
-from lessons.turn import Turn
+from lessons.turn import DEFAULT_CHARTS, Turn, organisation_calendar
 from storage.records import Learner, Push
 from storage.unit_of_work import Store, Transaction
 
@@ -157,7 +155,7 @@ class Coach:
         charts: Path | None = None,
     ) -> None:
         self._store = store
-        self._charts = charts or Path(tempfile.gettempdir()) / "digicoach-charts"
+        self._charts = charts or DEFAULT_CHARTS
         # A callable lets the app swap in a reloaded library between events.
         self._library = library if callable(library) else (lambda: library)
         self._clock = clock
@@ -293,12 +291,18 @@ class Coach:
         since = now - rhythm.catch_up
         if self._planned_through is not None:
             since = max(since, self._planned_through)
-        calendars: dict[int | None, Calendar] = {None: rhythm.calendar}
-        calendars |= {o.id: Calendar(o.country, o.subdivision) for o in tx.organisations.all()}
+        # Each organisation's own public holidays; the deployment's for everyone else.
+        # Looked up only for organisations that have someone due, once per date.
+        working_days: dict[tuple[int | None, date], bool] = {}
+
+        def working(organisation_id: int | None, day: date) -> bool:
+            if (organisation_id, day) not in working_days:
+                calendar = organisation_calendar(tx, organisation_id, rhythm)
+                working_days[(organisation_id, day)] = calendar.holiday(day) is None
+            return working_days[(organisation_id, day)]
+
         for timezone in tx.learners.timezones():
             today = now.astimezone(ZoneInfo(timezone)).date()
-            # Each organisation's own public holidays; the deployment's for everyone else.
-            working = {key: cal.holiday(today) is None for key, cal in calendars.items()}
             not_before, until = lesson_time_window(since, now, timezone)
             due = tx.learners.due_for_lesson(timezone, today, not_before, until)
             tx.pushes.add_once(
@@ -309,7 +313,7 @@ class Coach:
                     due_at(today, at, timezone, spread_offset(learner_id, rhythm.spread)),
                 )
                 for learner_id, at, organisation in due
-                if working.get(organisation, True)
+                if working(organisation, today)
             )
             self._plan_digests(tx, timezone, today, not_before, until)
         self._plan_reminders(tx, now)

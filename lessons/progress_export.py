@@ -62,14 +62,15 @@ def rows(
     counts_now = tx.progress.counts_by_team(scope.team_ids, today, today)
     visible = shown_groups({team_id: c.members for team_id, c in counts_now.items()}, rhythm.smallest_group)
     shown = sorted(visible, key=lambda team_id: teams[team_id].slug)
-    members = tx.progress.members(scope.team_ids)
-    organisation_big_enough = len(members) >= rhythm.smallest_group
+    # Membership is today's: counted once, the same for every week.
+    members = len(tx.progress.member_ids(scope.team_ids))
+    organisation_big_enough = members >= rhythm.smallest_group
     latest = Week.reported_on(today)
     for n in range(weeks - 1, -1, -1):
         week = latest.before(n)
         kept = tx.progress.anonymous_totals(scope.team_ids, week.first, week.first)
         if organisation_big_enough:
-            totals = _organisation_figures(tx, scope.team_ids, week, kept)
+            totals = _organisation_figures(tx, scope.team_ids, members, week, kept)
             yield _row(organisation, ALL_TEAMS, "", week, totals, rhythm.smallest_group)
         by_team = tx.progress.counts_by_team(shown, week.first, week.last)
         answers = tx.progress.answers_by_team(shown, week.first, week.last)
@@ -78,7 +79,7 @@ def rows(
             kept_here = [k for k in kept if k.team_id == team_id]
             live = answers.get(team_id, GroupScore("", 0, 0, 0))
             figures = Figures(
-                counts.members if counts else counts_now[team_id].members,
+                counts_now[team_id].members,
                 (counts.active if counts else 0) + _active(kept_here),
                 (counts.lessons if counts else 0) + sum(k.lessons_completed for k in kept_here),
                 _answers(live, kept_here),
@@ -105,10 +106,10 @@ def _answers(live: GroupScore, kept: list[AnonymousTotal]) -> GroupScore:
 
 
 def _organisation_figures(
-    tx: Transaction, team_ids: tuple[int, ...], week: Week, kept: list[AnonymousTotal]
+    tx: Transaction, team_ids: tuple[int, ...], members: int, week: Week, kept: list[AnonymousTotal]
 ) -> Figures:
     return Figures(
-        len(tx.progress.member_ids(team_ids)),
+        members,
         tx.progress.active_count(team_ids, week.first, week.last) + _active(kept),
         sum(tx.progress.lessons_by_date(team_ids, week.first, week.last).values())
         + sum(k.lessons_completed for k in kept),

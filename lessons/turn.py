@@ -21,12 +21,20 @@ from lessons.streaks import Streak, streak
 from storage.records import Learner
 from storage.unit_of_work import Transaction
 
+# Where pictures the coach draws (digest charts) go when the app names no folder.
+DEFAULT_CHARTS = Path(tempfile.gettempdir()) / "digicoach-charts"
+
+
+def organisation_calendar(tx: Transaction, organisation_id: int | None, rhythm: Rhythm) -> Calendar:
+    """An organisation's public holidays; the deployment's for learners in none."""
+    if organisation_id is None:
+        return rhythm.calendar
+    organisation = tx.organisations.get(organisation_id)
+    return Calendar(organisation.country, organisation.subdivision)
+
 
 def calendar_of(tx: Transaction, learner: Learner, rhythm: Rhythm) -> Calendar:
-    if learner.organisation_id is None:
-        return rhythm.calendar
-    organisation = tx.organisations.get(learner.organisation_id)
-    return Calendar(organisation.country, organisation.subdivision)
+    return organisation_calendar(tx, learner.organisation_id, rhythm)
 
 
 @dataclass
@@ -38,7 +46,7 @@ class Turn:
     address: Address
     rhythm: Rhythm = field(default_factory=Rhythm)
     # Where pictures the coach draws (digest charts) are written.
-    charts: Path = field(default_factory=lambda: Path(tempfile.gettempdir()) / "digicoach-charts")
+    charts: Path = DEFAULT_CHARTS
     replies: list[Reply] = field(default_factory=list)
     # Slow work whose result the replies need (drawing a chart), done after the
     # transaction commits so it never holds the database's write lock.

@@ -212,21 +212,17 @@ def _tidy(folder: Path) -> None:
 
 def on_demand(turn: Turn) -> None:
     """``/digest``: every digest this person receives, now."""
-    scopes = audience.scopes_of(turn.tx, turn.learner.id)
-    if not scopes:
+    if not scheduled(turn):
         turn.say(
             _(
                 "Digests are for team managers and admins. To see what your manager's digest "
                 "says about you, type /whatmymanagersees."
             )
         )
-        return
-    for scope in scopes:
-        send(turn, scope)
 
 
 def scheduled(turn: Turn) -> bool:
-    """The weekly push; False when this person no longer manages anything."""
+    """Every digest this person receives; False when they manage nothing (any more)."""
     scopes = audience.scopes_of(turn.tx, turn.learner.id)
     for scope in scopes:
         send(turn, scope)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import psycopg
 
+from tests.support.servers import stop_process
 from tests.support.synapse import free_port
 
 START_TIMEOUT = 30.0
@@ -105,12 +106,6 @@ class PostgreSQL:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            # SIGINT is PostgreSQL's "fast shutdown"; runuser passes it on.
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        # SIGINT is PostgreSQL's "fast shutdown"; runuser passes it on.
+        stop_process(self.process, signal.SIGINT)
         shutil.rmtree(self.folder, ignore_errors=True)

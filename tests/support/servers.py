@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
-from typing import NoReturn
+import signal
+import subprocess
+from typing import Any, NoReturn
 
 import pytest
 
@@ -14,3 +16,17 @@ def cannot_start(server: str, reason: object) -> NoReturn:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def stop_process(
+    process: subprocess.Popen[Any] | None, sig: int = signal.SIGTERM, timeout: float = 20
+) -> None:
+    """Ask a server to stop with ``sig``; kill it if it has not stopped within ``timeout`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.send_signal(sig)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -111,6 +111,15 @@ def _photo(chat_id: int, photo: str | Path, caption: str, markup: InlineKeyboard
     return Call("send_photo", chat_id, params)
 
 
+def _edit(message: Message, part: str, html_text: str) -> Call:
+    """Replace the message's ``text`` or ``caption``; without reply_markup its buttons go."""
+    return Call(
+        f"edit_message_{part}",
+        message.chat.id,
+        {"message_id": message.message_id, part: html_text, "parse_mode": ParseMode.HTML},
+    )
+
+
 def foldable(reply: Reply) -> bool:
     """A plain answer to a press (quiz feedback, "see you in an hour") can go into the pressed message."""
     return not reply.choices and reply.picture is None
@@ -138,25 +147,9 @@ def pressed(message: Message, choice_id: str, feedback: Reply | None = None) -> 
     if feedback is not None:
         chosen += "\n\n" + html(feedback)
     if message.text is not None and len(message.text_html) + len(chosen) <= MessageLimit.MAX_TEXT_LENGTH:
-        return Call(
-            "edit_message_text",
-            message.chat.id,
-            {
-                "message_id": message.message_id,
-                "text": message.text_html + chosen,
-                "parse_mode": ParseMode.HTML,
-            },
-        )
+        return _edit(message, "text", message.text_html + chosen)
     if feedback is not None:
         return None
     if message.caption is not None and len(message.caption) + len(chosen) <= MessageLimit.CAPTION_LENGTH:
-        return Call(
-            "edit_message_caption",
-            message.chat.id,
-            {
-                "message_id": message.message_id,
-                "caption": message.caption_html + chosen,
-                "parse_mode": ParseMode.HTML,
-            },
-        )
+        return _edit(message, "caption", message.caption_html + chosen)
     return Call("edit_message_reply_markup", message.chat.id, {"message_id": message.message_id})

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.support.servers import cannot_start
+from tests.support.servers import cannot_start, stop_process
 from tests.support.synapse import Account, Synapse, SynapseUnavailableError
 
 
@@ -77,12 +79,15 @@ class BotProcess:
             self.process.wait(timeout=20)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_process(self.process)
+
+    def serve(self, conversation: Callable[[], Coroutine[Any, Any, None]]) -> None:
+        """Start the bot, hold ``conversation`` with it, and stop it whatever happened."""
+        self.start()
+        try:
+            asyncio.run(conversation())
+        finally:
+            self.stop()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import re
 import urllib.request
@@ -114,11 +113,7 @@ def test_a_learner_is_onboarded_takes_a_lesson_and_quiz_and_sees_progress(
             await learner.expect(room, "Lessons done: 1")
             assert learner.client.rooms[room].encrypted is encrypted
 
-    bot.start()
-    try:
-        asyncio.run(conversation())
-    finally:
-        bot.stop()
+    bot.serve(conversation)
     assert "Traceback" not in bot.log, bot.log
 
 
@@ -133,11 +128,7 @@ def test_a_group_room_invite_is_refused_politely(synapse, bot_process, tmp_path)
             await learner.expect(room, "one to one")
             await learner.wait(lambda: bot_id not in learner.client.rooms[room].users, "the bot to leave")
 
-    bot.start()
-    try:
-        asyncio.run(conversation())
-    finally:
-        bot.stop()
+    bot.serve(conversation)
 
 
 def test_a_message_from_a_server_not_allowed_is_ignored(synapse, bot_process, tmp_path):
@@ -165,11 +156,7 @@ def test_a_message_from_a_server_not_allowed_is_ignored(synapse, bot_process, tm
             await learner.expect(room, "/progress")
             assert len(learner.notices) == before + 1, learner.bodies()  # the help, nothing for !progress
 
-    bot.start()
-    try:
-        asyncio.run(conversation())
-    finally:
-        bot.stop()
+    bot.serve(conversation)
 
 
 def test_a_wrong_password_stops_the_bot_with_a_clear_message(synapse, bot_process):
@@ -225,11 +212,7 @@ def test_scheduled_replies_and_pictures_are_sent_without_a_running_sync(synapse,
             assert decrypt_attachment(ciphertext, image.key["k"], image.hashes["sha256"], image.iv) == PNG
             await adapter.close()
 
-    bot.start()
-    try:
-        asyncio.run(conversation())
-    finally:
-        bot.stop()
+    bot.serve(conversation)
 
 
 def test_the_bot_waits_out_the_homeservers_rate_limit_and_delivers_everything(
@@ -249,9 +232,5 @@ def test_the_bot_waits_out_the_homeservers_rate_limit_and_delivers_everything(
             await learner.say(room, "2")
             await learner.expect(room, "Your privacy")
 
-    bot.start()
-    try:
-        asyncio.run(conversation())
-    finally:
-        bot.stop()
+    bot.serve(conversation)
     assert "rate limited by the homeserver; trying again in" in bot.log, bot.log

@@ -55,11 +55,7 @@ def test_an_answer_sent_while_the_bot_is_down_is_decrypted_and_counted_once(syna
             answers = [n.body for n in learner.notices if "Right!" in n.body or "does not work" in n.body]
             assert len(answers) == 1, answers
 
-    bot.start()
-    try:
-        asyncio.run(conversation())
-    finally:
-        bot.stop()
+    bot.serve(conversation)
     log = bot.log
     assert log.count("with new device") == 1, log  # one password login, then the kept device
     assert "dropping duplicate event" in log, log
@@ -121,11 +117,7 @@ def test_after_a_long_downtime_the_bot_catches_up_beyond_one_sync(synapse, bot_p
             bot.start()
             await learner.expect(room, "Your privacy")
 
-    bot.start()
-    try:
-        asyncio.run(conversation())
-    finally:
-        bot.stop()
+    bot.serve(conversation)
     assert "caught up on" in bot.log, bot.log
 
 
@@ -149,9 +141,5 @@ def test_a_lost_crypto_store_means_a_new_device_that_asks_for_the_unreadable_mes
             await learner.say(room, "2")
             await learner.expect(room, "Your privacy")
 
-    bot.start()
-    try:
-        asyncio.run(conversation())
-    finally:
-        bot.stop()
+    bot.serve(conversation)
     assert bot.log.count("with new device") == 2, bot.log

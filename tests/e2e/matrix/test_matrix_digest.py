@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import urllib.request
 from pathlib import Path
 
@@ -68,9 +67,5 @@ def test_a_manager_gets_the_digest_with_its_chart_as_an_encrypted_image(synapse,
                 chart = decrypt_attachment(response.read(), image.key["k"], image.hashes["sha256"], image.iv)
             assert chart[:8] == b"\x89PNG\r\n\x1a\n" and len(chart) > 5_000
 
-    bot.start()
-    try:
-        asyncio.run(conversation())
-    finally:
-        bot.stop()
+    bot.serve(conversation)
     assert "Traceback" not in bot.log, bot.log

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.servers import cannot_start
+from tests.support.servers import cannot_start, stop_process
 
 ROOT = Path(__file__).parents[3]
 LAUNCHER_DIR = ROOT / "tools" / "telegram-emulator"
@@ -55,12 +55,7 @@ class Emulator:
 
     def stop(self) -> None:
         self.client.close()
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, timeout=10)
 
 
 @contextmanager
@@ -241,13 +236,7 @@ class Coach:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout=10)
 
     def output(self) -> str:
         return self.log.read_text() if self.log.exists() else ""
