@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol, TypeVar
+
 from lessons import audience
 from lessons.i18n import _
 from lessons.turn import Turn
@@ -44,3 +46,19 @@ def not_understood(turn: Turn) -> None:
 def button_not_valid(turn: Turn) -> None:
     """A forged, stale or someone else's button: say so kindly and change nothing."""
     turn.say(_("That button does not work (anymore). Type /lesson to continue where you left off."))
+
+
+class _Owned(Protocol):
+    @property
+    def learner_id(self) -> int: ...
+
+
+Mine = TypeVar("Mine", bound=_Owned)
+
+
+def owned(turn: Turn, record: Mine | None) -> Mine | None:
+    """``record`` if it is this learner's (a button names it); otherwise say so and return None."""
+    if record is None or record.learner_id != turn.learner.id:
+        button_not_valid(turn)
+        return None
+    return record

@@ -43,11 +43,7 @@ def _invitation(turn: Turn, push: Push) -> None:
 
 
 def _own(turn: Turn, push_id: int) -> Push | None:
-    push = turn.tx.pushes.get(push_id)
-    if push is None or push.learner_id != turn.learner.id:
-        help.button_not_valid(turn)
-        return None
-    return push
+    return help.owned(turn, turn.tx.pushes.get(push_id))
 
 
 def snooze(turn: Turn, push_id: int) -> None:

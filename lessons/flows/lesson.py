@@ -262,11 +262,7 @@ def _selection(delivery: Delivery) -> set[int]:
 
 def _own(turn: Turn, delivery_id: int) -> Delivery | None:
     """The delivery if it is this learner's; otherwise say so and return None."""
-    delivery = turn.tx.deliveries.get(delivery_id)
-    if delivery is None or delivery.learner_id != turn.learner.id:
-        help.button_not_valid(turn)
-        return None
-    return delivery
+    return help.owned(turn, turn.tx.deliveries.get(delivery_id))
 
 
 def _stale(turn: Turn, delivery: Delivery) -> None:
