@@ -391,6 +391,8 @@ def cmd_org_apply(args: argparse.Namespace) -> int:
 
 
 def cmd_org_show(args: argparse.Namespace) -> int:
+    from storage.states import RoleName
+
     store = _open_store(_settings(args))
     if isinstance(store, int):
         return store
@@ -409,7 +411,7 @@ def cmd_org_show(args: argparse.Namespace) -> int:
                 )
                 for team in tx.teams.of(organisation.id):
                     members = tx.roles.members(team.id)
-                    managers = sum(r.role == "manager" for r in members)
+                    managers = sum(r.role is RoleName.MANAGER for r in members)
                     print(
                         f"  {organisation.slug}/{team.slug}{' (archived)' if team.archived else ''}: "
                         f"{team.name} - {len(members) - managers} member(s), {managers} manager(s)"

@@ -17,9 +17,9 @@ from bot.adapters.console import render
 from bot.adapters.memory import MemoryChat
 from lessons.chat import Choice, Reply
 from lessons.engine import Coach
-from lessons.flows.onboarding import READY
 from lessons.lesson_library import Library
 from lessons.model import FreeText, Lesson, MultipleChoice, Question, SingleChoice, TrueFalse, iter_texts
+from storage.states import Stage
 from storage.unit_of_work import Store
 
 PLATFORM = "preview"
@@ -91,7 +91,7 @@ def _walk(coach: Coach, store: Store, lesson: Lesson, language: str, right: bool
             locale=language,
             now=MONDAY_MORNING,
         )
-        tx.learners.update(learner.id, stage=READY)
+        tx.learners.update(learner.id, stage=Stage.READY)
     chat = MemoryChat(coach, user, language, platform=PLATFORM)
     replies = chat.command("/lesson")
     cards: list[Reply] = []

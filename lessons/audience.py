@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from storage.records import Organisation, Role
+from storage.states import VIEWER_ROLES, RoleName
 from storage.unit_of_work import Transaction
-
-VIEWER_ROLES = ("manager", "org-admin", "region-admin")
 
 
 @dataclass(frozen=True)
@@ -56,22 +55,23 @@ def region_scope(tx: Transaction, region: str) -> Scope:
 def scopes_of(tx: Transaction, learner_id: int) -> list[Scope]:
     """Everything this person receives a digest about, teams first, then organisations, then regions."""
     scopes: list[Scope] = []
-    order = {"manager": 0, "org-admin": 1, "region-admin": 2}
-    for role in sorted(tx.roles.of(learner_id), key=lambda r: (order.get(r.role, 9), r.id)):
-        if role.role == "manager" and role.team_id is not None and not tx.teams.get(role.team_id).archived:
-            scopes.append(team_scope(tx, role.team_id))
-        elif role.role == "org-admin" and role.organisation_id is not None:
+    viewing = [r for r in tx.roles.of(learner_id) if r.role.reads_digests]
+    for role in sorted(viewing, key=lambda r: (VIEWER_ROLES.index(r.role), r.id)):
+        if role.role is RoleName.MANAGER and role.team_id is not None:
+            if not tx.teams.get(role.team_id).archived:
+                scopes.append(team_scope(tx, role.team_id))
+        elif role.role is RoleName.ORG_ADMIN and role.organisation_id is not None:
             organisation = tx.organisations.get(role.organisation_id)
             if not organisation.archived:
                 scopes.append(organisation_scope(tx, organisation))
-        elif role.role == "region-admin" and role.region is not None:
+        elif role.role is RoleName.REGION_ADMIN and role.region is not None:
             scopes.append(region_scope(tx, role.region))
     return scopes
 
 
 def may_see_team(roles: list[Role], tx: Transaction, team_id: int) -> bool:
     team = tx.teams.get(team_id)
-    return any((r.role == "manager" and r.team_id == team_id) for r in roles) or may_see_organisation(
+    return any((r.role is RoleName.MANAGER and r.team_id == team_id) for r in roles) or may_see_organisation(
         roles, tx.organisations.get(team.organisation_id)
     )
 
@@ -79,11 +79,15 @@ def may_see_team(roles: list[Role], tx: Transaction, team_id: int) -> bool:
 def may_see_organisation(roles: list[Role], organisation: Organisation) -> bool:
     """Organisation-wide figures and the HR export: its admins and its region's admins."""
     return any(
-        (r.role == "org-admin" and r.organisation_id == organisation.id)
-        or (r.role == "region-admin" and organisation.region is not None and r.region == organisation.region)
+        (r.role is RoleName.ORG_ADMIN and r.organisation_id == organisation.id)
+        or (
+            r.role is RoleName.REGION_ADMIN
+            and organisation.region is not None
+            and r.region == organisation.region
+        )
         for r in roles
     )
 
 
 def is_viewer(roles: list[Role]) -> bool:
-    return any(r.role in VIEWER_ROLES for r in roles)
+    return any(r.role.reads_digests for r in roles)

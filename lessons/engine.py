@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from lessons.audience import VIEWER_ROLES
 from lessons.chat import (
     Address,
     ChatUnreachable,
@@ -41,11 +40,12 @@ from lessons.flows import (
 from lessons.i18n import _, supported, use_locale
 from lessons.lesson_library import Library
 from lessons.model import DEFAULT_LANGUAGE
-from lessons.reminders import Reminder, ReminderFacts, decide
+from lessons.reminders import ReminderFacts, decide
 from lessons.rhythm import Rhythm
 from lessons.schedule import due_at, lesson_time_window, spread_offset
 from lessons.turn import DEFAULT_CHARTS, Turn, organisation_calendar
 from storage.records import Learner, Push
+from storage.states import CHAT_PUSHES, VIEWER_ROLES, PushKind, PushStatus, Stage
 from storage.unit_of_work import Store, Transaction
 
 log = logging.getLogger(__name__)
@@ -66,16 +66,13 @@ COMMANDS: dict[str, Callable[[Turn, str], None]] = {
     "mydata": lambda turn, _args: privacy.my_data(turn),
     "forget": lambda turn, _args: privacy.ask_to_forget(turn),
     "pause": leave.ask,
-    "check": lambda turn, _args: placement.start(turn) if _ready(turn) else onboarding.resume(turn),
+    "check": lambda turn, _args: placement.start(turn) if turn.learner.set_up else onboarding.resume(turn),
     "resume": lambda turn, _args: leave.resume(turn),
     "digest": lambda turn, _args: digest.on_demand(turn),
     "share": digest.share,
     "whatmymanagersees": lambda turn, _args: digest.what_my_manager_sees(turn),
 }
 
-
-# Pushes sent to a learner's chat as one short message each; digests are paced on their own.
-CHAT_PUSHES = ("lesson", "nudge", "ask")
 DIGEST_CATCH_UP = timedelta(days=3)
 
 
@@ -95,10 +92,6 @@ def _arg(args: list[str], index: int) -> str:
     return args[index]
 
 
-def _ready(turn: Turn) -> bool:
-    return turn.learner.stage in (onboarding.READY, onboarding.SETTING_TIME)
-
-
 def _go(turn: Turn, where: str) -> None:
     targets = {"lesson": lesson.todays_lesson, "later": onboarding.later, "progress": progress.show}
     if where not in targets:
@@ -110,8 +103,8 @@ def _on_time(turn: Turn, value: str) -> None:
     parsed = (
         onboarding.parse_time(f"{value[:2]}:{value[2:]}") if len(value) == 4 and value.isdigit() else None
     )
-    if parsed is None or turn.learner.stage not in (onboarding.TIME, onboarding.SETTING_TIME):
-        if turn.learner.stage == onboarding.READY:
+    if parsed is None or turn.learner.stage not in (Stage.TIME, Stage.SETTING_TIME):
+        if turn.learner.set_up:
             settings.show(turn)
         else:
             onboarding.resume(turn)
@@ -138,7 +131,7 @@ CHOICES: dict[str, Callable[[Turn, list[str]], None]] = {
     "skip": lambda turn, a: invitation.skip(turn, _int(_arg(a, 0))),
     "pause": lambda turn, a: leave.pause(turn, _int(_arg(a, 0))),
     "pace": lambda turn, a: invitation.pace(turn, _arg(a, 0)),
-    "check": lambda turn, a: placement.start(turn) if _ready(turn) else onboarding.resume(turn),
+    "check": lambda turn, a: placement.start(turn) if turn.learner.set_up else onboarding.resume(turn),
     "share": lambda turn, a: digest.set_sharing(turn, _arg(a, 0) == "on"),
 }
 
@@ -237,16 +230,16 @@ class Coach:
         with self._store.transaction() as tx:
             planned_through = self._plan(tx, now)
             pushes = tx.pushes.due(now, self.rhythm.sends_per_tick, kinds=CHAT_PUSHES)
-            pushes += tx.pushes.due(now, self.rhythm.digests_per_tick, kinds=("digest",))
+            pushes += tx.pushes.due(now, self.rhythm.digests_per_tick, kinds=(PushKind.DIGEST,))
             for push in pushes:
                 learner = tx.learners.get(push.learner_id)
                 if not self._still_wanted(push, learner, now):
-                    tx.pushes.update(push.id, status="expired")
+                    tx.pushes.update(push.id, status=PushStatus.EXPIRED)
                     continue
-                tx.pushes.update(push.id, status="sent", sent_at=now)
+                tx.pushes.update(push.id, status=PushStatus.SENT, sent_at=now)
                 with use_locale(learner.locale or self._organisation_language(tx, learner)):
                     turn = self._turn(tx, learner, now, Address(learner.platform, learner.chat_id))
-                    if push.kind == "digest":
+                    if push.kind is PushKind.DIGEST:
                         tx.pushes.update(push.id, status=self._digest(turn))
                     else:
                         invitation.message(turn, push)
@@ -257,24 +250,23 @@ class Coach:
         return replies
 
     @staticmethod
-    def _digest(turn: Turn) -> str:
+    def _digest(turn: Turn) -> PushStatus:
         """Send one reader's digests; the push's new status. A failing digest never stops the tick."""
         try:
-            return "sent" if digest.scheduled(turn) else "cancelled"
+            return PushStatus.SENT if digest.scheduled(turn) else PushStatus.CANCELLED
         except Exception:
             log.exception("could not make the digest for learner %d", turn.learner.id)
             turn.replies.clear()
             turn.after_commit.clear()
-            return "failed"
+            return PushStatus.FAILED
 
     def _still_wanted(self, push: Push, learner: Learner, now: datetime) -> bool:
         if not learner.active:
             return False
-        if push.kind == "digest":
+        if push.kind is PushKind.DIGEST:
             # A manager back after a long weekend still wants last week's figures.
             return now - push.due_at <= DIGEST_CATCH_UP
-        ready = learner.stage in (onboarding.READY, onboarding.SETTING_TIME)
-        return ready and now - push.due_at <= self.rhythm.catch_up
+        return learner.set_up and now - push.due_at <= self.rhythm.catch_up
 
     def plan_due(self, now: datetime) -> None:
         """Only the planning half of a tick: write the outbox rows that are due (benchmarks, tools)."""
@@ -309,7 +301,7 @@ class Coach:
                 (
                     learner_id,
                     today,
-                    "lesson",
+                    PushKind.LESSON,
                     due_at(today, at, timezone, spread_offset(learner_id, rhythm.spread)),
                 )
                 for learner_id, at, organisation in due
@@ -328,7 +320,7 @@ class Coach:
             return
         readers = tx.roles.viewers_in(timezone, VIEWER_ROLES)
         at = due_at(today, rhythm.digest_time, timezone)
-        tx.pushes.add_once((learner_id, today, "digest", at) for learner_id in readers)
+        tx.pushes.add_once((learner_id, today, PushKind.DIGEST, at) for learner_id in readers)
 
     def _plan_reminders(self, tx: Transaction, now: datetime) -> None:
         """Decide once per unfinished day whether it gets the one reminder (or the question)."""
@@ -337,12 +329,12 @@ class Coach:
         for push in tx.pushes.awaiting_reminder(sent_until - rhythm.catch_up, sent_until):
             learner = tx.learners.get(push.learner_id)
             choice = decide(self._reminder_facts(tx, learner, push.local_date, now))
-            if choice is Reminder.ASK:
+            if choice is PushKind.ASK:
                 # Asked once, then left alone until the learner answers.
                 tx.learners.update(learner.id, reminders=False)
-            kind = "ask" if choice is Reminder.ASK else "nudge"
-            status = "cancelled" if choice is Reminder.NONE else "pending"
-            tx.pushes.add_once([(learner.id, push.local_date, kind, now)], status=status)
+            # A day decided against a reminder keeps a cancelled one, so it is decided once.
+            status = PushStatus.CANCELLED if choice is None else PushStatus.PENDING
+            tx.pushes.add_once([(learner.id, push.local_date, choice or PushKind.NUDGE, now)], status=status)
 
     def _reminder_facts(self, tx: Transaction, learner: Learner, day: date, now: datetime) -> ReminderFacts:
         rhythm = self.rhythm
@@ -406,16 +398,16 @@ class Coach:
     @staticmethod
     def _text(turn: Turn, text: str) -> None:
         stage = turn.learner.stage
-        if stage in (onboarding.TIME, onboarding.SETTING_TIME):
+        if stage in (Stage.TIME, Stage.SETTING_TIME):
             parsed = onboarding.parse_time(text)
             if parsed is None:
                 turn.say(_("Please type a time like 09:30, or pick one of the buttons."))
                 onboarding.ask_time(turn)
             else:
                 onboarding.choose_time(turn, parsed)
-        elif stage == onboarding.READY and lesson.typed_answer(turn, text):
+        elif stage is Stage.READY and lesson.typed_answer(turn, text):
             return
-        elif stage in (onboarding.NEW, onboarding.LANGUAGE, onboarding.PRIVACY):
+        elif not stage.set_up:
             onboarding.resume(turn)
         else:
             help.not_understood(turn)

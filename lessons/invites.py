@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 
 from lessons.i18n import _
 from lessons.turn import Turn
-from storage.records import Invite
+from storage.records import Invite, LearnerChanges
+from storage.states import RoleName
 from storage.unit_of_work import Transaction
 
-TEAM_ROLES = ("member", "manager")
-ROLES = (*TEAM_ROLES, "org-admin", "region-admin")
 _DURATION = re.compile(r"^(\d+)\s*([dhm])$")
 
 
@@ -37,22 +36,26 @@ def create(
     tx: Transaction, *, where: str, role: str, expires: timedelta, uses: int, actor: str, now: datetime
 ) -> Invite:
     """``where`` is 'org/team' for team roles, 'org' for org-admin, the region for region-admin."""
-    if role not in ROLES:
-        raise InviteError(f"unknown role '{role}'; use one of {', '.join(ROLES)}")
+    try:
+        named = RoleName(role)
+    except ValueError:
+        raise InviteError(f"unknown role '{role}'; use one of {', '.join(RoleName)}") from None
     if uses < 1:
         raise InviteError("--uses must be 1 or more")
-    scope: dict[str, object] = {}
-    if role == "region-admin":
+    team_id: int | None = None
+    organisation_id: int | None = None
+    region: str | None = None
+    if named is RoleName.REGION_ADMIN:
         if not any(o.region == where for o in tx.organisations.all()):
             raise InviteError(f"no organisation is in region '{where}'; check 'digicoach org show'")
-        scope["region"] = where
+        region = where
     else:
         org_slug, _sep, team_slug = where.partition("/")
         organisation = tx.organisations.by_slug(org_slug)
         if organisation is None or organisation.archived:
             raise InviteError(f"no organisation '{org_slug}'; check 'digicoach org show'")
-        scope["organisation_id"] = organisation.id
-        if role in TEAM_ROLES:
+        organisation_id = organisation.id
+        if named.in_a_team:
             team = next(
                 (t for t in tx.teams.of(organisation.id) if t.slug == team_slug and not t.archived), None
             )
@@ -60,16 +63,18 @@ def create(
                 raise InviteError(
                     f"no team '{where}'; write it as organisation/team (see 'digicoach org show')"
                 )
-            scope["team_id"] = team.id
+            team_id = team.id
     invite = tx.invites.add(
         code=secrets.token_urlsafe(12),
-        role=role,
+        role=named,
         max_uses=uses,
         expires_at=now + expires,
         created_at=now,
-        **scope,
+        team_id=team_id,
+        organisation_id=organisation_id,
+        region=region,
     )
-    tx.audit.add(actor, "invite create", now, invite=invite.id, role=role, where=where, uses=uses,
+    tx.audit.add(actor, "invite create", now, invite=invite.id, role=named.value, where=where, uses=uses,
                  expires_at=invite.expires_at.isoformat())  # fmt: skip
     return invite
 
@@ -97,14 +102,14 @@ def redeem(turn: Turn, code: str) -> bool:
     if granted:
         turn.tx.invites.use(invite.id)
         turn.tx.audit.add(
-            f"learner:{turn.learner.id}", "role granted", turn.now, invite=invite.id, role=invite.role
+            f"learner:{turn.learner.id}", "role granted", turn.now, invite=invite.id, role=invite.role.value
         )
     if invite.organisation_id is not None:
         # The organisation's time zone and holidays become theirs; its language
         # too, while they have neither chosen one nor brought one from their app.
         organisation = turn.tx.organisations.get(invite.organisation_id)
-        changes: dict[str, object] = {"timezone": organisation.timezone}
-        if turn.learner.organisation_id is None or invite.role == "member":
+        changes: LearnerChanges = {"timezone": organisation.timezone}
+        if turn.learner.organisation_id is None or invite.role is RoleName.MEMBER:
             changes["organisation_id"] = organisation.id
         turn.update_learner(**changes)
     turn.say(_welcome(turn, invite))
@@ -118,7 +123,7 @@ def _welcome(turn: Turn, invite: Invite) -> str:
     if invite.team_id is None:
         return _("You are now an admin of {organisation}.", organisation=organisation.name)
     team = turn.tx.teams.get(invite.team_id)
-    if invite.role == "manager":
+    if invite.role is RoleName.MANAGER:
         return _(
             "You are now a manager of {team} ({organisation}).",
             team=team.name,

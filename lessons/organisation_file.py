@@ -9,6 +9,7 @@ file is archived, so its history stays; naming it again brings it back.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from lessons.model import SLUG, Language
 from lessons.problems import Problem
 from lessons.public_holidays import check as check_holidays
 from lessons.yaml_source import SyntaxProblem, read
+from storage.records import OrganisationChanges
 from storage.unit_of_work import Transaction
 
 Slug = Annotated[str, Field(pattern=SLUG.pattern, max_length=48)]
@@ -113,7 +115,7 @@ class Change:
         return f"{self.sign} {self.what}"
 
 
-def _differences(current: dict[str, object], wanted: dict[str, object]) -> str:
+def _differences(current: Mapping[str, object], wanted: Mapping[str, object]) -> str:
     return ", ".join(f"{k}: {current[k]!r} -> {v!r}" for k, v in wanted.items() if current[k] != v)
 
 
@@ -122,7 +124,7 @@ def apply(tx: Transaction, spec: RegionSpec, actor: str, now: datetime) -> list[
     changes: list[Change] = []
     named = {o.id for o in spec.organisations}
     for org_spec in spec.organisations:
-        wanted: dict[str, object] = {
+        wanted: OrganisationChanges = {
             "name": org_spec.name, "region": spec.region, "country": org_spec.country,
             "subdivision": org_spec.subdivision, "timezone": org_spec.timezone,
             "language": org_spec.language, "archived": False,

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, get_day_names
 from babel.lists import format_list
 
-from lessons.flows import onboarding
 from lessons.lesson_library import Library
 from lessons.rhythm import Rhythm
 from lessons.schedule import due_at, spread_offset
 from lessons.turn import calendar_of
 from storage.records import Learner
+from storage.states import PushKind
 from storage.unit_of_work import Store, Transaction
 
 ADMIN_LOCALE = "en_GB"
@@ -37,7 +37,7 @@ def _days(weekdays: str) -> str:
 def _plan(
     tx: Transaction, library: Library, rhythm: Rhythm, day: date, learner: Learner
 ) -> tuple[str | None, str]:
-    if learner.stage not in (onboarding.READY, onboarding.SETTING_TIME):
+    if not learner.set_up:
         return None, "still setting up (has not chosen a lesson time yet)"
     if not learner.active:
         return None, "inactive (the platform refuses messages to this person)"
@@ -48,7 +48,7 @@ def _plan(
     if pause := next((p for p in tx.pauses.all_for(learner.id) if p.covers(day)), None):
         until = format_date(pause.end_date, "long", locale=ADMIN_LOCALE) if pause.end_date else "/resume"
         return None, f"on a break until {until}"
-    if sent := [p for p in tx.pushes.on_day(learner.id, day) if p.kind == "lesson"]:
+    if sent := [p for p in tx.pushes.on_day(learner.id, day) if p.kind is PushKind.LESSON]:
         return None, f"invitation already {sent[0].status}"
     at = due_at(day, learner.delivery_time, learner.timezone, spread_offset(learner.id, rhythm.spread))
     local = f"{at.astimezone(ZoneInfo(learner.timezone)):%H:%M}"

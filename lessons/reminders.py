@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
-from enum import Enum
 
-
-class Reminder(Enum):
-    NONE = "none"
-    NUDGE = "nudge"
-    ASK = "ask"  # ask once whether to send lessons less often, then leave the learner alone
+from storage.states import PushKind
 
 
 @dataclass(frozen=True)
@@ -26,14 +21,15 @@ class ReminderFacts:
     ask_after: int
 
 
-def decide(facts: ReminderFacts) -> Reminder:
+def decide(facts: ReminderFacts) -> PushKind | None:
+    """The reminder to send (NUDGE), the one question (ASK: whether to send lessons less often), or none."""
     if not facts.reminders_on or facts.on_leave or facts.finished_that_day:
-        return Reminder.NONE
+        return None
     start, end = facts.working_hours
     if not start <= facts.local_time <= end:
-        return Reminder.NONE
+        return None
     if facts.ignored_in_a_row >= facts.ask_after:
-        return Reminder.ASK
+        return PushKind.ASK
     if facts.sent_this_week >= facts.per_week:
-        return Reminder.NONE
-    return Reminder.NUDGE
+        return None
+    return PushKind.NUDGE

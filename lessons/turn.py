@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Unpack
 from zoneinfo import ZoneInfo
 
 from lessons.chat import Address, Choice, Picture, Reply
@@ -18,7 +18,7 @@ from lessons.public_holidays import Calendar
 from lessons.rhythm import Rhythm
 from lessons.schedule import LessonDay, lesson_day_rule
 from lessons.streaks import Streak, streak
-from storage.records import Learner
+from storage.records import Learner, LearnerChanges
 from storage.unit_of_work import Transaction
 
 # Where pictures the coach draws (digest charts) go when the app names no folder.
@@ -95,6 +95,6 @@ class Turn:
     def streak(self) -> Streak:
         return streak(self.tx.deliveries.finished_dates(self.learner.id), self.today, self.is_lesson_day)
 
-    def update_learner(self, **changes: Any) -> Learner:
+    def update_learner(self, **changes: Unpack[LearnerChanges]) -> Learner:
         self.learner = self.tx.learners.update(self.learner.id, **changes)
         return self.learner

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Dialect, MetaData
+from sqlalchemy import DateTime, Dialect, MetaData, String
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+S = TypeVar("S", bound=StrEnum)
 
 # Named constraints so Alembic's batch mode can alter SQLite tables and the
 # same migration runs on PostgreSQL.
@@ -44,3 +48,28 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+
+class StateColumn(TypeDecorator[S]):
+    """A named state (see ``storage.states``) stored as its string.
+
+    Writing a string that names no state raises, so a typo can never reach the
+    database; reading gives the enum member back.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, states: type[S], length: int) -> None:
+        super().__init__(length)
+        self.states = states
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        return self.states(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> S | None:
+        if value is None:
+            return None
+        return self.states(value)

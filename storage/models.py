@@ -7,7 +7,8 @@ from datetime import date, datetime, time
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Time, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, StateColumn, UTCDateTime
+from storage.states import PushKind, PushStatus, RoleName, SessionKind, Stage, Step
 
 
 class LearnerRow(Base):
@@ -30,7 +31,7 @@ class LearnerRow(Base):
     delivery_time: Mapped[time] = mapped_column(Time, default=time(9, 30))
     # ISO weekday digits, Monday = 1: "12345" is Monday to Friday.
     weekdays: Mapped[str] = mapped_column(String(7), default="12345")
-    stage: Mapped[str] = mapped_column(String(32), default="new")
+    stage: Mapped[Stage] = mapped_column(StateColumn(Stage, 32), default=Stage.NEW)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # False after the learner asked for no reminders (or ignored several and was asked once).
     reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
@@ -57,15 +58,15 @@ class DeliveryRow(Base):
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
     local_date: Mapped[date] = mapped_column(Date)
     slot: Mapped[int] = mapped_column(Integer, default=0)
-    # "lesson": a lesson's cards and quiz; "review": questions from earlier lessons.
-    kind: Mapped[str] = mapped_column(String(16), default="lesson", server_default="lesson")
+    kind: Mapped[SessionKind] = mapped_column(
+        StateColumn(SessionKind, 16), default=SessionKind.LESSON, server_default=SessionKind.LESSON.value
+    )
     lesson_id: Mapped[str] = mapped_column(String(64))
     lesson_version: Mapped[int] = mapped_column(Integer)
     topic: Mapped[str] = mapped_column(String(32))
     # A review's questions, chosen when it starts: "lesson-id/question-id;...".
     items: Mapped[str] = mapped_column(String(2000), default="", server_default="")
-    # "cards" while reading, "quiz" while answering, "done" when finished.
-    step: Mapped[str] = mapped_column(String(16), default="cards")
+    step: Mapped[Step] = mapped_column(StateColumn(Step, 16), default=Step.CARDS)
     position: Mapped[int] = mapped_column(Integer, default=0)
     # Options ticked so far in a select-all-that-apply question ("0,2").
     selection: Mapped[str] = mapped_column(String(32), default="")
@@ -118,15 +119,9 @@ class PushRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
     local_date: Mapped[date] = mapped_column(Date)
-    # "lesson": the day's invitation; "nudge": the one reminder when it was left
-    # unfinished; "ask": the one question, after ignored reminders, whether to slow down;
-    # "digest": a manager's weekly digests.
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[PushKind] = mapped_column(StateColumn(PushKind, 16))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    # "pending" until sent; then "sent", "snoozed" (due again later), "skipped",
-    # "expired" (too late after downtime), "cancelled" (a reminder found unneeded, a
-    # digest for someone who manages nothing any more) or "failed" (see the log).
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[PushStatus] = mapped_column(StateColumn(PushStatus, 16), default=PushStatus.PENDING)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -215,8 +210,8 @@ class RoleRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
-    # "member" | "manager" (of team_id), "org-admin" (of organisation_id), "region-admin" (of region)
-    role: Mapped[str] = mapped_column(String(16))
+    # A team role names team_id, org-admin organisation_id, region-admin region.
+    role: Mapped[RoleName] = mapped_column(StateColumn(RoleName, 16))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     region: Mapped[str | None] = mapped_column(String(48))
@@ -230,7 +225,7 @@ class InviteRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[RoleName] = mapped_column(StateColumn(RoleName, 16))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     region: Mapped[str | None] = mapped_column(String(48))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import AuditRow, InviteRow, LearnerRow, OrganisationRow, RoleRow, TeamRow
-from storage.records import AuditEntry, Invite, Organisation, Role, Team
+from storage.records import AuditEntry, Invite, Organisation, OrganisationChanges, Role, Team, TeamChanges
 from storage.repositories import change, to_record
+from storage.states import RoleName
 
 
 class Organisations:
@@ -30,14 +31,14 @@ class Organisations:
         row = self._s.scalar(select(OrganisationRow).where(OrganisationRow.slug == slug))
         return to_record(Organisation, row) if row else None
 
-    def add(self, **values: Any) -> Organisation:
-        row = OrganisationRow(**values)
+    def add(self, slug: str, **values: Unpack[OrganisationChanges]) -> Organisation:
+        row = OrganisationRow(slug=slug, **values)
         self._s.add(row)
         self._s.flush()
         return to_record(Organisation, row)
 
-    def update(self, organisation_id: int, **changes: Any) -> None:
-        change(self._s, OrganisationRow, organisation_id, changes)
+    def update(self, organisation_id: int, **changes: Unpack[OrganisationChanges]) -> None:
+        change(self._s, OrganisationRow, organisation_id, changes, OrganisationChanges.__optional_keys__)
 
 
 class Teams:
@@ -53,14 +54,14 @@ class Teams:
     def get(self, team_id: int) -> Team:
         return to_record(Team, self._s.get_one(TeamRow, team_id))
 
-    def add(self, **values: Any) -> Team:
-        row = TeamRow(**values)
+    def add(self, organisation_id: int, slug: str, name: str) -> Team:
+        row = TeamRow(organisation_id=organisation_id, slug=slug, name=name)
         self._s.add(row)
         self._s.flush()
         return to_record(Team, row)
 
-    def update(self, team_id: int, **changes: Any) -> None:
-        change(self._s, TeamRow, team_id, changes)
+    def update(self, team_id: int, **changes: Unpack[TeamChanges]) -> None:
+        change(self._s, TeamRow, team_id, changes, TeamChanges.__optional_keys__)
 
 
 class Roles:
@@ -70,7 +71,7 @@ class Roles:
     def grant(
         self,
         learner_id: int,
-        role: str,
+        role: RoleName,
         now: datetime,
         *,
         team_id: int | None = None,
@@ -108,7 +109,7 @@ class Roles:
         rows = self._s.scalars(select(RoleRow).where(RoleRow.learner_id == learner_id).order_by(RoleRow.id))
         return [to_record(Role, r) for r in rows]
 
-    def viewers_in(self, timezone: str, roles: tuple[str, ...]) -> list[int]:
+    def viewers_in(self, timezone: str, roles: tuple[RoleName, ...]) -> list[int]:
         """Active learners in ``timezone`` who hold one of ``roles`` (the digest's readers)."""
         query = (
             select(RoleRow.learner_id)
@@ -128,8 +129,28 @@ class Invites:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def add(self, **values: Any) -> Invite:
-        row = InviteRow(**values)
+    def add(
+        self,
+        *,
+        code: str,
+        role: RoleName,
+        max_uses: int,
+        expires_at: datetime,
+        created_at: datetime,
+        team_id: int | None = None,
+        organisation_id: int | None = None,
+        region: str | None = None,
+    ) -> Invite:
+        row = InviteRow(
+            code=code,
+            role=role,
+            max_uses=max_uses,
+            expires_at=expires_at,
+            created_at=created_at,
+            team_id=team_id,
+            organisation_id=organisation_id,
+            region=region,
+        )
         self._s.add(row)
         try:
             with self._s.begin_nested():

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import TypedDict
+
+from storage.states import PushKind, PushStatus, RoleName, SessionKind, Stage, Step
 
 
 @dataclass(frozen=True)
@@ -17,12 +20,17 @@ class Learner:
     timezone: str
     delivery_time: time
     weekdays: str
-    stage: str
+    stage: Stage
     active: bool
     reminders: bool
     share_name: bool
     organisation_id: int | None
     created_at: datetime
+
+    @property
+    def set_up(self) -> bool:
+        """Onboarded: see ``storage.states.SET_UP``."""
+        return self.stage.set_up
 
     @property
     def weekday_numbers(self) -> frozenset[int]:
@@ -36,12 +44,12 @@ class Delivery:
     learner_id: int
     local_date: date
     slot: int
-    kind: str
+    kind: SessionKind
     lesson_id: str
     lesson_version: int
     topic: str
     items: str
-    step: str
+    step: Step
     position: int
     selection: str
     started_at: datetime
@@ -49,7 +57,7 @@ class Delivery:
 
     @property
     def done(self) -> bool:
-        return self.step == "done"
+        return self.step is Step.DONE
 
     @property
     def review_items(self) -> list[tuple[str, str]]:
@@ -82,9 +90,9 @@ class Push:
     id: int
     learner_id: int
     local_date: date
-    kind: str
+    kind: PushKind
     due_at: datetime
-    status: str
+    status: PushStatus
     sent_at: datetime | None
 
 
@@ -147,7 +155,7 @@ class Team:
 class Role:
     id: int
     learner_id: int
-    role: str
+    role: RoleName
     team_id: int | None
     organisation_id: int | None
     region: str | None
@@ -158,7 +166,7 @@ class Role:
 class Invite:
     id: int
     code: str
-    role: str
+    role: RoleName
     team_id: int | None
     organisation_id: int | None
     region: str | None
@@ -175,3 +183,51 @@ class AuditEntry:
     actor: str
     action: str
     details: str
+
+
+# What a repository's ``update`` may change, field by field: a misspelt name is
+# a type error for mypy and a TypeError at run time, never a silent no-op.
+
+
+class LearnerChanges(TypedDict, total=False):
+    chat_id: str
+    display_name: str | None
+    locale: str | None
+    timezone: str
+    delivery_time: time
+    weekdays: str
+    stage: Stage
+    active: bool
+    reminders: bool
+    share_name: bool
+    organisation_id: int | None
+
+
+class DeliveryChanges(TypedDict, total=False):
+    local_date: date
+    slot: int
+    step: Step
+    position: int
+    selection: str
+    completed_at: datetime | None
+
+
+class PushChanges(TypedDict, total=False):
+    status: PushStatus
+    due_at: datetime
+    sent_at: datetime | None
+
+
+class OrganisationChanges(TypedDict, total=False):
+    name: str
+    region: str | None
+    country: str
+    subdivision: str | None
+    timezone: str
+    language: str
+    archived: bool
+
+
+class TeamChanges(TypedDict, total=False):
+    name: str
+    archived: bool

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
 from datetime import date, datetime, time
 from itertools import islice
-from typing import Any, TypeVar
+from typing import TypeVar, Unpack
 
-from sqlalchemy import and_, case, delete, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -25,7 +25,31 @@ from storage.models import (
     ReviewCardRow,
     RoleRow,
 )
-from storage.records import Answer, Delivery, Learner, Pause, PlacementResult, Push, ReviewCard, TopicScore
+from storage.records import (
+    Answer,
+    Delivery,
+    DeliveryChanges,
+    Learner,
+    LearnerChanges,
+    Pause,
+    PlacementResult,
+    Push,
+    PushChanges,
+    ReviewCard,
+    TopicScore,
+)
+from storage.states import (
+    CLOSED,
+    LEARNING_SESSIONS,
+    REMINDERS,
+    SET_UP,
+    WAITING,
+    NotDue,
+    PushKind,
+    PushStatus,
+    SessionKind,
+    Step,
+)
 
 PushAlias = aliased(PushRow)
 
@@ -45,8 +69,17 @@ def to_record(kind: type[R], row: Base) -> R:
     return kind(**{f.name: getattr(row, f.name) for f in fields(kind)})  # type: ignore[arg-type]
 
 
-def change(session: Session, kind: type[B], row_id: int, changes: dict[str, Any]) -> B:
-    """Set the given columns of one row and flush; the caller's transaction commits."""
+def change(
+    session: Session, kind: type[B], row_id: int, changes: Mapping[str, object], allowed: frozenset[str]
+) -> B:
+    """Set the given columns of one row and flush; the caller's transaction commits.
+
+    ``allowed`` are the keys of the row's typed changes (``LearnerChanges``...):
+    a name outside them raises instead of setting an attribute nothing reads.
+    """
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise TypeError(f"{kind.__tablename__} has no field {', '.join(map(repr, unknown))} to change")
     row = session.get_one(kind, row_id)
     for name, value in changes.items():
         setattr(row, name, value)
@@ -91,8 +124,10 @@ class Learners:
         self._s.flush()
         return to_record(Learner, row)
 
-    def update(self, learner_id: int, **changes: Any) -> Learner:
-        return to_record(Learner, change(self._s, LearnerRow, learner_id, changes))
+    def update(self, learner_id: int, **changes: Unpack[LearnerChanges]) -> Learner:
+        return to_record(
+            Learner, change(self._s, LearnerRow, learner_id, changes, LearnerChanges.__optional_keys__)
+        )
 
     def deactivate_chat(self, platform: str, chat_id: str) -> int:
         """Mark the learners of a chat the platform refuses as inactive; how many there were."""
@@ -135,31 +170,58 @@ class Learners:
         rows = self._s.scalars(select(LearnerRow).order_by(LearnerRow.id))
         return [to_record(Learner, r) for r in rows]
 
-    def due_for_lesson(
-        self, timezone: str, local_date: date, not_before: time, until: time
-    ) -> list[tuple[int, time, int | None]]:
-        """(id, lesson time, organisation) of learners in ``timezone`` whose lesson time on
-        ``local_date`` lies in [not_before, until], who work that weekday, are
-        not on leave and have had no lesson invitation that day yet."""
-        already = exists().where(
-            PushRow.learner_id == LearnerRow.id, PushRow.local_date == local_date, PushRow.kind == "lesson"
-        )
+    @staticmethod
+    def _lesson_rule(local_date: date) -> dict[NotDue, ColumnElement[bool]]:
+        """The rule "due for a lesson invitation on this date", one named condition each.
+
+        The scheduler selects with all of them; the admin's schedule preview
+        asks which one fails, so the two can never disagree. (Public holidays
+        come on top: they are per organisation, from the ``holidays`` package.)
+        """
         on_leave = exists().where(
             PauseRow.learner_id == LearnerRow.id,
             PauseRow.start_date <= local_date,
             or_(PauseRow.end_date.is_(None), PauseRow.end_date >= local_date),
         )
+        planned = exists().where(
+            PushRow.learner_id == LearnerRow.id,
+            PushRow.local_date == local_date,
+            PushRow.kind == PushKind.LESSON,
+        )
+        return {
+            NotDue.SETTING_UP: LearnerRow.stage.in_(SET_UP),
+            NotDue.INACTIVE: LearnerRow.active.is_(True),
+            NotDue.NOT_A_LESSON_DAY: LearnerRow.weekdays.contains(str(local_date.isoweekday())),
+            NotDue.ON_A_BREAK: ~on_leave,
+            NotDue.ALREADY_PLANNED: ~planned,
+        }
+
+    def due_for_lesson(
+        self, timezone: str, local_date: date, not_before: time, until: time
+    ) -> list[tuple[int, time, int | None]]:
+        """(id, lesson time, organisation) of learners in ``timezone`` whose lesson time on
+        ``local_date`` lies in [not_before, until] and who meet the rule (``_lesson_rule``)."""
         query = select(LearnerRow.id, LearnerRow.delivery_time, LearnerRow.organisation_id).where(
             LearnerRow.timezone == timezone,
             LearnerRow.delivery_time >= not_before,
             LearnerRow.delivery_time <= until,
-            LearnerRow.stage == "ready",
-            LearnerRow.active,
-            LearnerRow.weekdays.contains(str(local_date.isoweekday())),
-            ~already,
-            ~on_leave,
+            *self._lesson_rule(local_date).values(),
         )
         return [(learner_id, at, organisation) for learner_id, at, organisation in self._s.execute(query)]
+
+    def why_not_due(self, local_date: date) -> dict[int, NotDue]:
+        """For each learner the rule leaves out on ``local_date``, the first condition they fail."""
+        rule = self._lesson_rule(local_date)
+        query = select(
+            LearnerRow.id, *(condition.label(f"c{n}") for n, condition in enumerate(rule.values()))
+        )
+        reasons = list(rule)
+        found: dict[int, NotDue] = {}
+        for learner_id, *met in self._s.execute(query):
+            failed = next((reason for reason, ok in zip(reasons, met, strict=True) if not ok), None)
+            if failed is not None:
+                found[learner_id] = failed
+        return found
 
 
 class Deliveries:
@@ -181,7 +243,7 @@ class Deliveries:
     def latest_open(self, learner_id: int) -> Delivery | None:
         row = self._s.scalar(
             select(DeliveryRow)
-            .where(DeliveryRow.learner_id == learner_id, DeliveryRow.step.not_in(("done", "dropped")))
+            .where(DeliveryRow.learner_id == learner_id, DeliveryRow.step.not_in(CLOSED))
             .order_by(DeliveryRow.started_at.desc(), DeliveryRow.id.desc())
             .limit(1)
         )
@@ -197,8 +259,9 @@ class Deliveries:
         lesson_version: int,
         topic: str,
         now: datetime,
-        kind: str = "lesson",
+        kind: SessionKind = SessionKind.LESSON,
         items: str = "",
+        step: Step = Step.CARDS,
     ) -> Delivery:
         row = DeliveryRow(
             learner_id=learner_id,
@@ -209,14 +272,17 @@ class Deliveries:
             lesson_version=lesson_version,
             topic=topic,
             items=items,
+            step=step,
             started_at=now,
         )
         self._s.add(row)
         self._s.flush()
         return to_record(Delivery, row)
 
-    def update(self, delivery_id: int, **changes: Any) -> Delivery:
-        return to_record(Delivery, change(self._s, DeliveryRow, delivery_id, changes))
+    def update(self, delivery_id: int, **changes: Unpack[DeliveryChanges]) -> Delivery:
+        return to_record(
+            Delivery, change(self._s, DeliveryRow, delivery_id, changes, DeliveryChanges.__optional_keys__)
+        )
 
     def all_for(self, learner_id: int) -> list[Delivery]:
         rows = self._s.scalars(
@@ -229,8 +295,8 @@ class Deliveries:
             self._s.scalars(
                 select(DeliveryRow.lesson_id).where(
                     DeliveryRow.learner_id == learner_id,
-                    DeliveryRow.step == "done",
-                    DeliveryRow.kind == "lesson",
+                    DeliveryRow.step == Step.DONE,
+                    DeliveryRow.kind == SessionKind.LESSON,
                 )
             )
         )
@@ -240,7 +306,9 @@ class Deliveries:
         rows = self._s.execute(
             select(DeliveryRow.topic, func.count(func.distinct(DeliveryRow.lesson_id)))
             .where(
-                DeliveryRow.learner_id == learner_id, DeliveryRow.step == "done", DeliveryRow.kind == "lesson"
+                DeliveryRow.learner_id == learner_id,
+                DeliveryRow.step == Step.DONE,
+                DeliveryRow.kind == SessionKind.LESSON,
             )
             .group_by(DeliveryRow.topic)
             .order_by(DeliveryRow.topic)
@@ -253,8 +321,8 @@ class Deliveries:
             self._s.scalars(
                 select(DeliveryRow.local_date).where(
                     DeliveryRow.learner_id == learner_id,
-                    DeliveryRow.step == "done",
-                    DeliveryRow.kind != "placement",
+                    DeliveryRow.step == Step.DONE,
+                    DeliveryRow.kind.in_(LEARNING_SESSIONS),
                 )
             )
         )
@@ -337,7 +405,9 @@ class Pushes:
     def __init__(self, session: Session) -> None:
         self._s = session
 
-    def add_once(self, rows: Iterable[tuple[int, date, str, datetime]], status: str = "pending") -> None:
+    def add_once(
+        self, rows: Iterable[tuple[int, date, PushKind, datetime]], status: PushStatus = PushStatus.PENDING
+    ) -> None:
         """Insert (learner, local date, kind, due at) rows; those that exist already are left alone.
 
         Two ticks racing each other both try; the unique key lets exactly one
@@ -364,14 +434,14 @@ class Pushes:
             and_(
                 PushRow.learner_id == PushAlias.learner_id,
                 PushRow.local_date == PushAlias.local_date,
-                PushRow.kind.in_(("nudge", "ask")),
+                PushRow.kind.in_(REMINDERS),
             )
         )
         rows = self._s.scalars(
             select(PushAlias)
             .where(
-                PushAlias.kind == "lesson",
-                PushAlias.status == "sent",  # not skipped, snoozed or expired
+                PushAlias.kind == PushKind.LESSON,
+                PushAlias.status == PushStatus.SENT,  # not skipped, snoozed or expired
                 PushAlias.sent_at >= sent_from,
                 PushAlias.sent_at <= sent_until,
                 ~decided,
@@ -386,7 +456,7 @@ class Pushes:
             select(PushRow)
             .where(
                 PushRow.learner_id == learner_id,
-                PushRow.kind == "nudge",
+                PushRow.kind == PushKind.NUDGE,
                 PushRow.local_date >= first,
                 PushRow.sent_at.is_not(None),
             )
@@ -394,7 +464,7 @@ class Pushes:
         )
         return [to_record(Push, r) for r in rows]
 
-    def due(self, now: datetime, limit: int, kinds: tuple[str, ...]) -> list[Push]:
+    def due(self, now: datetime, limit: int, kinds: tuple[PushKind, ...]) -> list[Push]:
         """Pushes to send now, oldest first, each claimed by this transaction alone.
 
         On PostgreSQL two ticks can overlap (two processes, or a slow tick):
@@ -404,7 +474,7 @@ class Pushes:
         """
         rows = self._s.scalars(
             select(PushRow)
-            .where(PushRow.status.in_(("pending", "snoozed")), PushRow.due_at <= now, PushRow.kind.in_(kinds))
+            .where(PushRow.status.in_(WAITING), PushRow.due_at <= now, PushRow.kind.in_(kinds))
             .order_by(PushRow.due_at, PushRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -415,8 +485,8 @@ class Pushes:
         row = self._s.get(PushRow, push_id)
         return to_record(Push, row) if row else None
 
-    def update(self, push_id: int, **changes: Any) -> Push:
-        return to_record(Push, change(self._s, PushRow, push_id, changes))
+    def update(self, push_id: int, **changes: Unpack[PushChanges]) -> Push:
+        return to_record(Push, change(self._s, PushRow, push_id, changes, PushChanges.__optional_keys__))
 
     def on_day(self, learner_id: int, local_date: date) -> list[Push]:
         rows = self._s.scalars(

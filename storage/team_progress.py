@@ -21,9 +21,7 @@ from sqlalchemy.orm import Session
 from storage.models import AnonymousTotalRow, AnswerRow, DeliveryRow, LearnerRow, PauseRow, RoleRow, TeamRow
 from storage.records import Learner, Pause
 from storage.repositories import to_record
-
-# A day's session: a new lesson or a review (the placement check is not one).
-SESSION_KINDS = ("lesson", "review")
+from storage.states import LEARNING_SESSIONS, RoleName, SessionKind, Step
 
 
 @dataclass(frozen=True)
@@ -58,11 +56,11 @@ class AnonymousTotal:
 
 
 def _members(team_ids: Collection[int]) -> Select[Any]:
-    return select(RoleRow.learner_id).where(RoleRow.role == "member", RoleRow.team_id.in_(team_ids))
+    return select(RoleRow.learner_id).where(RoleRow.role == RoleName.MEMBER, RoleRow.team_id.in_(team_ids))
 
 
 def _members_of(learner_id: int) -> Select[Any]:
-    return select(RoleRow.team_id).where(RoleRow.role == "member", RoleRow.learner_id == learner_id)
+    return select(RoleRow.team_id).where(RoleRow.role == RoleName.MEMBER, RoleRow.learner_id == learner_id)
 
 
 def monday(day: date) -> date:
@@ -71,7 +69,7 @@ def monday(day: date) -> date:
 
 
 def _done_between(first: date, last: date) -> list[Any]:
-    return [DeliveryRow.step == "done", DeliveryRow.local_date >= first, DeliveryRow.local_date <= last]
+    return [DeliveryRow.step == Step.DONE, DeliveryRow.local_date >= first, DeliveryRow.local_date <= last]
 
 
 class TeamProgress:
@@ -90,7 +88,7 @@ class TeamProgress:
     def lessons_by_date(self, team_ids: Collection[int], first: date, last: date) -> dict[date, int]:
         rows = self._s.execute(
             select(DeliveryRow.local_date, func.count())
-            .where(DeliveryRow.learner_id.in_(_members(team_ids)), DeliveryRow.kind == "lesson")
+            .where(DeliveryRow.learner_id.in_(_members(team_ids)), DeliveryRow.kind == SessionKind.LESSON)
             .where(*_done_between(first, last))
             .group_by(DeliveryRow.local_date)
         )
@@ -99,7 +97,7 @@ class TeamProgress:
     def active_count(self, team_ids: Collection[int], first: date, last: date) -> int:
         query = select(func.count(func.distinct(DeliveryRow.learner_id))).where(
             DeliveryRow.learner_id.in_(_members(team_ids)),
-            DeliveryRow.kind.in_(SESSION_KINDS),
+            DeliveryRow.kind.in_(LEARNING_SESSIONS),
             *_done_between(first, last),
         )
         return int(self._s.scalar(query) or 0)
@@ -107,7 +105,7 @@ class TeamProgress:
     def lessons_per_learner(self, learner_ids: Collection[int], first: date, last: date) -> dict[int, int]:
         rows = self._s.execute(
             select(DeliveryRow.learner_id, func.count())
-            .where(DeliveryRow.learner_id.in_(learner_ids), DeliveryRow.kind == "lesson")
+            .where(DeliveryRow.learner_id.in_(learner_ids), DeliveryRow.kind == SessionKind.LESSON)
             .where(*_done_between(first, last))
             .group_by(DeliveryRow.learner_id)
         )
@@ -119,8 +117,8 @@ class TeamProgress:
             select(DeliveryRow.learner_id, DeliveryRow.local_date)
             .where(
                 DeliveryRow.learner_id.in_(_members(team_ids)),
-                DeliveryRow.kind.in_(SESSION_KINDS),
-                DeliveryRow.step == "done",
+                DeliveryRow.kind.in_(LEARNING_SESSIONS),
+                DeliveryRow.step == Step.DONE,
                 DeliveryRow.local_date >= first,
             )
             .distinct()
@@ -144,7 +142,7 @@ class TeamProgress:
         rows = self._s.execute(
             select(AnswerRow.topic, right, func.count(), people)
             .join(DeliveryRow, DeliveryRow.id == AnswerRow.delivery_id)
-            .where(AnswerRow.learner_id.in_(_members(team_ids)), DeliveryRow.kind.in_(SESSION_KINDS))
+            .where(AnswerRow.learner_id.in_(_members(team_ids)), DeliveryRow.kind.in_(LEARNING_SESSIONS))
             .where(DeliveryRow.local_date >= first, DeliveryRow.local_date <= last)
             .group_by(AnswerRow.topic)
             .order_by(AnswerRow.topic)
@@ -157,7 +155,7 @@ class TeamProgress:
             select(func.sum(case((AnswerRow.correct, 1), else_=0)), func.count(),
                    func.count(func.distinct(AnswerRow.learner_id)))
             .join(DeliveryRow, DeliveryRow.id == AnswerRow.delivery_id)
-            .where(AnswerRow.learner_id.in_(_members(team_ids)), DeliveryRow.kind.in_(SESSION_KINDS))
+            .where(AnswerRow.learner_id.in_(_members(team_ids)), DeliveryRow.kind.in_(LEARNING_SESSIONS))
             .where(DeliveryRow.local_date >= first, DeliveryRow.local_date <= last)
         )  # fmt: skip
         right, total, people = self._s.execute(query).one()
@@ -172,7 +170,9 @@ class TeamProgress:
             .join(AnswerRow, AnswerRow.learner_id == RoleRow.learner_id)
             .join(DeliveryRow, DeliveryRow.id == AnswerRow.delivery_id)
             .where(
-                RoleRow.role == "member", RoleRow.team_id.in_(team_ids), DeliveryRow.kind.in_(SESSION_KINDS)
+                RoleRow.role == RoleName.MEMBER,
+                RoleRow.team_id.in_(team_ids),
+                DeliveryRow.kind.in_(LEARNING_SESSIONS),
             )
             .where(DeliveryRow.local_date >= first, DeliveryRow.local_date <= last)
             .group_by(RoleRow.team_id)
@@ -206,7 +206,7 @@ class TeamProgress:
         membership = (
             select(group.label("grp"), RoleRow.learner_id)
             .join(TeamRow, TeamRow.id == RoleRow.team_id)
-            .where(RoleRow.role == "member", RoleRow.team_id.in_(team_ids))
+            .where(RoleRow.role == RoleName.MEMBER, RoleRow.team_id.in_(team_ids))
             .distinct()
             .subquery()
         )
@@ -222,7 +222,7 @@ class TeamProgress:
             self._s.execute(
                 select(membership.c.grp, func.count(func.distinct(DeliveryRow.learner_id)))
                 .join(DeliveryRow, DeliveryRow.learner_id == membership.c.learner_id)
-                .where(DeliveryRow.kind.in_(SESSION_KINDS), *done)
+                .where(DeliveryRow.kind.in_(LEARNING_SESSIONS), *done)
                 .group_by(membership.c.grp)
             ).all()
         )
@@ -230,7 +230,7 @@ class TeamProgress:
             self._s.execute(
                 select(membership.c.grp, func.count())
                 .join(DeliveryRow, DeliveryRow.learner_id == membership.c.learner_id)
-                .where(DeliveryRow.kind == "lesson", *done)
+                .where(DeliveryRow.kind == SessionKind.LESSON, *done)
                 .group_by(membership.c.grp)
             ).all()
         )
@@ -255,20 +255,20 @@ class TeamProgress:
         sessions = self._s.execute(
             select(DeliveryRow.local_date, DeliveryRow.kind, DeliveryRow.topic).where(
                 DeliveryRow.learner_id == learner_id,
-                DeliveryRow.kind.in_(SESSION_KINDS),
-                DeliveryRow.step == "done",
+                DeliveryRow.kind.in_(LEARNING_SESSIONS),
+                DeliveryRow.step == Step.DONE,
             )
         ).all()
         answers = self._s.execute(
             select(DeliveryRow.local_date, AnswerRow.topic, AnswerRow.correct)
             .join(DeliveryRow, DeliveryRow.id == AnswerRow.delivery_id)
-            .where(AnswerRow.learner_id == learner_id, DeliveryRow.kind.in_(SESSION_KINDS))
+            .where(AnswerRow.learner_id == learner_id, DeliveryRow.kind.in_(LEARNING_SESSIONS))
         ).all()
         # (week, topic) -> [active, lessons, right, total]
         sums: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
         for day, kind, topic in sessions:
             sums[(monday(day), "")][0] = 1
-            if kind == "lesson":
+            if kind == SessionKind.LESSON:
                 sums[(monday(day), topic)][1] += 1
         for day, topic, correct in answers:
             sums[(monday(day), topic)][0] = 1  # answered in this topic that week

@@ -19,6 +19,7 @@ from lessons.digest import STREAK_DAYS, Digest, Named, about_member, compute
 from lessons.i18n import _, format_locale, ngettext, percent, use_locale
 from lessons.topics import topic_name
 from lessons.turn import Turn
+from storage.states import RoleName
 
 # Charts older than this are deleted when a new one is drawn: they were sent long ago.
 KEEP_CHARTS_SECONDS = 14 * 24 * 3600
@@ -250,7 +251,7 @@ def share(turn: Turn, args: str) -> None:
 
 def set_sharing(turn: Turn, on: bool) -> None:
     turn.update_learner(share_name=on)
-    in_a_team = any(r.role == "member" for r in turn.tx.roles.of(turn.learner.id))
+    in_a_team = any(r.role is RoleName.MEMBER for r in turn.tx.roles.of(turn.learner.id))
     if on and not in_a_team:
         turn.say(
             _(
@@ -271,7 +272,7 @@ def set_sharing(turn: Turn, on: bool) -> None:
 
 def what_my_manager_sees(turn: Turn) -> None:
     """Exactly what each of the learner's teams' digests says about them."""
-    teams = [r.team_id for r in turn.tx.roles.of(turn.learner.id) if r.role == "member" and r.team_id]
+    teams = [r.team_id for r in turn.tx.roles.of(turn.learner.id) if r.role is RoleName.MEMBER and r.team_id]
     if not teams:
         turn.say(
             _("You are not in a team, so no manager receives anything about you."),

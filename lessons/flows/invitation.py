@@ -7,13 +7,14 @@ from lessons.flows import help, lesson
 from lessons.i18n import _
 from lessons.turn import Turn
 from storage.records import Push
+from storage.states import PushKind, PushStatus
 
 
 def message(turn: Turn, push: Push) -> None:
     """One short message: at ~30 messages/s a push must never be more than one."""
-    if push.kind == "nudge":
+    if push.kind is PushKind.NUDGE:
         _reminder(turn, push)
-    elif push.kind == "ask":
+    elif push.kind is PushKind.ASK:
         _ask_pace(turn)
     else:
         _invitation(turn, push)
@@ -53,7 +54,7 @@ def snooze(turn: Turn, push_id: int) -> None:
     if push.local_date != turn.today:
         lesson.todays_lesson(turn)
         return
-    turn.tx.pushes.update(push.id, status="snoozed", due_at=turn.now + turn.rhythm.snooze)
+    turn.tx.pushes.update(push.id, status=PushStatus.SNOOZED, due_at=turn.now + turn.rhythm.snooze)
     turn.say(_("Fine, I will remind you in an hour."))
 
 
@@ -61,7 +62,7 @@ def skip(turn: Turn, push_id: int) -> None:
     push = _own(turn, push_id)
     if push is None:
         return
-    turn.tx.pushes.update(push.id, status="skipped")
+    turn.tx.pushes.update(push.id, status=PushStatus.SKIPPED)
     turn.say(_("No problem. See you on your next lesson day. Type /lesson if you change your mind."))
 
 

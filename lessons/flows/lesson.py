@@ -19,9 +19,8 @@ from lessons.model import FreeText, Lesson, MultipleChoice, Question, SingleChoi
 from lessons.review import after_answer, choose
 from lessons.turn import Turn
 from storage.records import Delivery, ReviewCard
+from storage.states import SessionKind, Step
 
-CARDS, QUIZ, DONE, DROPPED = "cards", "quiz", "done", "dropped"
-LESSON, REVIEW, PLACEMENT = "lesson", "review", "placement"
 DONT_KNOW = "x"
 
 
@@ -71,7 +70,7 @@ def next_free_slot(turn: Turn) -> int:
 
 def todays_lesson(turn: Turn) -> None:
     """``/lesson``: resume the open session, or start today's, or say today's is done."""
-    if turn.learner.stage not in (onboarding.READY, onboarding.SETTING_TIME):
+    if not turn.learner.set_up:
         turn.say(_("Let's finish setting up first."))
         onboarding.resume(turn)
         return
@@ -79,7 +78,10 @@ def todays_lesson(turn: Turn) -> None:
     if delivery is not None:
         show(turn, delivery)
         return
-    if any(d.done and d.kind != PLACEMENT for d in turn.tx.deliveries.on_day(turn.learner.id, turn.today)):
+    if any(
+        d.done and d.kind != SessionKind.PLACEMENT
+        for d in turn.tx.deliveries.on_day(turn.learner.id, turn.today)
+    ):
         turn.say(
             _("You have finished today's lesson. Well done! The next one comes on your next lesson day."),
             _after_choices(turn),
@@ -132,14 +134,14 @@ def start_review(turn: Turn) -> None:
         learner_id=turn.learner.id,
         local_date=turn.today,
         slot=next_free_slot(turn),
-        lesson_id=REVIEW,
+        lesson_id=SessionKind.REVIEW,
         lesson_version=0,
-        topic=REVIEW,
+        topic=SessionKind.REVIEW,
         now=turn.now,
-        kind=REVIEW,
+        kind=SessionKind.REVIEW,
         items=";".join(f"{c.lesson_id}/{c.question_id}" for c in cards),
     )
-    turn.tx.deliveries.update(delivery.id, step=QUIZ)
+    turn.tx.deliveries.update(delivery.id, step=Step.QUIZ)
     show(turn, turn.tx.deliveries.get(delivery.id) or delivery)
 
 
@@ -148,7 +150,7 @@ def _lesson_of(turn: Turn, delivery: Delivery) -> Lesson | None:
     if lesson is None:
         # The lesson was removed from the library: close it without counting
         # it, so the learner simply moves on to the next one.
-        turn.tx.deliveries.update(delivery.id, step=DROPPED, completed_at=turn.now)
+        turn.tx.deliveries.update(delivery.id, step=Step.DROPPED, completed_at=turn.now)
         turn.say(
             _("The lesson you started is no longer available. Type /lesson for the next one."),
             [Choice("go:lesson", _("Next lesson"))],
@@ -158,7 +160,7 @@ def _lesson_of(turn: Turn, delivery: Delivery) -> Lesson | None:
 
 def _questions(turn: Turn, delivery: Delivery) -> list[Asked] | None:
     """The questions of a session, or None if its lesson is gone (the learner is told)."""
-    if delivery.kind == REVIEW:
+    if delivery.kind == SessionKind.REVIEW:
         found = []
         for lesson_id, question_id in delivery.review_items:
             lesson = turn.library.lesson(lesson_id)
@@ -166,23 +168,23 @@ def _questions(turn: Turn, delivery: Delivery) -> list[Asked] | None:
             if lesson is not None and question is not None:
                 found.append(Asked.of(lesson, question))
         return found
-    if delivery.kind == PLACEMENT:
+    if delivery.kind == SessionKind.PLACEMENT:
         check = turn.library.placement
         placed = [check.question(q) for _source, q in delivery.review_items] if check else []
-        return [Asked(PLACEMENT, q.topic, q) for q in placed if q is not None]
+        return [Asked(SessionKind.PLACEMENT, q.topic, q) for q in placed if q is not None]
     lesson = _lesson_of(turn, delivery)
     return None if lesson is None else [Asked.of(lesson, q) for q in lesson.quiz]
 
 
 def show(turn: Turn, delivery: Delivery) -> None:
     """Show where the learner is in ``delivery``: a card, a question, or the summary."""
-    if delivery.kind == LESSON:
+    if delivery.kind == SessionKind.LESSON:
         lesson = _lesson_of(turn, delivery)
         if lesson is None:
             return
-        if delivery.step == CARDS and delivery.position >= len(lesson.cards):
-            delivery = turn.tx.deliveries.update(delivery.id, step=QUIZ, position=0)
-        if delivery.step == CARDS:
+        if delivery.step == Step.CARDS and delivery.position >= len(lesson.cards):
+            delivery = turn.tx.deliveries.update(delivery.id, step=Step.QUIZ, position=0)
+        if delivery.step == Step.CARDS:
             _show_card(turn, lesson, delivery)
             return
     questions = _questions(turn, delivery)
@@ -210,7 +212,7 @@ def next_card(turn: Turn, delivery_id: int, position: int) -> None:
     delivery = _own(turn, delivery_id)
     if delivery is None:
         return
-    if delivery.kind != LESSON or delivery.step != CARDS or delivery.position != position:
+    if delivery.kind != SessionKind.LESSON or delivery.step != Step.CARDS or delivery.position != position:
         _stale(turn, delivery)
         return
     lesson = _lesson_of(turn, delivery)
@@ -219,7 +221,7 @@ def next_card(turn: Turn, delivery_id: int, position: int) -> None:
     if position + 1 < len(lesson.cards):
         delivery = turn.tx.deliveries.update(delivery.id, position=position + 1)
     else:
-        delivery = turn.tx.deliveries.update(delivery.id, step=QUIZ, position=0)
+        delivery = turn.tx.deliveries.update(delivery.id, step=Step.QUIZ, position=0)
     show(turn, delivery)
 
 
@@ -249,8 +251,8 @@ def _ask(turn: Turn, delivery: Delivery, questions: list[Asked]) -> None:
         text += "\n" + _("Type your answer.")
     n, total = delivery.position + 1, len(questions)
     titles = {
-        REVIEW: _("Review question {n} of {total}", n=n, total=total),
-        PLACEMENT: _("Check question {n} of {total}", n=n, total=total),
+        SessionKind.REVIEW: _("Review question {n} of {total}", n=n, total=total),
+        SessionKind.PLACEMENT: _("Check question {n} of {total}", n=n, total=total),
     }
     title = titles.get(delivery.kind, _("Question {n} of {total}", n=n, total=total))
     turn.say(text, _question_choices(turn, question, delivery), title=title)
@@ -266,7 +268,7 @@ def _own(turn: Turn, delivery_id: int) -> Delivery | None:
 
 
 def _stale(turn: Turn, delivery: Delivery) -> None:
-    if delivery.step in (DONE, DROPPED):
+    if delivery.step in (Step.DONE, Step.DROPPED):
         turn.say(_("You already finished that lesson. Type /lesson to continue."))
         return
     turn.say(_("That was an earlier question. Here is where you are now:"))
@@ -277,9 +279,9 @@ def _current_question(turn: Turn, delivery_id: int, position: int) -> tuple[Deli
     delivery = _own(turn, delivery_id)
     if delivery is None:
         return None
-    if delivery.step != QUIZ or delivery.position != position:
+    if delivery.step != Step.QUIZ or delivery.position != position:
         answered = {(a.lesson_id, a.question_id) for a in turn.tx.answers.for_delivery(delivery.id)}
-        questions = _questions(turn, delivery) if delivery.step != DROPPED else None
+        questions = _questions(turn, delivery) if delivery.step != Step.DROPPED else None
         if questions and position < len(questions) and questions[position].key in answered:
             turn.say(_("You already answered that question. Your first answer counts."))
             if not delivery.done:
@@ -345,7 +347,7 @@ def submit_ticks(turn: Turn, delivery_id: int, position: int) -> None:
 def typed_answer(turn: Turn, text: str) -> bool:
     """Take typed text as the answer to an open free-text question, if there is one."""
     delivery = turn.tx.deliveries.latest_open(turn.learner.id)
-    if delivery is None or delivery.step != QUIZ:
+    if delivery is None or delivery.step != Step.QUIZ:
         return False
     questions = _questions(turn, delivery)
     if not questions or delivery.position >= len(questions):
@@ -420,7 +422,7 @@ def _after_choices(turn: Turn) -> list[Choice]:
 
 def _finish(turn: Turn, delivery: Delivery, questions: list[Asked]) -> None:
     if not delivery.done:
-        delivery = turn.tx.deliveries.update(delivery.id, step=DONE, completed_at=turn.now)
+        delivery = turn.tx.deliveries.update(delivery.id, step=Step.DONE, completed_at=turn.now)
     answers = turn.tx.answers.for_delivery(delivery.id)
     right = sum(a.correct for a in answers)
     score = ngettext(
@@ -429,10 +431,10 @@ def _finish(turn: Turn, delivery: Delivery, questions: list[Asked]) -> None:
         len(answers),
         right=right,
     )
-    if delivery.kind == PLACEMENT:
+    if delivery.kind == SessionKind.PLACEMENT:
         placement.results(turn, delivery)
         return
-    if delivery.kind == REVIEW:
+    if delivery.kind == SessionKind.REVIEW:
         lines = [_("Review finished."), score]
     else:
         lesson = turn.library.lesson(delivery.lesson_id)
@@ -443,7 +445,7 @@ def _finish(turn: Turn, delivery: Delivery, questions: list[Asked]) -> None:
         lines.append(
             ngettext("🔥 Streak: {n} lesson day in a row", "🔥 Streak: {n} lesson days in a row", current)
         )
-    lesson = turn.library.lesson(delivery.lesson_id) if delivery.kind == LESSON else None
+    lesson = turn.library.lesson(delivery.lesson_id) if delivery.kind == SessionKind.LESSON else None
     if lesson is not None and lesson.try_today:
         lines.append(_("💡 Try this today: {action}", action=lesson.try_today.get(turn.language)))
     turn.say("\n".join(lines), _after_choices(turn))

@@ -13,10 +13,8 @@ from lessons.chat import Choice
 from lessons.i18n import _, format_locale, language_name, short_time, use_locale
 from lessons.model import LANGUAGES
 from lessons.turn import Turn
+from storage.states import Stage
 
-NEW, LANGUAGE, PRIVACY, TIME, READY = "new", "language", "privacy", "time", "ready"
-# A learner who is already set up and changes their time in /settings.
-SETTING_TIME = "setting-time"
 SUGGESTED_TIMES = (time(8, 0), time(9, 30), time(12, 30), time(16, 0))
 
 _TIME = re.compile(r"^\s*(\d{1,2})(?:\s*[:.hHuU]\s*(\d{2}))?\s*(?:[hHuU]|uur)?\s*$")
@@ -50,13 +48,13 @@ def start(turn: Turn, code: str = "") -> None:
     """``/start`` (or ``/start CODE`` from an invite): greet, and begin (or resume) onboarding."""
     if code.strip():
         invites.redeem(turn, code)
-    if turn.learner.stage in (READY, SETTING_TIME):
+    if turn.learner.set_up:
         turn.say(
             _("Welcome back! Type /lesson for today's lesson or /help to see what I can do."),
             [Choice("go:lesson", _("Today's lesson"))],
         )
         return
-    turn.update_learner(stage=LANGUAGE)
+    turn.update_learner(stage=Stage.LANGUAGE)
     turn.say(
         _(
             "Hello! I am your digital coach. On working days I send you a short lesson "
@@ -73,9 +71,9 @@ def ask_language(turn: Turn) -> None:
 def resume(turn: Turn) -> None:
     """Ask again whatever onboarding question is still open."""
     stage = turn.learner.stage
-    if stage in (NEW, LANGUAGE):
+    if stage in (Stage.NEW, Stage.LANGUAGE):
         start(turn)
-    elif stage == PRIVACY:
+    elif stage is Stage.PRIVACY:
         show_privacy_notice(turn)
     else:
         ask_time(turn)
@@ -85,8 +83,8 @@ def choose_language(turn: Turn, code: str) -> None:
     if code not in LANGUAGES:
         ask_language(turn)
         return
-    first_time = turn.learner.stage in (NEW, LANGUAGE)
-    turn.update_learner(locale=code, stage=PRIVACY if first_time else turn.learner.stage)
+    first_time = turn.learner.stage in (Stage.NEW, Stage.LANGUAGE)
+    turn.update_learner(locale=code, stage=Stage.PRIVACY if first_time else turn.learner.stage)
     with use_locale(code):
         if first_time:
             show_privacy_notice(turn)
@@ -112,13 +110,13 @@ def show_privacy_notice(turn: Turn) -> None:
 
 
 def accept_privacy(turn: Turn) -> None:
-    if turn.learner.stage in (READY, SETTING_TIME):
+    if turn.learner.set_up:
         turn.say(_("You already read the notice."))
         return
-    if turn.learner.stage != PRIVACY:
+    if turn.learner.stage is not Stage.PRIVACY:
         resume(turn)
         return
-    turn.update_learner(stage=TIME)
+    turn.update_learner(stage=Stage.TIME)
     ask_time(turn)
 
 
@@ -130,8 +128,8 @@ def ask_time(turn: Turn) -> None:
 
 
 def choose_time(turn: Turn, value: time) -> None:
-    onboarding = turn.learner.stage == TIME
-    learner = turn.update_learner(delivery_time=value, stage=READY)
+    onboarding = turn.learner.stage is Stage.TIME
+    learner = turn.update_learner(delivery_time=value, stage=Stage.READY)
     when = _(
         "Your lesson arrives at {time} on {days}.",
         time=short_time(learner.delivery_time),

@@ -15,8 +15,8 @@ from lessons.i18n import _
 from lessons.topics import topic_name
 from lessons.turn import Turn
 from storage.records import Delivery
+from storage.states import SessionKind, Step
 
-PLACEMENT = "placement"
 FOUNDATION, INTERMEDIATE = "foundation", "intermediate"
 
 
@@ -36,14 +36,14 @@ def start(turn: Turn) -> None:
         learner_id=turn.learner.id,
         local_date=turn.today,
         slot=lesson.next_free_slot(turn),
-        lesson_id=PLACEMENT,
+        lesson_id=SessionKind.PLACEMENT,
         lesson_version=1,
-        topic=PLACEMENT,
+        topic=SessionKind.PLACEMENT,
         now=turn.now,
-        kind=PLACEMENT,
-        items=";".join(f"{PLACEMENT}/{q.id}" for q in check.questions),
+        kind=SessionKind.PLACEMENT,
+        items=";".join(f"{SessionKind.PLACEMENT}/{q.id}" for q in check.questions),
     )
-    lesson.show(turn, turn.tx.deliveries.update(delivery.id, step=lesson.QUIZ))
+    lesson.show(turn, turn.tx.deliveries.update(delivery.id, step=Step.QUIZ))
 
 
 def results(turn: Turn, delivery: Delivery) -> None:

@@ -8,11 +8,12 @@ from lessons.chat import Choice
 from lessons.flows import onboarding
 from lessons.i18n import _, format_locale, language_name, short_time
 from lessons.turn import Turn
+from storage.states import Stage
 
 
 def show(turn: Turn) -> None:
     learner = turn.learner
-    if learner.stage not in (onboarding.READY, onboarding.SETTING_TIME):
+    if not learner.set_up:
         turn.say(_("Let's finish setting up first."))
         onboarding.resume(turn)
         return
@@ -35,12 +36,12 @@ def show(turn: Turn) -> None:
 
 
 def change(turn: Turn, what: str) -> None:
-    if turn.learner.stage not in (onboarding.READY, onboarding.SETTING_TIME):
+    if not turn.learner.set_up:
         onboarding.resume(turn)
     elif what == "lang":
         onboarding.ask_language(turn)
     elif what == "time":
-        turn.update_learner(stage=onboarding.SETTING_TIME)
+        turn.update_learner(stage=Stage.SETTING_TIME)
         onboarding.ask_time(turn)
     elif what == "days":
         _ask_days(turn)
@@ -63,7 +64,7 @@ def _ask_days(turn: Turn) -> None:
 
 
 def toggle_day(turn: Turn, day: int) -> None:
-    if turn.learner.stage not in (onboarding.READY, onboarding.SETTING_TIME) or not 1 <= day <= 7:
+    if not turn.learner.set_up or not 1 <= day <= 7:
         show(turn)
         return
     days = turn.learner.weekday_numbers ^ {day}

@@ -170,3 +170,13 @@ def test_a_chat_the_platform_refuses_gets_nothing_until_the_learner_writes_again
     clock.now = local(2026, 3, 3, 8, 0)
     alice.command("/progress")  # unblocked: writing again shows the chat works
     assert len(invitations(tick_until(coach, clock, local(2026, 3, 3, 12, 0)))) == 1
+
+
+def test_a_learner_who_leaves_the_lesson_time_dialog_open_still_gets_every_lesson(chat, coach, clock):
+    """Regression: the stage stays 'setting-time' until a time is chosen; lessons must keep coming."""
+    alice = chat()
+    onboard(alice)
+    alice.command("/settings")
+    alice.press("Lesson time")  # and then walks away
+    sent = invitations(tick_days(coach, clock, local(2026, 3, 2), WEEK_END, every=timedelta(minutes=10)))
+    assert _days(sent) == {date(2026, 3, d): 1 for d in range(2, 7)}

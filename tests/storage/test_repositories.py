@@ -105,3 +105,24 @@ def test_concurrent_writers_wait_for_each_other_instead_of_failing(store):
     assert errors == []
     with store.transaction() as tx:
         assert not tx.events.claim("test", "5-24", NOW)
+
+
+def test_a_misspelt_field_in_a_write_is_refused_not_ignored(store):
+    with store.transaction() as tx:
+        learner_id = _learner(tx).id
+    for update, row_id in (
+        (lambda tx, i: tx.learners.update(i, stagee="ready"), learner_id),
+        (lambda tx, i: tx.deliveries.update(i, stepp="done"), 1),
+        (lambda tx, i: tx.pushes.update(i, statuss="sent"), 1),
+    ):
+        with pytest.raises(TypeError, match="no field"), store.transaction() as tx:
+            update(tx, row_id)
+
+
+def test_a_state_that_does_not_exist_is_refused(store):
+    with store.transaction() as tx:
+        learner_id = _learner(tx).id
+    with pytest.raises(Exception, match="'redy' is not a valid Stage"), store.transaction() as tx:
+        tx.learners.update(learner_id, stage="redy")
+    with store.transaction() as tx:
+        assert tx.learners.get(learner_id).stage == "new"
