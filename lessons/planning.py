@@ -1,20 +1,26 @@
-"""The admin's dry run of a day: who would get what, when, and why not the others."""
+"""The admin's dry run of a day: who would get what, when, and why not the others.
+
+It asks the scheduler's own rule (``lessons.tick.invitations_due``) who is due
+on the day, and the same rule's conditions which one each other learner
+fails, so the preview and the tick can never disagree.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names
 from babel.lists import format_list
 
+from lessons.flows.invitation import todays_invitation
 from lessons.lesson_library import Library
 from lessons.rhythm import Rhythm
-from lessons.schedule import due_at, spread_offset
+from lessons.tick import invitations_due
 from lessons.turn import calendar_of
 from storage.records import Learner
-from storage.states import PushKind
+from storage.states import NotDue, PushKind
 from storage.unit_of_work import Store, Transaction
 
 ADMIN_LOCALE = "en_GB"
@@ -27,6 +33,7 @@ class PlannedDay:
     timezone: str
     at: str | None  # local time of the invitation; None when there is none
     what: str  # the lesson, or why nothing is sent
+    due: datetime | None = None  # the instant the invitation is due (UTC)
 
 
 def _days(weekdays: str) -> str:
@@ -34,39 +41,52 @@ def _days(weekdays: str) -> str:
     return format_list([names[int(d) - 1] for d in sorted(weekdays)], locale=ADMIN_LOCALE)
 
 
-def _plan(
-    tx: Transaction, library: Library, rhythm: Rhythm, day: date, learner: Learner
-) -> tuple[str | None, str]:
-    if not learner.set_up:
-        return None, "still setting up (has not chosen a lesson time yet)"
-    if not learner.active:
-        return None, "inactive (the platform refuses messages to this person)"
-    if str(day.isoweekday()) not in learner.weekdays:
-        return None, f"not a lesson day (lessons on {_days(learner.weekdays)})"
-    if holiday_name := calendar_of(tx, learner, rhythm).holiday(day):
-        return None, f"public holiday: {holiday_name}"
-    if pause := next((p for p in tx.pauses.all_for(learner.id) if p.covers(day)), None):
+def _why_not(tx: Transaction, rhythm: Rhythm, day: date, learner: Learner, reason: NotDue | None) -> str:
+    """The failed condition in the admin's words, with what they need to act on it."""
+    if reason is NotDue.SETTING_UP:
+        return "still setting up (has not chosen a lesson time yet)"
+    if reason is NotDue.INACTIVE:
+        return "inactive (the platform refuses messages to this person)"
+    if reason is NotDue.NOT_A_LESSON_DAY:
+        return f"not a lesson day (lessons on {_days(learner.weekdays)})"
+    if reason is NotDue.ON_A_BREAK:
+        pause = next(p for p in tx.pauses.all_for(learner.id) if p.covers(day))
         until = format_date(pause.end_date, "long", locale=ADMIN_LOCALE) if pause.end_date else "/resume"
-        return None, f"on a break until {until}"
-    if sent := [p for p in tx.pushes.on_day(learner.id, day) if p.kind is PushKind.LESSON]:
-        return None, f"invitation already {sent[0].status}"
-    at = due_at(day, learner.delivery_time, learner.timezone, spread_offset(learner.id, rhythm.spread))
-    local = f"{at.astimezone(ZoneInfo(learner.timezone)):%H:%M}"
-    lesson = library.next_lesson(
-        tx.deliveries.finished_lessons(learner.id), starts=tx.placements.starts(learner.id)
-    )
-    if lesson is not None:
-        return local, f"lesson '{lesson.id}': {lesson.title.get('en')}"
-    if tx.reviews.due(learner.id, at):
-        return local, "review questions only"
-    return None, "finished every lesson, nothing to review"
+        return f"on a break until {until}"
+    if reason is NotDue.ALREADY_PLANNED:
+        planned = next(p for p in tx.pushes.on_day(learner.id, day) if p.kind is PushKind.LESSON)
+        return f"invitation already {planned.status}"
+    # The database's conditions hold, so the day is one of the organisation's public holidays.
+    return f"public holiday: {calendar_of(tx, learner, rhythm).holiday(day)}"
+
+
+def _offer(tx: Transaction, library: Library, learner: Learner, at: datetime) -> str | None:
+    offer = todays_invitation(tx, learner, library, at)
+    if offer is None:
+        return None
+    if offer.lesson is None:
+        return "review questions only"
+    return f"lesson '{offer.lesson.id}': {offer.lesson.title.get('en')}"
 
 
 def preview(store: Store, library: Library, rhythm: Rhythm, day: date) -> list[PlannedDay]:
     """Sends nothing and changes nothing."""
+    plan: list[PlannedDay] = []
     with store.transaction() as tx:
-        return [
-            PlannedDay(learner.display_name or learner.platform_user_id, learner.platform, learner.timezone,
-                       *_plan(tx, library, rhythm, day, learner))
-            for learner in tx.learners.everyone()
-        ]  # fmt: skip
+        due: dict[int, datetime] = {}
+        for timezone in tx.learners.timezones():
+            due.update(invitations_due(tx, rhythm, timezone, day, time.min, time.max))
+        reasons = tx.learners.why_not_due(day)
+        for learner in tx.learners.everyone():
+            name = learner.display_name or learner.platform_user_id
+            at = due.get(learner.id)
+            offer = _offer(tx, library, learner, at) if at is not None else None
+            if at is None:
+                what = _why_not(tx, rhythm, day, learner, reasons.get(learner.id))
+            elif offer is None:
+                what, at = "finished every lesson, nothing to review", None
+            else:
+                what = offer
+            local = f"{at.astimezone(ZoneInfo(learner.timezone)):%H:%M}" if at is not None else None
+            plan.append(PlannedDay(name, learner.platform, learner.timezone, local, what, at))
+    return plan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -13,13 +14,15 @@ from zoneinfo import ZoneInfo
 from lessons.chat import Address, Choice, Picture, Reply
 from lessons.i18n import current
 from lessons.lesson_library import Library
-from lessons.model import Lesson
+from lessons.model import DEFAULT_LANGUAGE, Lesson
 from lessons.public_holidays import Calendar
 from lessons.rhythm import Rhythm
 from lessons.schedule import LessonDay, lesson_day_rule
 from lessons.streaks import Streak, streak
 from storage.records import Learner, LearnerChanges
 from storage.unit_of_work import Transaction
+
+log = logging.getLogger(__name__)
 
 # Where pictures the coach draws (digest charts) go when the app names no folder.
 DEFAULT_CHARTS = Path(tempfile.gettempdir()) / "digicoach-charts"
@@ -37,6 +40,35 @@ def calendar_of(tx: Transaction, learner: Learner, rhythm: Rhythm) -> Calendar:
     return organisation_calendar(tx, learner.organisation_id, rhythm)
 
 
+def spoken_language(tx: Transaction, learner: Learner, hint: str | None = None) -> str:
+    """The learner's language: their choice, else their app's (``hint``), else their organisation's."""
+    if learner.locale:
+        return learner.locale
+    if hint:
+        return hint
+    if learner.organisation_id is None:
+        return DEFAULT_LANGUAGE
+    return tx.organisations.get(learner.organisation_id).language
+
+
+def next_lesson(tx: Transaction, library: Library, learner_id: int) -> Lesson | None:
+    """The next lesson on this learner's personal path (placement check included)."""
+    return library.next_lesson(
+        tx.deliveries.finished_lessons(learner_id), starts=tx.placements.starts(learner_id)
+    )
+
+
+def finish_after_commit(turns: Iterable[Turn]) -> None:
+    """The slow work turns left for after their transaction (drawing charts); a failure is logged."""
+    for turn in turns:
+        for work in turn.after_commit:
+            try:
+                work()
+            except Exception:
+                # The reply still goes out; adapters describe a missing picture in words.
+                log.exception("could not finish %r after the transaction", work)
+
+
 @dataclass
 class Turn:
     tx: Transaction
@@ -45,6 +77,8 @@ class Turn:
     now: datetime
     address: Address
     rhythm: Rhythm = field(default_factory=Rhythm)
+    log = logging.getLogger(__name__)
+
     # Where pictures the coach draws (digest charts) are written.
     charts: Path = DEFAULT_CHARTS
     replies: list[Reply] = field(default_factory=list)
@@ -86,11 +120,7 @@ class Turn:
         )
 
     def next_lesson(self) -> Lesson | None:
-        """The next lesson on this learner's personal path (placement check included)."""
-        return self.library.next_lesson(
-            self.tx.deliveries.finished_lessons(self.learner.id),
-            starts=self.tx.placements.starts(self.learner.id),
-        )
+        return next_lesson(self.tx, self.library, self.learner.id)
 
     def streak(self) -> Streak:
         return streak(self.tx.deliveries.finished_dates(self.learner.id), self.today, self.is_lesson_day)

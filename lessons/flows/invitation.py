@@ -2,37 +2,57 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from lessons.chat import Choice
 from lessons.flows import help, lesson
 from lessons.i18n import _
-from lessons.turn import Turn
-from storage.records import Push
+from lessons.lesson_library import Library
+from lessons.model import Lesson
+from lessons.turn import Turn, next_lesson
+from storage.records import Learner, Push
 from storage.states import PushKind, PushStatus
+from storage.unit_of_work import Transaction
 
 
-def message(turn: Turn, push: Push) -> None:
-    """One short message: at ~30 messages/s a push must never be more than one."""
+@dataclass(frozen=True)
+class Invitation:
+    """What the day's invitation offers: the next lesson, or (``lesson`` None) review questions only."""
+
+    lesson: Lesson | None
+
+
+def todays_invitation(tx: Transaction, learner: Learner, library: Library, at: datetime) -> Invitation | None:
+    """What an invitation sent at ``at`` offers; None when there is nothing (every lesson done, none due)."""
+    lesson = next_lesson(tx, library, learner.id)
+    if lesson is not None:
+        return Invitation(lesson)
+    return Invitation(None) if tx.reviews.due(learner.id, at) else None
+
+
+def message(turn: Turn, push: Push) -> bool:
+    """One short message (at ~30 messages/s a push must never be more than one); False if none was due."""
     if push.kind is PushKind.NUDGE:
-        _reminder(turn, push)
-    elif push.kind is PushKind.ASK:
+        return _reminder(turn, push)
+    if push.kind is PushKind.ASK:
         _ask_pace(turn)
-    else:
-        _invitation(turn, push)
+        return True
+    return _invitation(turn, push)
 
 
-def _invitation(turn: Turn, push: Push) -> None:
-    next_up = turn.next_lesson()
-    reviews = len(turn.tx.reviews.due(turn.learner.id, turn.now))
-    if next_up is not None:
+def _invitation(turn: Turn, push: Push) -> bool:
+    offer = todays_invitation(turn.tx, turn.learner, turn.library, turn.now)
+    if offer is None:
+        return False
+    if offer.lesson is not None:
         text = _(
             "Good day! Your lesson for today is ready: {title} (about {minutes} minutes).",
-            title=next_up.title.get(turn.language),
-            minutes=next_up.minutes,
+            title=offer.lesson.title.get(turn.language),
+            minutes=offer.lesson.minutes,
         )
-    elif reviews:
-        text = _("Good day! Today you repeat a few questions from earlier lessons, to help you remember.")
     else:
-        return
+        text = _("Good day! Today you repeat a few questions from earlier lessons, to help you remember.")
     turn.say(
         text,
         [
@@ -41,6 +61,7 @@ def _invitation(turn: Turn, push: Push) -> None:
             Choice(f"skip:{push.id}", _("Skip today")),
         ],
     )
+    return True
 
 
 def _own(turn: Turn, push_id: int) -> Push | None:
@@ -66,13 +87,14 @@ def skip(turn: Turn, push_id: int) -> None:
     turn.say(_("No problem. See you on your next lesson day. Type /lesson if you change your mind."))
 
 
-def _reminder(turn: Turn, push: Push) -> None:
+def _reminder(turn: Turn, push: Push) -> bool:
     if push.local_date in turn.tx.deliveries.finished_dates(turn.learner.id):
-        return  # finished between the decision and the send
+        return False  # finished between the decision and the send
     turn.say(
         _("A gentle reminder: today's lesson is still waiting for you. It takes only a few minutes."),
         [Choice("go:lesson", _("Start")), Choice("pace:quiet", _("No more reminders"))],
     )
+    return True
 
 
 def _ask_pace(turn: Turn) -> None:

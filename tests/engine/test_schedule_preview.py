@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from bot.cli import main
+from lessons.chat import Address, ChatUnreachable
 from lessons.planning import preview
 from lessons.rhythm import Rhythm
-from tests.support.flows import onboard
+from tests.support.flows import finish_passwords_lesson, onboard, read_cards
+from tests.support.organisation import apply_region_file, invite, join
 from tests.support.ticks import local
 
 
@@ -48,3 +50,110 @@ def test_the_command_prints_the_plan(tmp_path, capsys):
     assert "Monday 06 April 2026: 0 of 0 learner(s) get an invitation" in capsys.readouterr().out
     assert main(["schedule", "preview", "--date", "6/4", "--db", db]) == 2
     assert "write it as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def _learners_in_every_stage(chat, coach, store, clock):
+    """One learner per way of (not) being due, onboarded on Sunday 19 July 2026."""
+    dutch = _dutch_municipality(store, clock)
+    onboard(chat("alice"))  # ready, 09:30
+    chat("bob").command("/start")  # choosing a language
+    carla = chat("carla")
+    carla.command("/start")
+    carla.press("English")  # reading the privacy notice
+    dave = chat("dave")
+    dave.command("/start")
+    dave.press("English")
+    dave.choose("ok:privacy")  # choosing a time
+    emma = chat("emma")
+    onboard(emma, at="12:30")
+    emma.command("/settings")
+    emma.press("Lesson time")  # ... and walks away: still set up
+    fien = chat("fien")
+    onboard(fien, at="16:00")
+    clock.now = local(2026, 7, 20, 6, 0)
+    fien.command("/pause 2")  # Monday and Tuesday off
+    clock.now = local(2026, 7, 19, 9, 0)
+    onboard(chat("gert"))
+    coach.unreachable(ChatUnreachable(Address("memory", "chat-gert")))  # blocked the bot
+    hanna = chat("hanna")
+    onboard(hanna, at="08:00")
+    hanna.command("/settings")
+    hanna.press("Lesson days")
+    for day in ("Saturday", "Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"):
+        hanna.press(day)  # weekends only
+    join(chat("sanne"), dutch)  # a Dutch municipality: 21 July is a working day there
+    ivo = chat("ivo")
+    onboard(ivo)
+    finish_passwords_lesson(ivo)
+    ivo.press("One more lesson")
+    read_cards(ivo)
+    while ivo.choices and ivo.choices[0].id.startswith(("ans:", "tick:")):
+        ivo.choose(ivo.choices[0].id)  # every lesson done, some answers wrong: reviews come due
+        if ivo.choices and ivo.choices[-1].id.startswith("done:"):
+            ivo.choose(ivo.choices[-1].id)
+
+
+def _dutch_municipality(store, clock) -> str:
+    apply_region_file(
+        store,
+        clock,
+        "region: noordzee\norganisations:\n  - id: sluis\n    name: Gemeente Sluis\n    country: NL\n"
+        "    timezone: Europe/Amsterdam\n    language: nl\n    teams:\n      - id: ict\n        name: ICT\n",
+    )
+    return invite(store, clock, "sluis/ict")
+
+
+def test_the_preview_and_the_tick_agree_minute_by_minute_for_a_week(
+    chat, coach, clock, store, fixture_library
+):
+    """Regression: preview said '09:33 lesson ...' for a learner the tick never invited."""
+    clock.now = local(2026, 7, 19, 9, 0)  # Sunday
+    _learners_in_every_stage(chat, coach, store, clock)
+    users = ("alice", "bob", "carla", "dave", "emma", "fien", "gert", "hanna", "sanne", "ivo")
+    planned: dict[tuple[str, date], datetime | None] = {}
+    sent: dict[tuple[str, date], list[datetime]] = {}
+    texts: dict[tuple[str, date], str] = {}
+    for offset in range(7):
+        day = date(2026, 7, 20) + timedelta(days=offset)
+        clock.now = local(day.year, day.month, day.day, 7, 50)  # before the first lesson time, 08:00
+        for p in preview(store, fixture_library, Rhythm(), day):
+            planned[(p.learner, day)] = p.due
+            texts[(p.learner, day)] = p.what
+        while clock.now < local(day.year, day.month, day.day, 16, 30):  # after the last, 16:00 + spread
+            clock.advance(minutes=1)
+            for reply in invitations_of(coach.deliver_due(clock.now)):
+                sent.setdefault((reply.to.chat_id.removeprefix("chat-"), day), []).append(clock.now)
+    for user in users:
+        for offset in range(7):
+            day = date(2026, 7, 20) + timedelta(days=offset)
+            due = planned[(user, day)]
+            expected = [] if due is None else [_next_minute(due)]
+            assert sent.get((user, day), []) == expected, (user, day, texts[(user, day)])
+    # Every way of not being due was met, and each learner got what the preview said.
+    week = {user: [texts[(user, date(2026, 7, 20) + timedelta(days=d))] for d in range(7)] for user in users}
+    setting_up = "still setting up (has not chosen a lesson time yet)"
+    assert week["bob"][0] == week["carla"][0] == week["dave"][0] == setting_up
+    assert week["emma"][0].startswith("lesson 'passwords'")
+    assert week["fien"][:3] == [
+        "on a break until 21 July 2026",
+        "on a break until 21 July 2026",
+        week["fien"][2],
+    ]
+    assert week["fien"][2].startswith("lesson")
+    assert week["gert"][0] == "inactive (the platform refuses messages to this person)"
+    assert week["hanna"][0] == "not a lesson day (lessons on Sat and Sun)" and week["hanna"][5].startswith(
+        "lesson"
+    )
+    assert week["alice"][1] == "public holiday: National Day" and week["sanne"][1].startswith("lesson")
+    assert week["ivo"][0] == "review questions only"
+    assert week["alice"][5] == "not a lesson day (lessons on Mon, Tue, Wed, Thu and Fri)"
+
+
+def _next_minute(due: datetime) -> datetime:
+    """The first minute tick at or after ``due``."""
+    whole = due.replace(second=0, microsecond=0)
+    return whole if whole == due else whole + timedelta(minutes=1)
+
+
+def invitations_of(replies):
+    return [r for r in replies if any(c.id.startswith("snooze:") for c in r.choices)]

@@ -7,6 +7,7 @@ invite; the first week's lessons are taken on Monday 2 March 2026.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,11 +27,19 @@ ICT = ("gert", "hilde")
 WELZIJN = ("ines", "jan", "karel")
 
 
-def apply_region(store: Store, clock: FakeClock) -> None:
-    spec = load(ORG / "westhoek.yaml")
+def apply_region(store: Store, clock: FakeClock, path: Path = ORG / "westhoek.yaml") -> None:
+    spec = load(path)
     assert not isinstance(spec, list), spec
     with store.transaction() as tx:
         apply(tx, spec, "cli:admin", clock())
+
+
+def apply_region_file(store: Store, clock: FakeClock, text: str) -> None:
+    """Apply an organisation file written out in the test."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "org.yaml"
+        path.write_text(text, encoding="utf-8")
+        apply_region(store, clock, path)
 
 
 def invite(store: Store, clock: FakeClock, where: str, role: str = "member", uses: int = 20) -> str:
