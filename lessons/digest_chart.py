@@ -8,6 +8,7 @@ never draw one.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from babel.dates import format_date
@@ -20,6 +21,24 @@ WIDTH_INCHES, HEIGHT_INCHES, DPI = 8.0, 3.4, 100
 # Colours that stay apart for the common colour-vision deficiencies (Okabe-Ito),
 # light enough for dark text on them.
 BLUE, ORANGE, GREY = "#56B4E9", "#E69F00", "#C8C8C8"
+
+
+EVERY_CHART = "digest-for-*.png"
+
+
+def chart_file(folder: Path, reader_id: int, about: str, now: datetime) -> Path:
+    """Where the chart drawn for one reader goes.
+
+    One file per reader and moment: a chart is never overwritten while a
+    platform still sends it, and the reader's id comes first, so that
+    ``charts_for`` finds exactly theirs (for /mydata and /forget).
+    """
+    return folder / f"digest-for-{reader_id}-{about}-{int(now.timestamp())}.png"
+
+
+def charts_for(folder: Path, reader_id: int) -> list[Path]:
+    """The charts drawn for one reader that are still on disk."""
+    return sorted(folder.glob(f"digest-for-{reader_id}-*.png"))
 
 
 def alt_text(digest: Digest) -> str:

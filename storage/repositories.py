@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from itertools import islice
 from typing import TypeVar, Unpack
 
-from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -23,7 +23,6 @@ from storage.models import (
     PlacementResultRow,
     PushRow,
     ReviewCardRow,
-    RoleRow,
 )
 from storage.records import (
     Answer,
@@ -140,12 +139,6 @@ class Learners:
             row.active = False
         self._s.flush()
         return len(rows)
-
-    def remove(self, learner_id: int) -> None:
-        """Erase the learner and everything that belongs to them."""
-        for row in (AnswerRow, DeliveryRow, PushRow, PauseRow, ReviewCardRow, PlacementResultRow, RoleRow):
-            self._s.execute(delete(row).where(row.learner_id == learner_id))
-        self._s.execute(delete(LearnerRow).where(LearnerRow.id == learner_id))
 
     def timezones(self) -> list[str]:
         """The learners' distinct time zones.

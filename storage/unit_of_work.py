@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.organisations import AuditLog, Invites, Organisations, Roles, Teams
+from storage.personal_data import PersonalData
 from storage.repositories import (
     Answers,
     Deliveries,
@@ -46,6 +47,7 @@ class Transaction:
     invites: Invites
     audit: AuditLog
     progress: TeamProgress
+    personal: PersonalData
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -118,4 +120,5 @@ def _repositories(session: Session) -> Transaction:
         invites=Invites(session),
         audit=AuditLog(session),
         progress=TeamProgress(session),
+        personal=PersonalData(session),
     )

@@ -182,9 +182,8 @@ def send(turn: Turn, scope: audience.Scope) -> None:
         turn.say(body, title=title(digest))
         return
     key = scope.team_id or (scope.organisation.id if scope.organisation else scope.region)
-    # One file per reader and moment: a chart is never overwritten while a platform still sends it.
-    name = f"digest-{scope.kind}-{key}-{digest.week.first:%Y%m%d}-{turn.language}-{turn.learner.id}"
-    path = turn.charts / f"{name}-{int(turn.now.timestamp())}.png"
+    about = f"{scope.kind}-{key}-{digest.week.first:%Y%m%d}-{turn.language}"
+    path = digest_chart.chart_file(turn.charts, turn.learner.id, about, turn.now)
     alt = digest_chart.alt_text(digest)
     turn.after_commit.append(_drawing(digest, path, turn.language))
     turn.say(body, title=title(digest), picture=Picture(str(path), alt))
@@ -206,7 +205,7 @@ def _tidy(folder: Path) -> None:
         return
     _tidied_at = clock.monotonic()
     cutoff = clock.time() - KEEP_CHARTS_SECONDS
-    for old in folder.glob("digest-*.png"):
+    for old in folder.glob(digest_chart.EVERY_CHART):
         if old.stat().st_mtime < cutoff:
             old.unlink(missing_ok=True)
 

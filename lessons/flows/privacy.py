@@ -1,21 +1,35 @@
-"""``/mydata`` and ``/forget``: a learner sees and erases what the coach keeps."""
+"""``/mydata`` and ``/forget``: a learner sees and erases what the coach keeps.
+
+Both read the one list of what holds a person's data: the tables of
+``storage.personal_data`` and the digest charts drawn for them.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date, datetime, time
+from enum import Enum
+from pathlib import Path
 from typing import Any
 
+from lessons import digest_chart
 from lessons.chat import Choice
-from lessons.i18n import _
+from lessons.flows.onboarding import weekday_names
+from lessons.i18n import _, language_name, ngettext, short_time
 from lessons.turn import Turn
+from storage.records import Learner, Push
+from storage.states import WAITING, PushStatus
+
+CHARTS = "digest_charts"
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, (datetime, date, time)):
         return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
     return value
 
 
@@ -23,26 +37,140 @@ def _rows(records: Sequence[Any]) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in asdict(r).items()} for r in records]
 
 
+def _kept(turn: Turn) -> dict[str, list[Any]]:
+    """Every record of the learner, by the registry's keys, and the charts drawn for them."""
+    kept: dict[str, list[Any]] = turn.tx.personal.of(turn.learner.id)
+    kept[CHARTS] = digest_chart.charts_for(turn.charts, turn.learner.id)
+    return kept
+
+
 def export(turn: Turn) -> dict[str, Any]:
     """Everything stored about the learner, as plain JSON-ready data."""
-    learner_id = turn.learner.id
-    tx = turn.tx
-    return {
-        "learner": {k: _plain(v) for k, v in asdict(turn.learner).items()},
-        "lessons": _rows(tx.deliveries.all_for(learner_id)),
-        "answers": _rows(tx.answers.all_for(learner_id)),
-        "pauses": _rows(tx.pauses.all_for(learner_id)),
-        "placement_checks": _rows(tx.placements.history(learner_id)),
-        "roles": _rows(tx.roles.of(learner_id)),
-    }
+    document: dict[str, Any] = {}
+    for key, records in _kept(turn).items():
+        if key == "learner":
+            document[key] = _rows(records)[0]
+        elif key == CHARTS:
+            document[key] = [path.name for path in records]
+        else:
+            document[key] = _rows(records)
+    return document
+
+
+def _settings(turn: Turn, records: list[Learner]) -> list[str]:
+    learner = records[0]
+    on, off = _("on"), _("off")
+    lines = [_("Your chat name: {name}.", name=learner.display_name)] if learner.display_name else []
+    return [
+        *lines,
+        _(
+            "Your settings: language {language}, lesson time {time}, lesson days {days}.",
+            language=language_name(turn.language),
+            time=short_time(learner.delivery_time),
+            days=weekday_names(learner.weekdays),
+        ),
+        _(
+            "Reminders: {reminders}. Your name in your manager's digest: {shared}.",
+            reminders=on if learner.reminders else off,
+            shared=on if learner.share_name else off,
+        ),
+    ]
+
+
+def _messages(_turn: Turn, pushes: list[Push]) -> list[str]:
+    sent = sum(p.status is PushStatus.SENT for p in pushes)
+    later = sum(p.status in WAITING for p in pushes)
+    not_sent = len(pushes) - sent - later
+    lines = []
+    if sent:
+        lines.append(
+            ngettext(
+                "{n} message I sent you on my own: a lesson invitation, a reminder or a digest.",
+                "{n} messages I sent you on my own: lesson invitations, reminders or digests.",
+                sent,
+            )
+        )
+    if later:
+        lines.append(
+            ngettext("{n} message I will send you later.", "{n} messages I will send you later.", later)
+        )
+    if not_sent:
+        lines.append(
+            ngettext(
+                "{n} message I did not send after all (skipped, too late or not needed).",
+                "{n} messages I did not send after all (skipped, too late or not needed).",
+                not_sent,
+            )
+        )
+    return lines
+
+
+def _if_any(records: Sequence[Any], line: str) -> list[str]:
+    return [line] if records else []
+
+
+def _answers(_turn: Turn, answers: list[Any]) -> list[str]:
+    if not answers:
+        return []
+    right = sum(a.correct for a in answers)
+    return [
+        ngettext(
+            "{n} quiz answer, {right} of them right.",
+            "{n} quiz answers, {right} of them right.",
+            len(answers),
+            right=right,
+        )
+    ]
+
+
+# What each kind of record is, in the learner's words; every key of the registry has one.
+IN_PLAIN_WORDS: dict[str, Callable[[Turn, list[Any]], list[str]]] = {
+    "learner": _settings,
+    "lessons": lambda _turn, rows: _if_any(
+        rows, ngettext("{n} lesson or review you started.", "{n} lessons and reviews you started.", len(rows))
+    ),
+    "answers": _answers,
+    "review_cards": lambda _turn, rows: _if_any(
+        rows,
+        ngettext(
+            "{n} question I will ask you again later, to help you remember.",
+            "{n} questions I will ask you again later, to help you remember.",
+            len(rows),
+        ),
+    ),
+    "placement_checks": lambda _turn, rows: _if_any(
+        rows,
+        ngettext(
+            "{n} result of the self-check (/check).",
+            "{n} results of the self-check (/check), one per topic.",
+            len(rows),
+        ),
+    ),
+    "scheduled_messages": _messages,
+    "pauses": lambda _turn, rows: _if_any(
+        rows, ngettext("{n} break (/pause).", "{n} breaks (/pause).", len(rows))
+    ),
+    "roles": lambda _turn, rows: _if_any(
+        rows,
+        ngettext(
+            "{n} team or role: member, manager or admin.",
+            "{n} teams or roles: member, manager or admin.",
+            len(rows),
+        ),
+    ),
+    CHARTS: lambda _turn, rows: _if_any(
+        rows, ngettext("{n} digest picture I drew for you.", "{n} digest pictures I drew for you.", len(rows))
+    ),
+}
 
 
 def my_data(turn: Turn) -> None:
+    lines = [_("This is everything I keep about you:")]
+    for key, records in _kept(turn).items():
+        lines += ["• " + line for line in IN_PLAIN_WORDS[key](turn, records)]
+    lines.append(_("The same, in full:"))
     turn.say(
-        _("This is everything I keep about you:")
-        + "\n"
-        + json.dumps(export(turn), indent=2, ensure_ascii=False),
-        title=_("Your data"),
+        "\n".join(lines) + "\n" + json.dumps(export(turn), indent=2, ensure_ascii=False), title=_("Your data")
     )
 
 
@@ -65,7 +193,15 @@ def forget(turn: Turn, confirmed: bool) -> None:
     # Their part of the team figures stays, as totals nobody can trace back.
     turn.tx.progress.keep_anonymously(turn.tx.progress.contribution(learner_id))
     turn.tx.audit.anonymise(f"learner:{learner_id}", "a forgotten learner")
-    turn.tx.learners.remove(learner_id)
+    charts = digest_chart.charts_for(turn.charts, learner_id)
+    turn.tx.personal.erase(learner_id)
+    # Files go once the database has let go of the person, so a failed erasure leaves both.
+    turn.after_commit.append(lambda: _delete(charts))
     turn.say(
         _("Everything I kept about you is erased. Goodbye! Type /start if you ever want to begin again.")
     )
+
+
+def _delete(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)

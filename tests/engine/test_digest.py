@@ -259,7 +259,7 @@ def test_sharing_outside_a_team_says_nobody_sees_it_yet(chat):
 
 
 def test_charts_sent_long_ago_are_deleted_when_a_new_one_is_drawn(region, tmp_path, monkeypatch):
-    old = tmp_path / "charts" / "digest-team-1-20260105-en-12-1767600000.png"
+    old = tmp_path / "charts" / "digest-for-12-team-1-20260105-en-1767600000.png"
     old.parent.mkdir(parents=True, exist_ok=True)
     old.write_bytes(b"an old chart")
     weeks_ago = time.time() - 20 * 24 * 3600

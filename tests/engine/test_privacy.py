@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import inspect
+
+from lessons.digest_chart import charts_for
+from lessons.flows.privacy import IN_PLAIN_WORDS
+from storage.base import Base
+from storage.personal_data import NOT_PERSONAL, PERSONAL_TABLES
 from tests.support.database import every_row
-from tests.support.flows import finish_passwords_lesson, onboard
+from tests.support.flows import answer_anything, finish_passwords_lesson, onboard, read_cards
+from tests.support.organisation import Region
+from tests.support.ticks import local
 
 
 def _lesson_with_answers(alice):
@@ -13,11 +21,16 @@ def _lesson_with_answers(alice):
     finish_passwords_lesson(alice)
 
 
+def _document(chat) -> dict:
+    """The JSON part of /mydata."""
+    return json.loads(chat.text[chat.text.index("{") :])
+
+
 def test_mydata_contains_settings_lessons_and_answers(chat):
     alice = chat()
     _lesson_with_answers(alice)
     alice.command("/mydata")
-    document = json.loads(alice.text.split("\n", 2)[2])
+    document = _document(alice)
     assert document["learner"]["platform_user_id"] == "alice"
     assert [d["lesson_id"] for d in document["lessons"]] == ["passwords"]
     assert {a["question_id"] for a in document["answers"]} == {"length", "reuse"}
@@ -44,3 +57,56 @@ def test_forget_leaves_no_row_that_names_the_learner(chat, store):
     assert sum(table == "answers" for table, _row in every_row(store)) == 2
     alice.command("/start")
     assert "digital coach" in alice.text
+
+
+def test_mydata_includes_scheduled_messages_and_review_cards(chat, coach, clock):
+    """Regression: after one lesson, the invitation and the questions planned for review were left out."""
+    alice = chat()
+    onboard(alice)
+    clock.now = local(2026, 3, 2, 9, 45)
+    assert coach.deliver_due(clock.now)  # the day's invitation
+    finish_passwords_lesson(alice)
+    alice.command("/mydata")
+    document = _document(alice)
+    assert [(m["kind"], m["status"]) for m in document["scheduled_messages"]] == [("lesson", "sent")]
+    assert {c["question_id"] for c in document["review_cards"]} == {"length", "reuse"}
+    assert "2 questions I will ask you again later" in alice.text
+    assert "1 message I sent you on my own" in alice.text
+
+
+def test_every_table_is_in_the_registry_of_personal_data_or_says_why_not(store):
+    tables = set(inspect(store.engine).get_table_names())
+    personal = {t.name for t in PERSONAL_TABLES}
+    assert personal.isdisjoint(NOT_PERSONAL)
+    assert tables == personal | set(NOT_PERSONAL)
+    # A table with a column pointing at a learner is personal data by definition.
+    for table in Base.metadata.sorted_tables:
+        if any(fk.column.table.name == "learners" for fk in table.foreign_keys):
+            assert table.name in personal, table.name
+
+
+def test_mydata_shows_and_forget_erases_every_kind_of_personal_data(chat, coach, clock, store, tmp_path):
+    """A manager with a lesson, a check, a break, an invitation and a digest: every kind there is."""
+    manager = Region.build(store, clock, chat)["manager_a"]
+    with store.transaction() as tx:  # the fixture library has no placement check: its result, as stored
+        learner_id = tx.learners.find("memory", manager.user).id
+        tx.placements.add(learner_id, [("security", 2, 2, "intermediate")], clock.now)
+    manager.command("/digest")  # draws a chart for them
+    clock.now = local(2026, 3, 3, 9, 45)
+    assert coach.deliver_due(clock.now)  # the day's invitation
+    manager.command("/lesson")
+    read_cards(manager)
+    answer_anything(manager)
+    manager.command("/pause 3")
+    manager.command("/mydata")
+    document = _document(manager)
+    for key in [t.key for t in PERSONAL_TABLES] + ["digest_charts"]:
+        assert document[key], f"/mydata shows nothing under {key!r}"
+    assert set(IN_PLAIN_WORDS) == set(document)
+    charts = charts_for(tmp_path / "charts", learner_id)
+    assert charts
+    manager.command("/forget")
+    manager.press("Yes, erase everything")
+    with store.transaction() as tx:
+        assert all(not rows for rows in tx.personal.of(learner_id).values())
+    assert not any(path.exists() for path in charts)

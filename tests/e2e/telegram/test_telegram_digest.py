@@ -39,7 +39,9 @@ def test_a_manager_gets_the_digest_with_its_chart_as_a_photo(coach, learner, tmp
     (photo,) = [m for m in manager.wait_for("Weekly digest: Burgerzaken") if "photo" in m]
     assert "Members: 2 · active this week: 0" in photo["caption"]
     uploaded = photo["photo"][0]["url"]
-    assert uploaded.startswith("upload:digest-team-") and uploaded.endswith(":png"), uploaded
+    assert uploaded.startswith("upload:digest-for-") and "-team-" in uploaded and uploaded.endswith(":png"), (
+        uploaded
+    )
     assert int(uploaded.split(":")[2]) > 5_000  # bytes of a real chart
     assert {"type": "bold", "offset": 0, "length": len("Weekly digest: Burgerzaken (Stad Poperinge)")} in (
         photo["caption_entities"]
