@@ -15,10 +15,12 @@ from pathlib import Path
 
 from bot.adapters.console import render
 from bot.adapters.memory import MemoryChat
-from lessons.chat import Choice, Reply
+from lessons.chat import Reply
 from lessons.engine import Coach
+from lessons.i18n import _, use_locale
 from lessons.lesson_library import Library
-from lessons.model import FreeText, Lesson, MultipleChoice, Question, SingleChoice, TrueFalse, iter_texts
+from lessons.model import Lesson, Question, iter_texts
+from lessons.questions import Type, type_of
 from storage.states import Stage
 from storage.unit_of_work import Store
 
@@ -50,34 +52,23 @@ class Walkthrough:
     summary: Reply
 
 
-def _unticked(label: str) -> str:
-    return label.removeprefix("☐ ").removeprefix("☑ ")
-
-
 def _answer(chat: MemoryChat, question: Question, language: str, right: bool) -> tuple[str, list[Reply]]:
-    """Answer the question on screen right or wrong, the way a learner would."""
-    choices = chat.choices
-    if isinstance(question, TrueFalse):
-        choice = choices[0 if question.answer == right else 1]
-        return choice.label, chat.choose(choice.id)
-    if isinstance(question, SingleChoice):
-        choice = choices[next(i for i, o in enumerate(question.options) if o.correct == right)]
-        return choice.label, chat.choose(choice.id)
-    if isinstance(question, MultipleChoice):
-        correct = [i for i, o in enumerate(question.options) if o.correct]
-        wrong = [i for i, o in enumerate(question.options) if not o.correct]
-        # When every option is right, ticking only the first one is a wrong answer.
-        ticks = correct if right else wrong[:1] or correct[:1]
-        for i in ticks:
-            chat.choose(chat.choices[i].id)
-        labels = [_unticked(chat.choices[i].label) for i in ticks]
-        return "; ".join(labels), chat.choose(chat.choices[-1].id)
-    assert isinstance(question, FreeText)
-    if right:
-        accepted = question.accepted.get(language) or [a for lst in question.accepted.values() for a in lst]  # type: ignore[call-overload]
-        return accepted[0], chat.say(accepted[0])
-    dont_know: Choice = choices[-1]
-    return dont_know.label, chat.choose(dont_know.id)
+    """Answer the question on screen right or wrong, as a learner would; what they gave, and the replies."""
+    with use_locale(language):
+        steps = type_of(question).walkthrough(question, right, language)
+        done = _("Done")
+    given: list[str] = []
+    replies: list[Reply] = []
+    for step in steps:
+        if isinstance(step, Type):
+            given.append(step.text)
+            replies = chat.say(step.text)
+            continue
+        choice = next(c for c in chat.choices if c.label == step.label)
+        if choice.label != done:
+            given.append(choice.label)
+        replies = chat.choose(choice.id)
+    return "; ".join(given), replies
 
 
 def _walk(coach: Coach, store: Store, lesson: Lesson, language: str, right: bool) -> Walkthrough:

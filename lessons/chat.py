@@ -77,6 +77,9 @@ Event = TextMessage | Command | ChoiceSelected
 class Choice:
     id: str
     label: str
+    # A box to tick (select-all-that-apply): True ticked, False not; None for a plain button.
+    # Adapters draw the box their own way; the label stays the plain text.
+    ticked: bool | None = None
 
     def __post_init__(self) -> None:
         if len(self.id.encode()) > MAX_CHOICE_ID_BYTES:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import astuple
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
+from lessons import buttons, commands, flows
 from lessons.chat import (
     Address,
     ChatUnreachable,
@@ -24,18 +25,7 @@ from lessons.chat import (
     Sender,
     TextMessage,
 )
-from lessons.flows import (
-    digest,
-    help,
-    invitation,
-    leave,
-    lesson,
-    onboarding,
-    placement,
-    privacy,
-    progress,
-    settings,
-)
+from lessons.flows import help, onboarding, session
 from lessons.i18n import _, supported, use_locale
 from lessons.lesson_library import Library
 from lessons.model import DEFAULT_LANGUAGE
@@ -53,85 +43,6 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-COMMANDS: dict[str, Callable[[Turn, str], None]] = {
-    "start": onboarding.start,
-    "lesson": lambda turn, _args: lesson.todays_lesson(turn),
-    "progress": lambda turn, _args: progress.show(turn),
-    "settings": lambda turn, _args: settings.show(turn),
-    "help": lambda turn, _args: help.show(turn),
-    "mydata": lambda turn, _args: privacy.my_data(turn),
-    "forget": lambda turn, _args: privacy.ask_to_forget(turn),
-    "pause": leave.ask,
-    "check": lambda turn, _args: placement.start(turn) if turn.learner.set_up else onboarding.resume(turn),
-    "resume": lambda turn, _args: leave.resume(turn),
-    "digest": lambda turn, _args: digest.on_demand(turn),
-    "share": digest.share,
-    "whatmymanagersees": lambda turn, _args: digest.what_my_manager_sees(turn),
-}
-
-DIGEST_CATCH_UP = timedelta(days=3)
-
-
-class BadChoiceError(Exception):
-    """A choice id that is not one the coach made: forged, truncated or garbage."""
-
-
-def _int(text: str) -> int:
-    if not text.isdigit() or len(text) > 12:
-        raise BadChoiceError(text)
-    return int(text)
-
-
-def _arg(args: list[str], index: int) -> str:
-    if index >= len(args):
-        raise BadChoiceError(":".join(args))
-    return args[index]
-
-
-def _go(turn: Turn, where: str) -> None:
-    targets = {"lesson": lesson.todays_lesson, "later": onboarding.later, "progress": progress.show}
-    if where not in targets:
-        raise BadChoiceError(where)
-    targets[where](turn)
-
-
-def _on_time(turn: Turn, value: str) -> None:
-    parsed = (
-        onboarding.parse_time(f"{value[:2]}:{value[2:]}") if len(value) == 4 and value.isdigit() else None
-    )
-    if parsed is None or turn.learner.stage not in (Stage.TIME, Stage.SETTING_TIME):
-        if turn.learner.set_up:
-            settings.show(turn)
-        else:
-            onboarding.resume(turn)
-        return
-    onboarding.choose_time(turn, parsed)
-
-
-# Choice ids are "<kind>:<arguments>"; reading the arguments raises BadChoiceError on a malformed id.
-CHOICES: dict[str, Callable[[Turn, list[str]], None]] = {
-    "lang": lambda turn, a: onboarding.choose_language(turn, _arg(a, 0)),
-    "ok": lambda turn, a: onboarding.accept_privacy(turn),
-    "time": lambda turn, a: _on_time(turn, _arg(a, 0)),
-    "go": lambda turn, a: _go(turn, _arg(a, 0)),
-    "more": lambda turn, a: lesson.another_lesson(turn),
-    "review": lambda turn, a: lesson.start_review(turn),
-    "next": lambda turn, a: lesson.next_card(turn, _int(_arg(a, 0)), _int(_arg(a, 1))),
-    "ans": lambda turn, a: lesson.answer(turn, _int(_arg(a, 0)), _int(_arg(a, 1)), _arg(a, 2)),
-    "tick": lambda turn, a: lesson.tick(turn, _int(_arg(a, 0)), _int(_arg(a, 1)), _int(_arg(a, 2))),
-    "done": lambda turn, a: lesson.submit_ticks(turn, _int(_arg(a, 0)), _int(_arg(a, 1))),
-    "set": lambda turn, a: settings.change(turn, _arg(a, 0)),
-    "day": lambda turn, a: settings.toggle_day(turn, _int(_arg(a, 0))),
-    "forget": lambda turn, a: privacy.forget(turn, _arg(a, 0) == "yes"),
-    "snooze": lambda turn, a: invitation.snooze(turn, _int(_arg(a, 0))),
-    "skip": lambda turn, a: invitation.skip(turn, _int(_arg(a, 0))),
-    "pause": lambda turn, a: leave.pause(turn, _int(_arg(a, 0))),
-    "pace": lambda turn, a: invitation.pace(turn, _arg(a, 0)),
-    "check": lambda turn, a: placement.start(turn) if turn.learner.set_up else onboarding.resume(turn),
-    "share": lambda turn, a: digest.set_sharing(turn, _arg(a, 0) == "on"),
-}
 
 
 class Coach:
@@ -152,6 +63,8 @@ class Coach:
         self._clock = clock
         self.rhythm = rhythm or Rhythm()
         self._tick = Tick(store, self.rhythm, self._turn)
+        # Every flow declares its commands and buttons when imported.
+        flows.load_all()
 
     @property
     def library(self) -> Library:
@@ -220,21 +133,18 @@ class Coach:
 
     def _dispatch(self, turn: Turn, event: Event) -> None:
         if isinstance(event, Command):
-            handler = COMMANDS.get(event.name.lower())
-            if handler is None:
+            command = commands.find(event.name)
+            if command is None:
                 help.not_understood(turn)
             else:
-                handler(turn, event.args)
+                command.run(turn, event.args)
         elif isinstance(event, ChoiceSelected):
-            kind, _sep, rest = event.choice_id.partition(":")
-            choice = CHOICES.get(kind)
-            try:
-                if choice is None:
-                    raise BadChoiceError(event.choice_id)
-                choice(turn, rest.split(":"))
-            except BadChoiceError:
-                # Arguments are read before a flow changes anything: nothing is half-done.
+            # A button is read whole before any flow runs: a bad one changes nothing.
+            button = buttons.read(event.choice_id)
+            if button is None:
                 help.button_not_valid(turn)
+            else:
+                buttons.press(turn, button)
         elif isinstance(event, TextMessage):
             self._text(turn, event.text)
 
@@ -248,7 +158,7 @@ class Coach:
                 onboarding.ask_time(turn)
             else:
                 onboarding.choose_time(turn, parsed)
-        elif stage is Stage.READY and lesson.typed_answer(turn, text):
+        elif stage is Stage.READY and session.typed_answer(turn, text):
             return
         elif not stage.set_up:
             onboarding.resume(turn)

@@ -1,12 +1,11 @@
-"""Is an answer right? Pure functions, one per question type."""
+"""Typed text compared the way a person would: case, accents and stray punctuation do not count."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Set
 
-from lessons.model import FreeText, MultipleChoice, Question, SingleChoice, TrueFalse
+from lessons.model import FreeText
 
 
 def normalise(text: str) -> str:
@@ -21,26 +20,11 @@ def normalise(text: str) -> str:
     return plain.strip(" .,;:!?\"'“”„«»()")
 
 
-def grade(question: Question, given: object, language: str) -> tuple[bool, str]:
-    """Return whether ``given`` is right, and the answer as text for the record."""
-    if isinstance(question, TrueFalse):
-        assert isinstance(given, bool)
-        return given == question.answer, "true" if given else "false"
-    if isinstance(question, SingleChoice):
-        assert isinstance(given, int)
-        option = question.options[given]
-        return option.correct, option.text.get(language)
-    if isinstance(question, MultipleChoice):
-        assert isinstance(given, Set)
-        right = {i for i, o in enumerate(question.options) if o.correct}
-        chosen = "; ".join(question.options[i].text.get(language) for i in sorted(given))
-        return set(given) == right, chosen
-    assert isinstance(question, FreeText) and isinstance(given, str)
-    return accepts(question, given, language), given.strip()
+def accepted_answers(question: FreeText, language: str) -> list[str]:
+    """The answers accepted in the learner's language, or in every language if it has none."""
+    lists: dict[str, list[str]] = {code: answers for code, answers in question.accepted.items()}
+    return lists.get(language) or [answer for answers in lists.values() for answer in answers]
 
 
 def accepts(question: FreeText, text: str, language: str) -> bool:
-    """Accepted answers of the learner's language, or of any language if it has none."""
-    lists = question.accepted
-    candidates = lists.get(language) or [a for answers in lists.values() for a in answers]  # type: ignore[call-overload]
-    return normalise(text) in {normalise(a) for a in candidates}
+    return normalise(text) in {normalise(a) for a in accepted_answers(question, language)}

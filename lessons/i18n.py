@@ -78,6 +78,11 @@ def _(message: str, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's own name for it
+    """Mark ``message`` for translation where it is declared; ``_`` translates it where it is shown."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
     text = translations(current()).ngettext(singular, plural, n)
     return text.format(n=n, **values)

@@ -22,18 +22,17 @@ from lessons.lesson_library import Library
 from lessons.model import (
     LANGUAGES,
     LEVELS,
+    QUESTION_TYPES,
     TOPICS,
-    FreeText,
     Lesson,
-    MultipleChoice,
     PlacementCheck,
     Question,
-    SingleChoice,
     Text,
     Track,
     iter_texts,
 )
 from lessons.problems import Problem
+from lessons.questions import type_of
 from lessons.readability import MAX_CARD_WORDS, words
 from lessons.yaml_source import PathKey, Source, SyntaxProblem, YamlDocument, read
 
@@ -151,11 +150,7 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
         loc = tuple(e["loc"])
         kind = e["type"]
         where = data_path(doc.data, loc)
-        named = [
-            p
-            for p in loc
-            if isinstance(p, str) and p not in ("single", "multiple", "true_false", "free_text")
-        ]
+        named = [p for p in loc if isinstance(p, str) and p not in QUESTION_TYPES]
         field_name = named[-1] if named else ""
         line, col = doc.position(where)
         if kind == "extra_forbidden":
@@ -190,7 +185,7 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
                 line, col = doc.position(where, key=True)
             message = f"unknown {what} '{e['input']}': use {allowed}"
         elif kind in ("union_tag_invalid", "union_tag_not_found"):
-            kinds = "single, multiple, true_false or free_text"
+            kinds = ", ".join(QUESTION_TYPES[:-1]) + " or " + QUESTION_TYPES[-1]
             given = e.get("ctx", {}).get("tag")
             message = (
                 f"unknown question type '{given}': use {kinds}"
@@ -239,30 +234,8 @@ def _question_problems(
             )
         else:
             first_with_id[question.id] = i
-        if isinstance(question, SingleChoice):
-            right = sum(o.correct for o in question.options)
-            if right == 0:
-                at(
-                    (*here, "options"),
-                    f"quiz question '{question.id}' has no correct option: mark one with 'correct: true'",
-                )
-            elif right > 1:
-                at(
-                    (*here, "options"),
-                    f"quiz question '{question.id}' is 'single' but has {right} "
-                    "correct options: keep one, or use type 'multiple'",
-                )
-        elif isinstance(question, MultipleChoice) and not any(o.correct for o in question.options):
-            at(
-                (*here, "options"),
-                f"quiz question '{question.id}' has no correct option: "
-                "mark at least one with 'correct: true'",
-            )
-        elif isinstance(question, FreeText) and not any(question.accepted.values()):
-            at(
-                (*here, "accepted"),
-                f"quiz question '{question.id}' accepts no answer: list at least one accepted answer",
-            )
+        for where, message in type_of(question).problems(question):
+            at((*here, *where), message)
 
     return []
 

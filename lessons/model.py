@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
@@ -123,7 +123,12 @@ class FreeText(_Question):
     accepted: dict[Language, list[Annotated[str, Field(min_length=1)]]]
 
 
+# Every type of quiz question; its behaviour is in lessons/questions/, one module each.
 Question = Annotated[SingleChoice | MultipleChoice | TrueFalse | FreeText, Field(discriminator="type")]
+# The names authors write as `type:`, in the order above.
+QUESTION_TYPES: tuple[str, ...] = tuple(
+    get_args(kind.model_fields["type"].annotation)[0] for kind in get_args(get_args(Question)[0])
+)
 
 
 class Lesson(_Strict):

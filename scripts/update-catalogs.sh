@@ -3,7 +3,7 @@
 # every language's catalog. Translators then fill the new msgstr lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-.venv/bin/pybabel extract -F locales/babel.cfg -k _ -k ngettext:1,2 --no-location --sort-output \
+.venv/bin/pybabel extract -F locales/babel.cfg --no-location --sort-output \
     --project=digicoach --copyright-holder="digicoach developers" -o locales/messages.pot bot lessons
 .venv/bin/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
 # English is the source language: its catalog says exactly what the code says.

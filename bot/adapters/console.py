@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from bot.adapters import Handler
+from bot.adapters.labels import label
 from lessons.chat import Choice, ChoiceSelected, Command, Event, Reply, Sender, TextMessage
 from lessons.grading import normalise
 
@@ -22,10 +23,6 @@ QUIT_COMMANDS = frozenset({"quit", "exit"})
 
 class Quit:
     """The learner ended the chat."""
-
-
-def _label_key(label: str) -> str:
-    return normalise(label.removeprefix("☐ ").removeprefix("☑ "))
 
 
 def convert(line: str, sender: Sender, choices: tuple[Choice, ...]) -> Event | Quit | None:
@@ -40,8 +37,8 @@ def convert(line: str, sender: Sender, choices: tuple[Choice, ...]) -> Event | Q
         return Command(sender, name.lower(), args.strip())
     if text.isdigit() and 1 <= int(text) <= len(choices):
         return ChoiceSelected(sender, choices[int(text) - 1].id)
-    by_label = {_label_key(c.label): c for c in choices}
-    if (choice := by_label.get(_label_key(text))) is not None:
+    by_label = {normalise(c.label): c for c in choices}
+    if (choice := by_label.get(normalise(text))) is not None:
         return ChoiceSelected(sender, choice.id)
     return TextMessage(sender, text)
 
@@ -54,7 +51,7 @@ def render(reply: Reply) -> str:
     lines.append(reply.text)
     if reply.picture:
         lines.append(f"[picture: {reply.picture.alt} – {reply.picture.path}]")
-    lines += [f"  [{n}] {choice.label}" for n, choice in enumerate(reply.choices, start=1)]
+    lines += [f"  [{n}] {label(choice)}" for n, choice in enumerate(reply.choices, start=1)]
     return "\n".join(lines)
 
 

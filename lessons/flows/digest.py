@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import time as clock
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from babel.dates import format_interval
 from babel.numbers import format_decimal
 
 from lessons import audience, digest_chart
-from lessons.chat import Choice, Picture
+from lessons.buttons import Button, on
+from lessons.chat import Picture
+from lessons.commands import command
 from lessons.digest import STREAK_DAYS, Digest, Named, about_member, compute
-from lessons.i18n import _, format_locale, ngettext, percent, use_locale
+from lessons.i18n import N_, _, format_locale, ngettext, percent, use_locale
 from lessons.topics import topic_name
 from lessons.turn import Turn
 from storage.states import RoleName
@@ -210,7 +214,13 @@ def _tidy(folder: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-def on_demand(turn: Turn) -> None:
+@dataclass(frozen=True)
+class Share(Button, kind="share"):
+    setting: Literal["on", "off"]
+
+
+@command("digest", place=90, help=N_("the weekly digest of your teams, now"), for_viewers=True)
+def on_demand(turn: Turn, _args: str = "") -> None:
     """``/digest``: every digest this person receives, now."""
     if not scheduled(turn):
         turn.say(
@@ -229,7 +239,13 @@ def scheduled(turn: Turn) -> bool:
     return bool(scopes)
 
 
-def share(turn: Turn, args: str) -> None:
+@command(
+    "share",
+    place=70,
+    help=N_("whether your manager's digest may show your name"),
+    menu=N_("Show your name to your manager, or not"),
+)
+def share(turn: Turn, args: str = "") -> None:
     """``/share on``, ``/share off``, or ``/share`` to see the setting and change it."""
     word = args.strip().lower()
     if word in ("on", "aan", "oui", "ja", "an", "yes"):
@@ -244,21 +260,26 @@ def share(turn: Turn, args: str) -> None:
                 "shows your name with your number of lessons and your streak; never your quiz answers.",
                 state=state,
             ),
-            [Choice("share:on", _("Share my name")), Choice("share:off", _("Do not share"))],
+            [Share("on").choice(_("Share my name")), Share("off").choice(_("Do not share"))],
         )
 
 
-def set_sharing(turn: Turn, on: bool) -> None:
-    turn.update_learner(share_name=on)
+@on(Share)
+def share_pressed(turn: Turn, press: Share) -> None:
+    set_sharing(turn, press.setting == "on")
+
+
+def set_sharing(turn: Turn, shared: bool) -> None:
+    turn.update_learner(share_name=shared)
     in_a_team = any(r.role is RoleName.MEMBER for r in turn.tx.roles.of(turn.learner.id))
-    if on and not in_a_team:
+    if shared and not in_a_team:
         turn.say(
             _(
                 "Done. You are not in a team yet: once you join one, its manager's digest "
                 "will show your name, lessons and streak. Type /share off to stop at any time."
             )
         )
-    elif on:
+    elif shared:
         turn.say(
             _(
                 "Done: your manager's digest now shows your name, lessons and streak. "
@@ -269,7 +290,13 @@ def set_sharing(turn: Turn, on: bool) -> None:
         turn.say(_("Done: your name no longer appears in any digest. You still count in the team totals."))
 
 
-def what_my_manager_sees(turn: Turn) -> None:
+@command(
+    "whatmymanagersees",
+    place=80,
+    help=N_("exactly what your manager's digest says about you"),
+    menu=N_("What your manager sees about you"),
+)
+def what_my_manager_sees(turn: Turn, _args: str = "") -> None:
     """Exactly what each of the learner's teams' digests says about them."""
     teams = [r.team_id for r in turn.tx.roles.of(turn.learner.id) if r.role is RoleName.MEMBER and r.team_id]
     if not teams:

@@ -4,35 +4,18 @@ from __future__ import annotations
 
 from typing import Protocol, TypeVar
 
-from lessons import audience
-from lessons.i18n import _
+from lessons import audience, commands
+from lessons.commands import command
+from lessons.i18n import N_, _
 from lessons.turn import Turn
 
 
-def show(turn: Turn) -> None:
-    for_managers = (
-        [_("/digest – the weekly digest of your teams, now")]
-        if audience.is_viewer(turn.tx.roles.of(turn.learner.id))
-        else []
-    )
+@command("help", place=130, help=N_("this list"), menu=N_("What I can do"))
+def show(turn: Turn, _args: str = "") -> None:
+    """Every command, each with what it does; /digest only for those who receive digests."""
+    viewer = audience.is_viewer(turn.tx.roles.of(turn.learner.id))
     turn.say(
-        "\n".join(
-            [
-                _("/lesson – today's lesson (or continue where you left off)"),
-                _("/progress – lessons done, quiz results and your streak"),
-                _("/check – a short check of where you stand, to choose your lessons"),
-                _("/settings – language, lesson time and lesson days"),
-                _("/pause – a break from lessons, for a holiday or leave"),
-                _("/resume – lessons again after a break"),
-                _("/share – whether your manager's digest may show your name"),
-                _("/whatmymanagersees – exactly what your manager's digest says about you"),
-                *for_managers,
-                _("/mydata – everything I keep about you"),
-                _("/forget – erase everything I keep about you"),
-                _("/start – start again from the beginning"),
-                _("/help – this list"),
-            ]
-        ),
+        "\n".join(f"/{c.name} – {_(c.help)}" for c in commands.every() if viewer or not c.for_viewers),
         title=_("What I can do"),
     )
 

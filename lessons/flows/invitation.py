@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
-from lessons.chat import Choice
+from lessons.buttons import Button, on
 from lessons.flows import help, lesson
+from lessons.flows.navigation import GoTo
 from lessons.i18n import _
 from lessons.lesson_library import Library
 from lessons.model import Lesson
@@ -14,6 +16,23 @@ from lessons.turn import Turn, next_lesson
 from storage.records import Learner, Push
 from storage.states import PushKind, PushStatus
 from storage.unit_of_work import Transaction
+
+
+@dataclass(frozen=True)
+class Snooze(Button, kind="snooze"):
+    push: int
+
+
+@dataclass(frozen=True)
+class Skip(Button, kind="skip"):
+    push: int
+
+
+@dataclass(frozen=True)
+class Pace(Button, kind="pace"):
+    """The answer to "shall I send lessons less often?", or "no more reminders"."""
+
+    answer: Literal["less", "keep", "quiet"]
 
 
 @dataclass(frozen=True)
@@ -56,9 +75,9 @@ def _invitation(turn: Turn, push: Push) -> bool:
     turn.say(
         text,
         [
-            Choice("go:lesson", _("Start")),
-            Choice(f"snooze:{push.id}", _("In an hour")),
-            Choice(f"skip:{push.id}", _("Skip today")),
+            GoTo("lesson").choice(_("Start")),
+            Snooze(push.id).choice(_("In an hour")),
+            Skip(push.id).choice(_("Skip today")),
         ],
     )
     return True
@@ -68,8 +87,9 @@ def _own(turn: Turn, push_id: int) -> Push | None:
     return help.owned(turn, turn.tx.pushes.get(push_id))
 
 
-def snooze(turn: Turn, push_id: int) -> None:
-    push = _own(turn, push_id)
+@on(Snooze)
+def snooze(turn: Turn, press: Snooze) -> None:
+    push = _own(turn, press.push)
     if push is None:
         return
     if push.local_date != turn.today:
@@ -79,8 +99,9 @@ def snooze(turn: Turn, push_id: int) -> None:
     turn.say(_("Fine, I will remind you in an hour."))
 
 
-def skip(turn: Turn, push_id: int) -> None:
-    push = _own(turn, push_id)
+@on(Skip)
+def skip(turn: Turn, press: Skip) -> None:
+    push = _own(turn, press.push)
     if push is None:
         return
     turn.tx.pushes.update(push.id, status=PushStatus.SKIPPED)
@@ -92,7 +113,7 @@ def _reminder(turn: Turn, push: Push) -> bool:
         return False  # finished between the decision and the send
     turn.say(
         _("A gentle reminder: today's lesson is still waiting for you. It takes only a few minutes."),
-        [Choice("go:lesson", _("Start")), Choice("pace:quiet", _("No more reminders"))],
+        [GoTo("lesson").choice(_("Start")), Pace("quiet").choice(_("No more reminders"))],
     )
     return True
 
@@ -104,23 +125,22 @@ def _ask_pace(turn: Turn) -> None:
             "Shall I send them less often? I will not ask again."
         ),
         [
-            Choice("pace:less", _("Monday, Wednesday and Friday")),
-            Choice("pace:keep", _("Keep it as it is")),
-            Choice("pace:quiet", _("No more reminders")),
+            Pace("less").choice(_("Monday, Wednesday and Friday")),
+            Pace("keep").choice(_("Keep it as it is")),
+            Pace("quiet").choice(_("No more reminders")),
         ],
     )
 
 
-def pace(turn: Turn, choice: str) -> None:
+@on(Pace)
+def pace(turn: Turn, press: Pace) -> None:
     """The learner's answer to the question about slowing down (or 'no more reminders')."""
-    if choice == "less":
+    if press.answer == "less":
         turn.update_learner(weekdays="135", reminders=True)
         turn.say(_("Done: from now on your lessons come on Monday, Wednesday and Friday."))
-    elif choice == "keep":
+    elif press.answer == "keep":
         turn.update_learner(reminders=True)
         turn.say(_("Fine, nothing changes."))
-    elif choice == "quiet":
+    else:
         turn.update_learner(reminders=False)
         turn.say(_("No more reminders. Your lessons still come on your lesson days; /settings changes them."))
-    else:
-        help.button_not_valid(turn)

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from lessons.chat import Choice
-from lessons.i18n import _, long_date
+from lessons.buttons import Button, on
+from lessons.commands import command
+from lessons.flows.navigation import GoTo
+from lessons.i18n import N_, _, long_date
 from lessons.turn import Turn
 
 PAUSE_CHOICES_DAYS = (7, 14, 30)
+LONGEST_PAUSE_DAYS = 366
+
+
+@dataclass(frozen=True)
+class PauseButton(Button, kind="pause"):
+    """A break of this many days from today; 0 until the learner resumes."""
+
+    days: int
 
 
 def _current(turn: Turn) -> int | None:
@@ -19,7 +30,8 @@ def _current(turn: Turn) -> int | None:
     return None
 
 
-def ask(turn: Turn, args: str) -> None:
+@command("pause", place=50, help=N_("a break from lessons, for a holiday or leave"))
+def ask(turn: Turn, args: str = "") -> None:
     """``/pause``, ``/pause 10`` (days) or ``/pause 2026-08-31`` (until and including that day)."""
     text = args.strip()
     if not text:
@@ -29,27 +41,30 @@ def ask(turn: Turn, args: str) -> None:
                 "and your streak waits."
             ),
             [
-                *(Choice(f"pause:{days}", _("{n} days", n=days)) for days in PAUSE_CHOICES_DAYS),
-                Choice("pause:0", _("Until I type /resume")),
+                *(PauseButton(days).choice(_("{n} days", n=days)) for days in PAUSE_CHOICES_DAYS),
+                PauseButton(0).choice(_("Until I type /resume")),
             ],
         )
         return
-    if text.isdigit() and 0 < int(text) <= 366:
-        pause(turn, int(text))
+    if text.isascii() and text.isdigit() and 0 < int(text) <= LONGEST_PAUSE_DAYS:
+        _start(turn, turn.today + timedelta(days=int(text) - 1))
         return
     try:
         until = date.fromisoformat(text)
     except ValueError:
         until = None
-    if until is None or not turn.today <= until <= turn.today + timedelta(days=366):
+    if until is None or not turn.today <= until <= turn.today + timedelta(days=LONGEST_PAUSE_DAYS):
         turn.say(_("Please give a number of days, like /pause 10, or a date, like /pause 2026-08-31."))
         return
     _start(turn, until)
 
 
-def pause(turn: Turn, days: int) -> None:
-    """``days`` from today on; 0 means until the learner resumes."""
-    _start(turn, None if days == 0 else turn.today + timedelta(days=days - 1))
+@on(PauseButton)
+def pause(turn: Turn, press: PauseButton) -> None:
+    if press.days > LONGEST_PAUSE_DAYS:
+        ask(turn)
+        return
+    _start(turn, None if press.days == 0 else turn.today + timedelta(days=press.days - 1))
 
 
 def _start(turn: Turn, until: date | None) -> None:
@@ -68,10 +83,11 @@ def _start(turn: Turn, until: date | None) -> None:
         )
 
 
-def resume(turn: Turn) -> None:
+@command("resume", place=60, help=N_("lessons again after a break"))
+def resume(turn: Turn, _args: str = "") -> None:
     existing = _current(turn)
     if existing is None:
         turn.say(_("You are not on a break. Type /lesson for today's lesson."))
         return
     turn.tx.pauses.end(existing, turn.today - timedelta(days=1))
-    turn.say(_("Welcome back! Your lessons start again."), [Choice("go:lesson", _("Today's lesson"))])
+    turn.say(_("Welcome back! Your lessons start again."), [GoTo("lesson").choice(_("Today's lesson"))])

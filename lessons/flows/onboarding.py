@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import time
+from typing import Literal
 
 from babel.dates import get_day_names
 from babel.lists import format_list
 
 from lessons import invites
+from lessons.buttons import Button, on
 from lessons.chat import Choice
-from lessons.i18n import _, format_locale, language_name, short_time, use_locale
+from lessons.commands import command
+from lessons.flows.navigation import GoTo, StartCheck
+from lessons.i18n import N_, _, format_locale, language_name, short_time, use_locale
 from lessons.model import LANGUAGES
 from lessons.turn import Turn
 from storage.states import Stage
@@ -31,12 +36,34 @@ def parse_time(text: str) -> time | None:
     return time(hour, minute)
 
 
+@dataclass(frozen=True)
+class LanguageButton(Button, kind="lang"):
+    code: str
+
+
+@dataclass(frozen=True)
+class PrivacyRead(Button, kind="ok"):
+    what: Literal["privacy"] = "privacy"
+
+
+@dataclass(frozen=True)
+class TimeButton(Button, kind="time"):
+    """A suggested lesson time, as HHMM (its handler is in ``settings``: it also changes a time)."""
+
+    hhmm: str
+
+    @property
+    def time(self) -> time | None:
+        text = self.hhmm
+        return parse_time(f"{text[:2]}:{text[2:]}") if len(text) == 4 and text.isdigit() else None
+
+
 def language_choices() -> list[Choice]:
-    return [Choice(f"lang:{code}", language_name(code)) for code in LANGUAGES]
+    return [LanguageButton(code).choice(language_name(code)) for code in LANGUAGES]
 
 
 def time_choices() -> list[Choice]:
-    return [Choice(f"time:{t:%H%M}", short_time(t)) for t in SUGGESTED_TIMES]
+    return [TimeButton(f"{t:%H%M}").choice(short_time(t)) for t in SUGGESTED_TIMES]
 
 
 def weekday_names(weekdays: str) -> str:
@@ -44,6 +71,9 @@ def weekday_names(weekdays: str) -> str:
     return format_list([names[int(d) - 1] for d in sorted(weekdays)], locale=format_locale())
 
 
+@command(
+    "start", place=120, help=N_("start again from the beginning"), menu=N_("Start again from the beginning")
+)
 def start(turn: Turn, code: str = "") -> None:
     """``/start`` (or ``/start CODE`` from an invite): greet, and begin (or resume) onboarding."""
     if code.strip():
@@ -51,7 +81,7 @@ def start(turn: Turn, code: str = "") -> None:
     if turn.learner.set_up:
         turn.say(
             _("Welcome back! Type /lesson for today's lesson or /help to see what I can do."),
-            [Choice("go:lesson", _("Today's lesson"))],
+            [GoTo("lesson").choice(_("Today's lesson"))],
         )
         return
     turn.update_learner(stage=Stage.LANGUAGE)
@@ -79,6 +109,11 @@ def resume(turn: Turn) -> None:
         ask_time(turn)
 
 
+@on(LanguageButton)
+def language_chosen(turn: Turn, press: LanguageButton) -> None:
+    choose_language(turn, press.code)
+
+
 def choose_language(turn: Turn, code: str) -> None:
     if code not in LANGUAGES:
         ask_language(turn)
@@ -104,12 +139,13 @@ def show_privacy_notice(turn: Turn) -> None:
             "/forget erases it.\n"
             "Taking part is voluntary."
         ),
-        [Choice("ok:privacy", _("OK, understood"))],
+        [PrivacyRead().choice(_("OK, understood"))],
         title=_("Your privacy"),
     )
 
 
-def accept_privacy(turn: Turn) -> None:
+@on(PrivacyRead)
+def accept_privacy(turn: Turn, _press: PrivacyRead) -> None:
     if turn.learner.set_up:
         turn.say(_("You already read the notice."))
         return
@@ -140,9 +176,8 @@ def choose_time(turn: Turn, value: time) -> None:
         return
     check = (
         [
-            Choice(
-                "check:start",
-                _("A short check first ({n} questions)", n=len(turn.library.placement.questions)),
+            StartCheck().choice(
+                _("A short check first ({n} questions)", n=len(turn.library.placement.questions))
             )
         ]
         if turn.library.placement
@@ -150,7 +185,7 @@ def choose_time(turn: Turn, value: time) -> None:
     )
     turn.say(
         _("All set!") + " " + when + " " + _("You can change this with /settings."),
-        [Choice("go:lesson", _("Start today's lesson")), *check, Choice("go:later", _("Later"))],
+        [GoTo("lesson").choice(_("Start today's lesson")), *check, GoTo("later").choice(_("Later"))],
     )
 
 

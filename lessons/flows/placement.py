@@ -9,41 +9,70 @@ is taken out of it.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import ClassVar
 
-from lessons.chat import Choice
-from lessons.i18n import _
+from lessons.buttons import on
+from lessons.commands import command
+from lessons.flows import onboarding, session
+from lessons.flows.navigation import GoTo, StartCheck
+from lessons.flows.session import Asked, SessionType, session_type
+from lessons.i18n import N_, _
 from lessons.topics import topic_name
 from lessons.turn import Turn
 from storage.records import Delivery
-from storage.states import SessionKind, Step
+from storage.states import SessionKind
 
+PLACEMENT = SessionKind.PLACEMENT.value
 FOUNDATION, INTERMEDIATE = "foundation", "intermediate"
 
 
-def start(turn: Turn) -> None:
-    from lessons.flows import lesson  # the check runs on the lesson flow's question machinery
+@command("check", place=30, help=N_("a short check of where you stand, to choose your lessons"))
+def check(turn: Turn, _args: str = "") -> None:
+    if turn.learner.set_up:
+        start(turn)
+    else:
+        onboarding.resume(turn)
 
-    check = turn.library.placement
-    if check is None:
+
+@on(StartCheck)
+def start_check(turn: Turn, _press: StartCheck) -> None:
+    check(turn)
+
+
+def start(turn: Turn) -> None:
+    placement = turn.library.placement
+    if placement is None:
         turn.say(_("There is no check in this lesson library. Type /lesson to start learning."))
         return
     open_session = turn.tx.deliveries.latest_open(turn.learner.id)
     if open_session is not None:
-        lesson.show(turn, open_session)
+        session.show(turn, open_session)
         return
-    turn.say(check.summary.get(turn.language), title=check.title.get(turn.language))
-    delivery = turn.tx.deliveries.add(
-        learner_id=turn.learner.id,
-        local_date=turn.today,
-        slot=lesson.next_free_slot(turn),
-        lesson_id=SessionKind.PLACEMENT,
+    turn.say(placement.summary.get(turn.language), title=placement.title.get(turn.language))
+    session.start(
+        turn,
+        SessionKind.PLACEMENT,
+        lesson_id=PLACEMENT,
         lesson_version=1,
-        topic=SessionKind.PLACEMENT,
-        now=turn.now,
-        kind=SessionKind.PLACEMENT,
-        items=";".join(f"{SessionKind.PLACEMENT}/{q.id}" for q in check.questions),
+        topic=PLACEMENT,
+        items=";".join(f"{PLACEMENT}/{q.id}" for q in placement.questions),
     )
-    lesson.show(turn, turn.tx.deliveries.update(delivery.id, step=Step.QUIZ))
+
+
+@session_type
+class PlacementSession(SessionType):
+    kind: ClassVar[SessionKind] = SessionKind.PLACEMENT
+
+    def questions(self, turn: Turn, delivery: Delivery) -> list[Asked] | None:
+        placement = turn.library.placement
+        placed = [placement.question(q) for _source, q in delivery.review_items] if placement else []
+        return [Asked(PLACEMENT, q.topic, q) for q in placed if q is not None]
+
+    def title(self, n: int, total: int) -> str:
+        return _("Check question {n} of {total}", n=n, total=total)
+
+    def finished(self, turn: Turn, delivery: Delivery) -> None:
+        results(turn, delivery)
 
 
 def results(turn: Turn, delivery: Delivery) -> None:
@@ -75,4 +104,4 @@ def results(turn: Turn, delivery: Delivery) -> None:
                 topics=", ".join(sorted(map(topic_name, grown))),
             )
         )
-    turn.say("\n".join(lines), [Choice("go:lesson", _("Start today's lesson"))])
+    turn.say("\n".join(lines), [GoTo("lesson").choice(_("Start today's lesson"))])

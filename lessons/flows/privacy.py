@@ -8,21 +8,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from lessons import digest_chart
-from lessons.chat import Choice
+from lessons.buttons import Button, on
+from lessons.commands import command
 from lessons.flows.onboarding import weekday_names
-from lessons.i18n import _, language_name, ngettext, short_time
+from lessons.i18n import N_, _, language_name, ngettext, short_time
 from lessons.turn import Turn
 from storage.records import Learner, Push
 from storage.states import WAITING, PushStatus
 
 CHARTS = "digest_charts"
+
+
+@dataclass(frozen=True)
+class Forget(Button, kind="forget"):
+    answer: Literal["yes", "no"]
 
 
 def _plain(value: Any) -> Any:
@@ -164,7 +170,8 @@ IN_PLAIN_WORDS: dict[str, Callable[[Turn, list[Any]], list[str]]] = {
 }
 
 
-def my_data(turn: Turn) -> None:
+@command("mydata", place=100, help=N_("everything I keep about you"), menu=N_("Everything I keep about you"))
+def my_data(turn: Turn, _args: str = "") -> None:
     lines = [_("This is everything I keep about you:")]
     for key, records in _kept(turn).items():
         lines += ["• " + line for line in IN_PLAIN_WORDS[key](turn, records)]
@@ -174,19 +181,26 @@ def my_data(turn: Turn) -> None:
     )
 
 
-def ask_to_forget(turn: Turn) -> None:
+@command(
+    "forget",
+    place=110,
+    help=N_("erase everything I keep about you"),
+    menu=N_("Erase everything I keep about you"),
+)
+def ask_to_forget(turn: Turn, _args: str = "") -> None:
     turn.say(
         _(
             "Do you want me to erase everything I keep about you: your settings, "
             "lessons and answers? Your team's totals keep your lessons as anonymous numbers. "
             "This cannot be undone."
         ),
-        [Choice("forget:yes", _("Yes, erase everything")), Choice("forget:no", _("No, keep it"))],
+        [Forget("yes").choice(_("Yes, erase everything")), Forget("no").choice(_("No, keep it"))],
     )
 
 
-def forget(turn: Turn, confirmed: bool) -> None:
-    if not confirmed:
+@on(Forget)
+def forget(turn: Turn, press: Forget) -> None:
+    if press.answer == "no":
         turn.say(_("Nothing was erased."))
         return
     learner_id = turn.learner.id

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from lessons.i18n import _, ngettext, percent
+from lessons.commands import command
+from lessons.i18n import N_, _, ngettext, percent
 from lessons.topics import topic_name
 from lessons.turn import Turn
 
 
-def show(turn: Turn) -> None:
+@command(
+    "progress", place=20, help=N_("lessons done, quiz results and your streak"), menu=N_("Your progress")
+)
+def show(turn: Turn, _args: str = "") -> None:
     learner_id = turn.learner.id
     done = len(turn.tx.deliveries.finished_lessons(learner_id))
     scores = turn.tx.answers.scores_by_topic(learner_id)

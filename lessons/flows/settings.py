@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from babel.dates import get_day_names
 
-from lessons.chat import Choice
+from lessons.buttons import Button, on
+from lessons.commands import command
 from lessons.flows import onboarding
-from lessons.i18n import _, format_locale, language_name, short_time
+from lessons.flows.onboarding import TimeButton
+from lessons.i18n import N_, _, format_locale, language_name, short_time
 from lessons.turn import Turn
 from storage.states import Stage
 
 
-def show(turn: Turn) -> None:
+@dataclass(frozen=True)
+class ChangeSetting(Button, kind="set"):
+    what: Literal["lang", "time", "days", "done"]
+
+
+@dataclass(frozen=True)
+class DayButton(Button, kind="day"):
+    """Switch one ISO weekday (Monday = 1) on or off."""
+
+    day: int
+
+
+@command(
+    "settings",
+    place=40,
+    help=N_("language, lesson time and lesson days"),
+    menu=N_("Language, lesson time and days"),
+)
+def show(turn: Turn, _args: str = "") -> None:
     learner = turn.learner
     if not learner.set_up:
         turn.say(_("Let's finish setting up first."))
@@ -27,47 +50,59 @@ def show(turn: Turn) -> None:
     turn.say(
         summary + "\n" + _("What would you like to change?"),
         [
-            Choice("set:lang", _("Language")),
-            Choice("set:time", _("Lesson time")),
-            Choice("set:days", _("Lesson days")),
+            ChangeSetting("lang").choice(_("Language")),
+            ChangeSetting("time").choice(_("Lesson time")),
+            ChangeSetting("days").choice(_("Lesson days")),
         ],
         title=_("Your settings"),
     )
 
 
-def change(turn: Turn, what: str) -> None:
+@on(ChangeSetting)
+def change(turn: Turn, press: ChangeSetting) -> None:
     if not turn.learner.set_up:
         onboarding.resume(turn)
-    elif what == "lang":
+    elif press.what == "lang":
         onboarding.ask_language(turn)
-    elif what == "time":
+    elif press.what == "time":
         turn.update_learner(stage=Stage.SETTING_TIME)
         onboarding.ask_time(turn)
-    elif what == "days":
+    elif press.what == "days":
         _ask_days(turn)
-    elif what == "done":
+    else:
         turn.say(
             _("Saved. Your lessons come on {days}.", days=onboarding.weekday_names(turn.learner.weekdays))
         )
-    else:
+
+
+@on(TimeButton)
+def time_chosen(turn: Turn, press: TimeButton) -> None:
+    """A suggested time, pressed while onboarding or while changing the time in /settings."""
+    chosen = press.time
+    if chosen is not None and turn.learner.stage in (Stage.TIME, Stage.SETTING_TIME):
+        onboarding.choose_time(turn, chosen)
+    elif turn.learner.stage is Stage.READY:
         show(turn)
+    else:
+        onboarding.resume(turn)
 
 
 def _ask_days(turn: Turn) -> None:
     names = get_day_names("wide", locale=format_locale())
     days = turn.learner.weekday_numbers
-    choices = [Choice(f"day:{n}", ("☑ " if n in days else "☐ ") + names[n - 1]) for n in range(1, 8)]
+    choices = [DayButton(n).choice(names[n - 1], ticked=n in days) for n in range(1, 8)]
     turn.say(
         _("On which days do you want a lesson? Tap a day to switch it on or off."),
-        [*choices, Choice("set:done", _("Done"))],
+        [*choices, ChangeSetting("done").choice(_("Done"))],
     )
 
 
-def toggle_day(turn: Turn, day: int) -> None:
-    if not turn.learner.set_up or not 1 <= day <= 7:
+@on(DayButton)
+def toggle_day(turn: Turn, press: DayButton) -> None:
+    if not turn.learner.set_up or not 1 <= press.day <= 7:
         show(turn)
         return
-    days = turn.learner.weekday_numbers ^ {day}
+    days = turn.learner.weekday_numbers ^ {press.day}
     if not days:
         turn.say(_("Keep at least one lesson day. To take a break, simply do no lessons for a while."))
         _ask_days(turn)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from lessons import engine
+from dataclasses import replace
+
+from lessons import commands
 from tests.support.flows import onboard
 
 
@@ -36,7 +38,10 @@ def test_a_failure_inside_the_engine_becomes_an_apology_and_changes_nothing(chat
         turn.update_learner(weekdays="7")
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setitem(engine.COMMANDS, "progress", lambda turn, _args: broken(turn))
+    progress = commands.find("progress")
+    monkeypatch.setitem(
+        commands._COMMANDS, "progress", replace(progress, run=lambda turn, _args: broken(turn))
+    )
     replies = alice.command("/progress")
     assert len(replies) == 1
     assert "something went wrong on my side" in replies[0].text

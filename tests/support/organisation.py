@@ -68,9 +68,9 @@ def meetings_lesson(chat: MemoryChat, right: bool = True) -> None:
     """The second lesson, as 'one more lesson' after the first (topic: skills)."""
     chat.press("One more lesson")
     read_cards(chat)
-    chat.press("☐ Mute")
+    chat.press("Mute")
     if right:
-        chat.press("☐ Raise hand")
+        chat.press("Raise hand")
     chat.press("Done")
     chat.say("mute" if right else "no idea")
 

@@ -6,7 +6,7 @@ from bot.adapters.console import Quit, convert, render
 from lessons.chat import Address, Choice, ChoiceSelected, Command, Reply, Sender, TextMessage
 
 ME = Sender("console", "ann", "ann")
-SHOWN = (Choice("next:1:0", "Next"), Choice("tick:1:0:1", "☑ Raise hand"))
+SHOWN = (Choice("next:1:0", "Next"), Choice("tick:1:0:1", "Raise hand", ticked=True))
 
 
 def test_commands_keep_their_arguments():

@@ -10,7 +10,7 @@ from bot.adapters.matrix.render import notice, reaction_keys, transaction_id, wi
 from bot.adapters.matrix.state import AdapterState, Login
 from lessons.chat import Address, Choice, ChoiceSelected, Command, Reply, TextMessage
 
-CHOICES = (Choice("ans:7:0:0", "A link to click"), Choice("ans:7:0:1", "☐ Call the sender"))
+CHOICES = (Choice("ans:7:0:0", "A link to click"), Choice("tick:7:0:1", "Call the sender", ticked=False))
 
 
 def text(body: str) -> Incoming:
@@ -36,7 +36,7 @@ def test_command_arguments_are_kept():
 @pytest.mark.parametrize("body", ["2", " 2 ", "call the sender", "2\ufe0f\u20e3"])
 def test_a_number_or_label_of_the_last_choices_selects_it(body):
     event = convert(text(body), CHOICES, {})
-    assert event == ChoiceSelected(event.sender, "ans:7:0:1", "$e1")
+    assert event == ChoiceSelected(event.sender, "tick:7:0:1", "$e1")
 
 
 @pytest.mark.parametrize("body", ["3", "0", "maybe"])

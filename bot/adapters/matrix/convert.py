@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from lessons import flows
 from lessons.chat import Choice, ChoiceSelected, Command, Event, Sender, TextMessage
-from lessons.engine import COMMANDS
 from lessons.grading import normalise
 
 PLATFORM = "matrix"
@@ -55,17 +55,13 @@ def _position_of_key(key: str) -> int | None:
     return None
 
 
-def _label_key(label: str) -> str:
-    return normalise(label.removeprefix("☐ ").removeprefix("☑ "))
-
-
 def _choice_typed(text: str, choices: tuple[Choice, ...]) -> Choice | None:
     if text.isdigit() and 1 <= int(text) <= len(choices):
         return choices[int(text) - 1]
     if text in NUMBER_KEYS or _position_of_key(text) is not None:
         position = _position_of_key(text)
         return choices[position - 1] if position is not None and position <= len(choices) else None
-    return {_label_key(c.label): c for c in choices}.get(_label_key(text))
+    return {normalise(c.label): c for c in choices}.get(normalise(text))
 
 
 def convert(
@@ -95,7 +91,8 @@ def convert(
         return Command(sender, name.lower(), args.strip(), incoming.event_id)
     if (choice := _choice_typed(text, last_choices)) is not None:
         return ChoiceSelected(sender, choice.id, incoming.event_id)
-    if text.lower() in COMMANDS:
+    # A command's bare word ("help", "lesson") works too: Matrix clients have no command menu.
+    if text.lower() in {c.name for c in flows.commands()}:
         return Command(sender, text.lower(), "", incoming.event_id)
     return TextMessage(sender, text, incoming.event_id)
 

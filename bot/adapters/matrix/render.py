@@ -12,6 +12,7 @@ import hashlib
 from html import escape
 from typing import Any
 
+from bot.adapters.labels import label
 from bot.adapters.matrix.convert import NUMBER_KEYS, number_key
 from lessons.chat import Reply
 
@@ -28,7 +29,7 @@ def body(reply: Reply) -> str:
         parts.append(reply.title)
     parts.append(reply.text)
     if reply.choices:
-        parts.append("\n".join(f"{n}. {choice.label}" for n, choice in enumerate(reply.choices, start=1)))
+        parts.append("\n".join(f"{n}. {label(choice)}" for n, choice in enumerate(reply.choices, start=1)))
     return "\n\n".join(parts)
 
 
@@ -36,7 +37,7 @@ def formatted_body(reply: Reply) -> str:
     html = f"<h4>{escape(reply.title)}</h4>" if reply.title else ""
     html += f"<p>{_html_lines(reply.text)}</p>"
     if reply.choices:
-        items = "".join(f"<li>{escape(choice.label)}</li>" for choice in reply.choices)
+        items = "".join(f"<li>{escape(label(choice))}</li>" for choice in reply.choices)
         html += f"<ol>{items}</ol>"
     return html
 

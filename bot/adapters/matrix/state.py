@@ -84,16 +84,21 @@ class AdapterState:
     def showing(self, room_id: str, choices: tuple[Choice, ...]) -> None:
         """Record the choices about to be sent, before the send: a crash then still knows them."""
         room = self._choices.setdefault(room_id, {"last": [], "messages": {}})
-        room["last"] = [[c.id, c.label] for c in choices]
+        room["last"] = _rows(choices)
         _write(self._choices_file, self._choices)
 
     def shown(self, room_id: str, event_id: str, choices: tuple[Choice, ...]) -> None:
         room = self._choices.setdefault(room_id, {"last": [], "messages": {}})
-        room["messages"][event_id] = [[c.id, c.label] for c in choices]
+        room["messages"][event_id] = _rows(choices)
         while len(room["messages"]) > MESSAGES_REMEMBERED:
             del room["messages"][next(iter(room["messages"]))]
         _write(self._choices_file, self._choices)
 
 
-def _choices(rows: list[list[str]]) -> tuple[Choice, ...]:
-    return tuple(Choice(choice_id, label) for choice_id, label in rows)
+def _rows(choices: tuple[Choice, ...]) -> list[list[str | bool | None]]:
+    return [[c.id, c.label, c.ticked] for c in choices]
+
+
+def _choices(rows: list[list[Any]]) -> tuple[Choice, ...]:
+    # Rows saved before boxes were kept have no third field: a plain button.
+    return tuple(Choice(row[0], row[1], row[2] if len(row) > 2 else None) for row in rows)

@@ -139,9 +139,9 @@ class TelegramAdapter:
     async def _publish_menu(self) -> None:
         bot = self.application.bot
         try:
-            await bot.set_my_commands(menu.commands(DEFAULT_LANGUAGE))
+            await bot.set_my_commands(menu.commands_menu(DEFAULT_LANGUAGE))
             for language in LANGUAGES:
-                await bot.set_my_commands(menu.commands(language), language_code=language)
+                await bot.set_my_commands(menu.commands_menu(language), language_code=language)
         except TelegramError as error:
             log.warning("could not set the Telegram command menu: %s", error.message)
 

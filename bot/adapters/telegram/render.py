@@ -18,6 +18,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import MessageLimit, ParseMode
 
+from bot.adapters.labels import label
 from lessons.chat import Choice, Picture, Reply
 
 # Labels this short sit two to a row; longer ones get a row of their own.
@@ -43,8 +44,11 @@ def html(reply: Reply) -> str:
 def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
     if not choices:
         return None
-    buttons = [InlineKeyboardButton(c.label, callback_data=c.id) for c in choices]
-    if all(len(c.label) <= SHORT_LABEL for c in choices):
+    labels = [label(c) for c in choices]
+    buttons = [
+        InlineKeyboardButton(text, callback_data=c.id) for text, c in zip(labels, choices, strict=True)
+    ]
+    if all(len(text) <= SHORT_LABEL for text in labels):
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     else:
         rows = [[button] for button in buttons]
@@ -137,13 +141,13 @@ def pressed(message: Message, choice_id: str, feedback: Reply | None = None) -> 
     markup = message.reply_markup
     if markup is None:
         return None
-    label = next(
+    shown = next(
         (b.text for row in markup.inline_keyboard for b in row if b.callback_data == choice_id),
         None,
     )
-    if label is None:
+    if shown is None:
         return None
-    chosen = f"\n\n<i>→ {escape(label, quote=False)}</i>"
+    chosen = f"\n\n<i>→ {escape(shown, quote=False)}</i>"
     if feedback is not None:
         chosen += "\n\n" + html(feedback)
     if message.text is not None and len(message.text_html) + len(chosen) <= MessageLimit.MAX_TEXT_LENGTH:

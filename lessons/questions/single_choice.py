@@ -1,0 +1,58 @@
+"""A single-choice question: one button per option, exactly one of them right."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from lessons.chat import Choice
+from lessons.model import SingleChoice
+from lessons.questions import (
+    Asking,
+    Graded,
+    Press,
+    Pressed,
+    Problem,
+    QuestionType,
+    Response,
+    Step,
+    question_type,
+)
+
+
+@question_type
+class SingleChoiceType(QuestionType[SingleChoice]):
+    model = SingleChoice
+    name = "single"
+
+    def choices(self, question: SingleChoice, asking: Asking, language: str) -> list[Choice]:
+        return [asking.answer(str(i), option.text.get(language)) for i, option in enumerate(question.options)]
+
+    def grade(self, question: SingleChoice, response: Response, language: str) -> Graded | None:
+        if not isinstance(response, Pressed) or not response.value.isdigit():
+            return None
+        index = int(response.value)
+        if index >= len(question.options):
+            return None
+        option = question.options[index]
+        return Graded(option.correct, option.text.get(language))
+
+    def right_answer(self, question: SingleChoice, language: str) -> str:
+        return "; ".join(o.text.get(language) for o in question.options if o.correct)
+
+    def problems(self, question: SingleChoice) -> Iterator[Problem]:
+        right = sum(o.correct for o in question.options)
+        if right == 0:
+            yield (
+                ("options",),
+                f"quiz question '{question.id}' has no correct option: mark one with 'correct: true'",
+            )
+        elif right > 1:
+            yield (
+                ("options",),
+                f"quiz question '{question.id}' is 'single' but has {right} "
+                "correct options: keep one, or use type 'multiple'",
+            )
+
+    def walkthrough(self, question: SingleChoice, right: bool, language: str) -> list[Step]:
+        option = next(o for o in question.options if o.correct == right)
+        return [Press(option.text.get(language))]
