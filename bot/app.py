@@ -41,6 +41,10 @@ class App:
     adapters: dict[str, Adapter] = field(default_factory=dict)
     coach: Coach = field(init=False)
     _reloading: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    # One event (or tick) at a time into the coach, from every platform: SQLite
+    # has one writer, and writers that wait on each other's lock sleep in steps,
+    # which costs far more than taking turns here.
+    _one_at_a_time: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     def __post_init__(self) -> None:
         self.coach = Coach(
@@ -77,7 +81,8 @@ class App:
     async def handle(self, event: Event) -> list[Reply]:
         # The engine and its database work are synchronous: run them off the
         # event loop so a slow disk never stalls the chat connections.
-        return await asyncio.to_thread(self.coach.handle, event)
+        async with self._one_at_a_time:
+            return await asyncio.to_thread(self.coach.handle, event)
 
     async def deliver(self, replies: list[Reply]) -> None:
         """Send replies made outside a conversation (scheduled lessons) to their platforms."""
@@ -93,11 +98,14 @@ class App:
 
     async def unreachable(self, event: ChatUnreachable) -> None:
         """An adapter reports a chat the platform refuses (e.g. Telegram's 403)."""
-        await asyncio.to_thread(self.coach.unreachable, event)
+        async with self._one_at_a_time:
+            await asyncio.to_thread(self.coach.unreachable, event)
 
     async def tick(self) -> None:
         """Send whatever the schedule says is due now."""
-        await self.deliver(await asyncio.to_thread(self.coach.deliver_due))
+        async with self._one_at_a_time:
+            due = await asyncio.to_thread(self.coach.deliver_due)
+        await self.deliver(due)
 
     async def serve(self, *adapters: Adapter, scheduled: bool = False) -> None:
         """Run every adapter on this loop until all of them have stopped.
@@ -107,8 +115,7 @@ class App:
         """
         self.adapters = {adapter.platform: adapter for adapter in adapters}
         for adapter in adapters:
-            if hasattr(adapter, "unreachable"):  # adapters whose platform can refuse a chat
-                adapter.unreachable = self.unreachable
+            adapter.unreachable = self.unreachable
         loop = asyncio.get_running_loop()
         reloads: set[asyncio.Task[None]] = set()
 

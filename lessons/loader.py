@@ -94,21 +94,21 @@ class LibraryLoad:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-def discover(paths: Sequence[Path]) -> tuple[list[Path], list[Problem]]:
-    """The YAML files under ``paths`` (files or folders), in a stable order."""
-    found: list[Path] = []
+def discover(paths: Sequence[Path]) -> tuple[list[tuple[Path, Path]], list[Problem]]:
+    """The YAML files under ``paths`` (files or folders), in a stable order, each with its lesson folder."""
+    found: list[tuple[Path, Path]] = []
     problems: list[Problem] = []
     for root in paths:
         if root.is_dir():
             found += sorted(
-                p
+                (p, root)
                 for p in root.rglob("*")
                 if p.suffix in (".yaml", ".yml")
                 and p.is_file()
                 and not any(part.startswith((".", "_")) for part in p.relative_to(root).parts)
             )
         elif root.is_file():
-            found.append(root)
+            found.append((root, root.parent))
         else:
             problems.append(Problem(str(root), 1, 1, "no such file or folder"))
     return found, problems
@@ -297,7 +297,44 @@ def _lesson_problems(lesson: Lesson, doc: YamlDocument, file: str, required: Seq
     return problems
 
 
-def load_file(path: Path, required: Sequence[str]) -> tuple[LoadedFile | None, list[Problem]]:
+def _with_pictures_found(
+    lesson: Lesson, path: Path, folder: Path, problems: list[Problem], doc: YamlDocument
+) -> Lesson:
+    """The lesson with every card picture's file found: next to the lesson file, else in its lesson folder.
+
+    Pictures are found here, once, so that every platform sends the same file;
+    a URL stays as it is. A picture found nowhere is a warning, and learners
+    read its description instead.
+    """
+    cards = []
+    for i, card in enumerate(lesson.cards):
+        image = card.image
+        if image is None or image.src.startswith(("https://", "http://")):
+            cards.append(card)
+            continue
+        given = Path(image.src)
+        candidates = [given] if given.is_absolute() else [path.parent / given, folder / given]
+        found = next((c.resolve() for c in candidates if c.is_file()), None)
+        if found is None:
+            line, col = doc.position(("cards", i, "image", "src"))
+            problems.append(
+                Problem(
+                    str(path), line, col,
+                    f"picture '{image.src}' not found next to the lesson file or in its lesson folder "
+                    f"{folder}: add the file or fix the path; learners read its alt text instead",
+                    "warning",
+                )
+            )  # fmt: skip
+            cards.append(card)
+        else:
+            cards.append(card.model_copy(update={"image": image.model_copy(update={"src": str(found)})}))
+    return lesson.model_copy(update={"cards": cards})
+
+
+def load_file(
+    path: Path, required: Sequence[str], folder: Path | None = None
+) -> tuple[LoadedFile | None, list[Problem]]:
+    """One lesson, track or placement file; ``folder`` is the lesson folder it was found in."""
     file = str(path)
     doc = read(path)
     if isinstance(doc, SyntaxProblem):
@@ -316,6 +353,7 @@ def load_file(path: Path, required: Sequence[str]) -> tuple[LoadedFile | None, l
         return None, [*problems, *_structure_problems(error, doc, file)]
     if isinstance(item, Lesson):
         problems += _lesson_problems(item, doc, file, required)
+        item = _with_pictures_found(item, path, folder or path.parent, problems, doc)
     elif isinstance(item, PlacementCheck):
         problems += _placement_problems(item, doc, file, required)
     return LoadedFile(path, doc.source, item), problems
@@ -476,8 +514,8 @@ def load_library(
     files, problems = discover(list(paths) if paths is not None else [LIBRARY_DIR])
     loaded: list[LoadedFile] = []
     with _no_cycle_collection():
-        for path in files:
-            item, found = load_file(path, required_languages)
+        for path, folder in files:
+            item, found = load_file(path, required_languages, folder)
             problems += found
             if item is not None:
                 loaded.append(item)

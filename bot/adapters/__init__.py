@@ -12,15 +12,19 @@ from importlib import import_module
 from typing import Protocol
 
 from bot.settings import Settings
-from lessons.chat import Event, Reply
+from lessons.chat import ChatUnreachable, Event, Reply
 
 Handler = Callable[[Event], Awaitable[list[Reply]]]
+Unreachable = Callable[[ChatUnreachable], Awaitable[None]]
 
 
 class Adapter(Protocol):
     """Receives events from one platform, hands them to the coach, sends the replies."""
 
     platform: str
+    # Where the adapter reports a chat its platform refuses (a learner who blocked
+    # the bot); the app sets it. An adapter whose platform never says so leaves it be.
+    unreachable: Unreachable | None
 
     async def run(self, handle: Handler) -> None:
         """Receive until the platform's input ends or the adapter is stopped."""

@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from bot.adapters import Handler
+from bot.adapters import Handler, Unreachable
 from bot.adapters.labels import label
 from lessons.chat import Choice, ChoiceSelected, Command, Event, Reply, Sender, TextMessage
 from lessons.grading import normalise
@@ -62,6 +62,8 @@ class ConsoleAdapter:
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     platform: str = PLATFORM
+    # A terminal never refuses a message.
+    unreachable: Unreachable | None = None
     _choices: tuple[Choice, ...] = ()
 
     @property

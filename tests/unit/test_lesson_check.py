@@ -197,3 +197,40 @@ def test_the_check_does_not_load_the_database_layer():
 
 def test_the_default_database_is_the_same_for_settings_and_storage():
     assert Settings.model_fields["database_url"].default == DEFAULT_DATABASE_URL
+
+
+def _lesson_with_picture(path: Path, src: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "id: pictured\nversion: 1\ntopic: security\ndigcomp: ['4.1']\nlevel: foundation\n"
+        "summary: {nl: Kort., en: Short.}\ntitle: {nl: Titel, en: Title}\n"
+        f"cards:\n  - text: {{nl: Kijk., en: Look.}}\n    image:\n      src: {src}\n"
+        "      alt: {nl: Een valse mail, en: A fake mail}\n"
+        "quiz:\n  - id: q1\n    type: true_false\n    question: {nl: Juist?, en: Right?}\n"
+        "    answer: true\n    explanation: {nl: Ja., en: Yes.}\n"
+    )
+
+
+@pytest.mark.parametrize("where", ["next to the lesson", "in the lesson folder"])
+def test_a_card_picture_is_found_once_for_every_platform(tmp_path, monkeypatch, where):
+    lesson_file = tmp_path / "security" / "pictured.yaml"
+    _lesson_with_picture(lesson_file, "images/mail.png")
+    folder = lesson_file.parent if where == "next to the lesson" else tmp_path
+    (folder / "images").mkdir()
+    (folder / "images" / "mail.png").write_bytes(b"\x89PNG")
+    monkeypatch.chdir(tmp_path.parent)  # not where the picture is: the working folder never counts
+    loaded = load_library([tmp_path], ("nl", "en"))
+    assert loaded.problems == []
+    assert loaded.library is not None
+    picture = loaded.library.lessons["pictured"].cards[0].image
+    assert picture is not None and picture.src == str((folder / "images" / "mail.png").resolve())
+
+
+def test_a_picture_found_nowhere_is_a_warning_and_learners_read_its_alt_text(tmp_path):
+    lesson_file = tmp_path / "pictured.yaml"
+    _lesson_with_picture(lesson_file, "images/gone.png")
+    [problem] = load_library([tmp_path], ("nl", "en")).problems
+    assert str(problem) == (
+        f"{lesson_file}:11:12: warning: picture 'images/gone.png' not found next to the lesson file or in "
+        f"its lesson folder {tmp_path}: add the file or fix the path; learners read its alt text instead"
+    )

@@ -13,6 +13,8 @@ README = Path(__file__).parents[2] / "lessons" / "README.md"
 def test_the_documented_lesson_and_track_pass_the_checker(tmp_path):
     lesson, track, _placement = re.findall(r"```yaml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
     (tmp_path / "phishing-spot-the-signs.yaml").write_text(lesson, encoding="utf-8")
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "phishing-example.png").write_bytes(b"\x89PNG\r\n\x1a\n")  # the card's picture
     # The documented track names a second shipped lesson; check it beside a stand-in.
     (tmp_path / "general.yaml").write_text(track, encoding="utf-8")
     stand_in = lesson.replace("id: phishing-spot-the-signs", "id: video-meeting-sound-camera-mute")

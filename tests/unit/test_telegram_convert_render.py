@@ -136,11 +136,11 @@ def test_a_picture_by_url_is_sent_as_a_photo_with_the_text_as_caption():
     assert call.params["caption"] == "<b>Card</b>\nLook"
 
 
-def test_a_local_picture_is_found_in_the_lesson_folders(tmp_path):
+def test_a_local_picture_is_uploaded(tmp_path):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "p.png").write_bytes(b"\x89PNG")
-    reply = Reply(TO, "x" * 1500, picture=Picture("images/p.png", "A fake mail"))
-    photo, text = render(reply, [tmp_path])
+    reply = Reply(TO, "x" * 1500, picture=Picture(str(tmp_path / "images" / "p.png"), "A fake mail"))
+    photo, text = render(reply)
     assert photo.method == "send_photo" and photo.params["photo"] == tmp_path / "images" / "p.png"
     assert photo.params["caption"] == "<i>A fake mail</i>"  # the text is too long for a caption
     assert text.method == "send_message"

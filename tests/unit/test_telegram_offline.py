@@ -69,7 +69,7 @@ def adapter(tmp_path: Path) -> tuple[TelegramAdapter, RecordingRequest]:
         .updater(None)
         .build()
     )
-    return TelegramAdapter(TelegramSettings(bot_token="1:offline"), [tmp_path], application), request
+    return TelegramAdapter(TelegramSettings(bot_token="1:offline"), application), request
 
 
 def command(text: str) -> dict[str, Any]:
@@ -136,7 +136,7 @@ def test_a_picture_by_url_goes_out_as_send_photo_with_caption_and_buttons(tmp_pa
     assert photo["reply_markup"] == {"inline_keyboard": [[{"text": "Next", "callback_data": "next:1:0"}]]}
 
 
-def test_a_picture_from_the_lesson_folder_is_uploaded(tmp_path):
+def test_a_lesson_picture_is_uploaded(tmp_path):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\nchart")
 
@@ -145,7 +145,7 @@ def test_a_picture_from_the_lesson_folder_is_uploaded(tmp_path):
             Reply(
                 Address("telegram", event.sender.chat_id),
                 "Your week",
-                picture=Picture("images/chart.png", "A chart"),
+                picture=Picture(str(tmp_path / "images" / "chart.png"), "A chart"),
             )
         ]
 
@@ -196,7 +196,7 @@ def test_a_token_telegram_refuses_stops_the_coach_with_a_clear_message():
         .updater(None)
         .build()
     )
-    coach = TelegramAdapter(TelegramSettings(bot_token="1:wrong"), [], application)
+    coach = TelegramAdapter(TelegramSettings(bot_token="1:wrong"), application)
     with pytest.raises(TelegramTokenError) as stopped:
         asyncio.run(coach.start())
     assert "Telegram refused TELEGRAM_BOT_TOKEN" in str(stopped.value)

@@ -38,7 +38,7 @@ from nio import (
 )
 from nio.exceptions import LocalProtocolError
 
-from bot.adapters import Handler
+from bot.adapters import Handler, Unreachable
 from bot.adapters.matrix import render
 from bot.adapters.matrix.convert import PLATFORM, Incoming, allowed, convert, is_one_to_one
 from bot.adapters.matrix.state import AdapterState, Login
@@ -108,6 +108,8 @@ class MatrixAdapter:
         self._device_id = device_id
         self._password = password
         self.state = AdapterState(data_dir)
+        # Matrix tells the coach nothing when a learner leaves; the app sets it all the same.
+        self.unreachable: Unreachable | None = None
         self._client: AsyncClient | None = None
         self._connecting = asyncio.Lock()
         self._seeding: set[asyncio.Task[None]] = set()

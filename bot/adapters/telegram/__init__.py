@@ -20,7 +20,7 @@ def configure(settings: Settings) -> TelegramAdapter | None:
         ) from None
     if not config.bot_token:
         return None
-    return TelegramAdapter(config, settings.lesson_paths)
+    return TelegramAdapter(config)
 
 
 __all__ = ["TelegramAdapter", "configure"]

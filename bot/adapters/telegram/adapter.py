@@ -15,15 +15,14 @@ import asyncio
 import logging
 import secrets
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 from telegram import Message, Update
 from telegram.constants import UpdateType
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.adapters import Handler
+from bot.adapters import Handler, Unreachable
 from bot.adapters.telegram import menu, render
 from bot.adapters.telegram.config import TelegramSettings
 from bot.adapters.telegram.convert import PLATFORM, convert
@@ -60,11 +59,9 @@ class TelegramAdapter:
     def __init__(
         self,
         config: TelegramSettings,
-        lesson_folders: Sequence[Path] = (),
         application: Application | None = None,  # type: ignore[type-arg]
     ) -> None:
         self.config = config
-        self.lesson_folders = tuple(lesson_folders)
         self.application = application or build_application(config)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.outbox = Outbox(
@@ -75,11 +72,8 @@ class TelegramAdapter:
         # The coach's handler; `run` sets it (tests may too).
         self.handle: Handler | None = None
         # Where to report a chat that blocked the bot; the app sets it.
-        self.unreachable: Callable[[ChatUnreachable], Awaitable[None]] | None = None
+        self.unreachable: Unreachable | None = None
         self._started = asyncio.Lock()
-        # One event at a time into the coach: SQLite has one writer, and writers
-        # that wait on each other's lock sleep in steps, which costs far more.
-        self._coach_turn = asyncio.Lock()
         self._stopped = asyncio.Event()
 
     async def _chat_blocked(self, chat_id: int) -> None:
@@ -201,8 +195,7 @@ class TelegramAdapter:
                 log.info("could not answer a button press: %s", error.message)
         if event is None or self.handle is None:
             return
-        async with self._coach_turn:
-            replies = await self.handle(event)
+        replies = await self.handle(event)
         calls: list[render.Call] = []
         if (
             isinstance(event, ChoiceSelected)
@@ -220,7 +213,7 @@ class TelegramAdapter:
             if tidy is not None:
                 calls.append(tidy)
         for reply in replies:
-            calls += render.render(reply, self.lesson_folders)
+            calls += render.render(reply)
         self.outbox.put(calls)
 
     async def _serve_webhook(self) -> None:
@@ -244,7 +237,7 @@ class TelegramAdapter:
     async def send(self, replies: list[Reply]) -> None:
         """Deliver replies made outside a conversation; works whether or not ``run`` runs."""
         await self.start()
-        calls = [call for reply in replies for call in render.render(reply, self.lesson_folders)]
+        calls = [call for reply in replies for call in render.render(reply)]
         await self.outbox.deliver(calls)
 
     async def _perform(self, call: render.Call) -> None:

@@ -9,7 +9,6 @@ longer than a caption may be.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -75,22 +74,21 @@ def _pieces(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def photo_source(picture: Picture, folders: Sequence[Path]) -> str | Path | None:
-    """A URL as it is; a file path relative to a lesson folder; None when not found."""
+def photo_source(picture: Picture) -> str | Path | None:
+    """A URL as it is; a file (the lesson loader found it already) as an upload; None when it is gone."""
     if picture.path.startswith(("https://", "http://")):
         return picture.path
     path = Path(picture.path)
-    candidates = [path] if path.is_absolute() else [folder / path for folder in folders] + [path]
-    return next((candidate for candidate in candidates if candidate.is_file()), None)
+    return path if path.is_file() else None
 
 
-def render(reply: Reply, lesson_folders: Sequence[Path] = ()) -> list[Call]:
+def render(reply: Reply) -> list[Call]:
     """The calls that show ``reply`` to its chat, in order; the keyboard rides on the last."""
     chat_id = int(reply.to.chat_id)
     markup = keyboard(reply.choices)
     text = html(reply)
     calls: list[Call] = []
-    photo = photo_source(reply.picture, lesson_folders) if reply.picture else None
+    photo = photo_source(reply.picture) if reply.picture else None
     if reply.picture is not None and photo is None:
         # The image file is missing: say what it shows rather than fail.
         text += f"\n<i>[{escape(reply.picture.alt, quote=False)}]</i>"
