@@ -15,6 +15,8 @@ from lessons.public_holidays import check as check_holidays
 from lessons.rhythm import Rhythm
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# The rhythm's defaults are stated once, in Rhythm; the settings below start from them.
+_RHYTHM = Rhythm()
 
 
 class Settings(BaseSettings):
@@ -34,23 +36,23 @@ class Settings(BaseSettings):
     # Where adapters keep state that is not in the database (Matrix's crypto store).
     data_dir: Path = Path("digicoach-data")
 
-    # The daily rhythm (see lessons/rhythm.py for what each one does).
-    holiday_country: str = "BE"
-    holiday_subdivision: str | None = None
-    catch_up_hours: float = 3.0
-    spread_minutes: float = 10.0
-    review_questions: int = 3
-    tick_seconds: int = 60
-    reminder_after_hours: float = 3.0
-    reminders_per_week: int = 2
-    # FSRS desired retention per topic, e.g. "security=0.95,strategy=0.85"; others 0.9.
-    retention: str = "security=0.95"
+    # The daily rhythm: what each one does and its default are in lessons/rhythm.py.
+    holiday_country: str = _RHYTHM.holiday_country
+    holiday_subdivision: str | None = _RHYTHM.holiday_subdivision
+    catch_up_hours: float = _RHYTHM.catch_up / timedelta(hours=1)
+    spread_minutes: float = _RHYTHM.spread / timedelta(minutes=1)
+    review_questions: int = _RHYTHM.review_questions
+    tick_seconds: int = int(_RHYTHM.tick.total_seconds())
+    reminder_after_hours: float = _RHYTHM.nudge_after / timedelta(hours=1)
+    reminders_per_week: int = _RHYTHM.nudges_per_week
+    # FSRS desired retention per topic, e.g. "security=0.95,strategy=0.85"; others use the default.
+    retention: str = ",".join(f"{topic}={share:g}" for topic, share in _RHYTHM.retention.items())
 
     # Managers' weekly digest: the day (monday ... sunday) and local time it is sent.
-    digest_day: str = "monday"
-    digest_time: time = time(8, 0)
+    digest_day: str = WEEKDAYS[_RHYTHM.digest_weekday - 1]
+    digest_time: time = _RHYTHM.digest_time
     # Teams (and organisations) with fewer members are never reported on their own.
-    smallest_group: int = 5
+    smallest_group: int = _RHYTHM.smallest_group
 
     @field_validator("digest_day")
     @classmethod
@@ -125,6 +127,7 @@ class Settings(BaseSettings):
             catch_up=timedelta(hours=self.catch_up_hours),
             spread=timedelta(minutes=self.spread_minutes),
             review_questions=self.review_questions,
+            tick=timedelta(seconds=self.tick_seconds),
             nudge_after=timedelta(hours=self.reminder_after_hours),
             nudges_per_week=self.reminders_per_week,
             retention=self._parse_retention(self.retention),
