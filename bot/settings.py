@@ -25,8 +25,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DIGICOACH_", extra="ignore")
 
     # SQLAlchemy URL: sqlite:///path.sqlite3 or postgresql+psycopg://user:pw@host/db.
-    # Written out, not imported from storage, so that commands which never open
-    # the database (lessons check) do not load SQLAlchemy; a test keeps them equal.
+    # The only place that names the default database: Store takes its URL from here.
     database_url: str = "sqlite:///digicoach.sqlite3"
     # Lesson folders, separated like PATH (':' on Linux).
     lessons: str = str(LIBRARY_DIR)

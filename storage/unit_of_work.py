@@ -25,7 +25,6 @@ from storage.repositories import (
 )
 from storage.team_progress import TeamProgress
 
-DEFAULT_DATABASE_URL = "sqlite:///digicoach.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -81,9 +80,13 @@ def make_engine(url: str) -> Engine:
 
 
 class Store:
-    """Owns the engine; hands out one transaction at a time per caller."""
+    """Owns the engine; hands out one transaction at a time per caller.
 
-    def __init__(self, url: str = DEFAULT_DATABASE_URL) -> None:
+    The URL has no default here: which database a deployment uses is a
+    setting (``DIGICOACH_DATABASE_URL``), and its default is stated there.
+    """
+
+    def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

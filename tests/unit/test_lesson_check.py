@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.settings import Settings
 from lessons.loader import load_library
-from storage.unit_of_work import DEFAULT_DATABASE_URL
 
 BROKEN = Path(__file__).parents[1] / "fixtures" / "broken"
 
@@ -193,10 +191,6 @@ def test_the_check_does_not_load_the_database_layer():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[-2] == "0 []"
-
-
-def test_the_default_database_is_the_same_for_settings_and_storage():
-    assert Settings.model_fields["database_url"].default == DEFAULT_DATABASE_URL
 
 
 def _lesson_with_picture(path: Path, src: str) -> None:
