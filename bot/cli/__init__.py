@@ -1,0 +1,200 @@
+"""The ``digicoach`` command: its options, and which module runs each command.
+
+Each command imports what it needs when it runs: ``lessons check`` is run
+by admins' CI on every change and should not wait for the database layer or
+the chat platforms' libraries. So the parser names a command's function as
+``"module:function"`` and only the module of the command given is imported.
+
+A command is ``function(args, settings) -> exit status``. A problem the
+person can fix is raised as ``CliError`` and printed as ``digicoach:
+<message>`` with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from importlib import import_module
+
+from bot.cli.errors import CliError
+from bot.cli.options import add_database_option, one_of, settings
+from bot.settings import Settings
+from lessons.model import DEFAULT_LANGUAGE, LANGUAGES, LEVELS, TOPICS
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+class _OneLineErrors(logging.Formatter):
+    """Log errors as one line: a learner at a terminal never sees a traceback."""
+
+    def formatException(self, ei: object) -> str:  # noqa: N802 - logging's API name
+        exc = ei[1] if isinstance(ei, tuple) else ei
+        return f"  ({type(exc).__name__}: {exc})"
+
+
+def _setup_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    verbose = level.upper() == "DEBUG"
+    handler.setFormatter(
+        logging.Formatter("%(levelname)s %(name)s: %(message)s")
+        if verbose
+        else _OneLineErrors("%(levelname)s: %(message)s")
+    )
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+
+
+def command(name: str) -> Command:
+    """The function ``"module:function"`` names in this package; its module is imported now."""
+    module, _sep, function = name.partition(":")
+    return getattr(import_module(f"{__name__}.{module}"), function)  # type: ignore[no-any-return]
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="digicoach", description="A chat coach for digital skills.")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="talk to the coach in this terminal")
+    add_database_option(chat)
+    chat.add_argument("--user", metavar="NAME", help="who you are in this chat (default: your login name)")
+    chat.add_argument("--lang", metavar="CODE", help=f"language to start in: {one_of(LANGUAGES)}")
+    chat.add_argument("--lessons", metavar="DIRS", help="lesson folders (default: the shipped library)")
+    chat.set_defaults(handler="chat:chat")
+
+    run = commands.add_parser("run", help="serve learners on the configured chat platforms")
+    add_database_option(run)
+    run.add_argument("--lessons", metavar="DIRS", help="lesson folders (default: the shipped library)")
+    run.set_defaults(handler="chat:run")
+
+    lessons = commands.add_parser("lessons", help="work with lesson files")
+    lesson_commands = lessons.add_subparsers(dest="lessons_command", required=True, metavar="COMMAND")
+    check = lesson_commands.add_parser("check", help="validate lesson and track files")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: the configured lessons)"
+    )
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--languages",
+        metavar="CODES",
+        help="required languages, e.g. nl,en (default: DIGICOACH_REQUIRED_LANGUAGES)",
+    )
+    check.set_defaults(handler="lesson_files:check")
+    stats = lesson_commands.add_parser(
+        "stats", help="coverage per topic and level, languages, plain-language figures"
+    )
+    stats.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders (default: the configured lessons)"
+    )
+    stats.set_defaults(handler="lesson_files:stats")
+    show = lesson_commands.add_parser(
+        "preview", help="print a lesson as a learner sees it: cards, quiz, feedback, try this today"
+    )
+    show.add_argument("lesson", metavar="ID", help="a lesson id, or the path of one lesson file")
+    show.add_argument(
+        "--lang", default=DEFAULT_LANGUAGE, metavar="CODE", help=f"{one_of(LANGUAGES)} (default: %(default)s)"
+    )
+    show.add_argument("--lessons", metavar="DIRS", help="lesson folders (default: the configured lessons)")
+    show.set_defaults(handler="lesson_files:preview")
+    bring = lesson_commands.add_parser(
+        "import", help="turn a Moodle GIFT or Aiken quiz file into lesson YAML"
+    )
+    bring.add_argument("file", metavar="FILE", help="a GIFT or Aiken file")
+    bring.add_argument(
+        "--out", default=".", metavar="DIR", help="folder to write the lessons to (default: %(default)s)"
+    )
+    bring.add_argument("--format", choices=("gift", "aiken"), help="default: recognised from the content")
+    bring.add_argument("--topic", required=True, help="one of " + ", ".join(TOPICS))
+    bring.add_argument("--level", required=True, help=one_of(LEVELS))
+    bring.add_argument("--digcomp", required=True, metavar="IDS", help="DigComp ids, e.g. 4.2,1.2")
+    bring.add_argument(
+        "--lang", default=DEFAULT_LANGUAGE, metavar="CODE", help="the file's language (default: %(default)s)"
+    )
+    bring.add_argument("--title", help="lesson title (GIFT: default the $CATEGORY name; Aiken: required)")
+    bring.add_argument(
+        "--summary", help="one sentence for the lesson (default: the first sentence of the card)"
+    )
+    bring.add_argument(
+        "--card-text", help="what learners read before the quiz, if the file has no '//' comment card"
+    )
+    bring.add_argument("--id", help="lesson id (default: made from the title)")
+    bring.set_defaults(handler="lesson_import:import_quiz")
+    reload = lesson_commands.add_parser(
+        "reload", help="make the running coach load the lessons again (it keeps the old ones on errors)"
+    )
+    reload.add_argument(
+        "--timeout", type=float, default=60.0, metavar="SECONDS", help="how long to wait for the coach"
+    )
+    reload.set_defaults(handler="lesson_files:reload")
+
+    schedule = commands.add_parser("schedule", help="the daily rhythm")
+    schedule_commands = schedule.add_subparsers(dest="schedule_command", required=True, metavar="COMMAND")
+    plan = schedule_commands.add_parser("preview", help="who would get what on a date; sends nothing")
+    plan.add_argument("--date", metavar="YYYY-MM-DD", help="the day to preview (default: today)")
+    add_database_option(plan)
+    plan.set_defaults(handler="schedule:preview")
+
+    org = commands.add_parser("org", help="organisations and teams")
+    org_commands = org.add_subparsers(dest="org_command", required=True, metavar="COMMAND")
+    org_apply = org_commands.add_parser("apply", help="make the database match an organisation file")
+    org_apply.add_argument("file", metavar="FILE", help="the organisation file (YAML)")
+    org_apply.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    add_database_option(org_apply)
+    org_apply.set_defaults(handler="organisations:apply")
+    org_show = org_commands.add_parser("show", help="list organisations, teams, members and managers")
+    add_database_option(org_show)
+    org_show.set_defaults(handler="organisations:show")
+
+    invite = commands.add_parser("invite", help="invite codes")
+    invite_commands = invite.add_subparsers(dest="invite_command", required=True, metavar="COMMAND")
+    invite_create = invite_commands.add_parser("create", help="make an invite code and its links")
+    scope = invite_create.add_mutually_exclusive_group(required=True)
+    scope.add_argument("--team", metavar="ORG/TEAM", help="for members and managers of a team")
+    scope.add_argument("--org", metavar="ORG", help="for an organisation admin")
+    scope.add_argument("--region", metavar="REGION", help="for a region admin")
+    invite_create.add_argument(
+        "--role", default="member", help="%(default)s (default), manager, org-admin or region-admin"
+    )
+    invite_create.add_argument(
+        "--expires", default="14d", help="how long it is valid: 14d, 12h, 30m (default %(default)s)"
+    )
+    invite_create.add_argument(
+        "--uses", type=int, default=1, help="how many people may use it (default %(default)s)"
+    )
+    add_database_option(invite_create)
+    invite_create.set_defaults(handler="invites:create")
+
+    export = commands.add_parser("export", help="figures for HR, under the digest's privacy rules")
+    export_commands = export.add_subparsers(dest="export_command", required=True, metavar="COMMAND")
+    progress = export_commands.add_parser("progress", help="an organisation's weekly figures per team")
+    progress.add_argument("--org", required=True, metavar="ORG", help="the organisation (see 'org show')")
+    progress.add_argument("--format", choices=["csv"], default="csv", help="output format (%(default)s)")
+    progress.add_argument("--weeks", type=int, default=12, help="how many weeks back (default %(default)s)")
+    progress.add_argument(
+        "--until",
+        type=date.fromisoformat,
+        metavar="YYYY-MM-DD",
+        help="the last week exported is the one holding this day (default: this week)",
+    )
+    progress.add_argument("--output", metavar="FILE", help="write here instead of to standard output")
+    add_database_option(progress)
+    progress.set_defaults(handler="export:progress")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
+    upgrade = db_commands.add_parser("upgrade", help="apply database migrations")
+    add_database_option(upgrade)
+    upgrade.set_defaults(handler="database:upgrade")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        configured = settings(args)
+        _setup_logging(configured.log_level)
+        return int(command(args.handler)(args, configured))
+    except CliError as error:
+        return error.report()

@@ -1,0 +1,39 @@
+"""``digicoach invite create``: an invite code, with its Telegram link and the Matrix instruction."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from bot.cli.database import admin, open_store
+from bot.cli.errors import CliError
+from bot.settings import Settings
+
+
+def create(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from lessons import invites
+
+    with open_store(settings) as store:
+        try:
+            with store.transaction() as tx:
+                invite = invites.create(
+                    tx,
+                    where=args.team or args.org or args.region or "",
+                    role=args.role,
+                    expires=invites.parse_duration(args.expires),
+                    uses=args.uses,
+                    actor=admin(),
+                    now=datetime.now(UTC),
+                )
+        except invites.InviteError as error:
+            raise CliError(str(error)) from error
+    bot = os.environ.get("TELEGRAM_BOT_USERNAME", "").lstrip("@") or "<your bot>"
+    print(f"code:     {invite.code}")
+    print(f"Telegram: https://t.me/{bot}?start={invite.code}")
+    print(f"Matrix:   send '!start {invite.code}' to the coach in a direct chat")
+    until = f"{invite.expires_at:%Y-%m-%d %H:%M} UTC"
+    print(f"valid until {until}, for {invite.max_uses} use(s), role {invite.role}", file=sys.stderr)
+    return 0
