@@ -89,6 +89,10 @@ class Card(_Strict):
 class Option(_Strict):
     text: Text
     correct: bool = False
+    # Why this option is (not) right, shown to a learner who picks it; before the explanation.
+    why: Text | None = None
+    # Keep this option where it stands (e.g. "All of the above" last); the others are shuffled.
+    pinned: bool = False
 
 
 class _Question(_Strict):

@@ -90,6 +90,10 @@ class AnswerRow(Base):
     topic: Mapped[str] = mapped_column(String(32))
     correct: Mapped[bool] = mapped_column(Boolean)
     response: Mapped[str] = mapped_column(String(500))
+    # What was chosen, by identity: the options' indexes in the lesson file ("2",
+    # "0,3"), "true"/"false", or "" for a typed answer. Options are shown
+    # shuffled, so the screen position would say nothing.
+    choice: Mapped[str] = mapped_column(String(64), default="", server_default="")
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

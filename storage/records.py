@@ -76,6 +76,7 @@ class Answer:
     correct: bool
     response: str
     answered_at: datetime
+    choice: str
 
 
 @dataclass(frozen=True)

@@ -335,6 +335,7 @@ class Answers:
         correct: bool,
         response: str,
         now: datetime,
+        choice: str = "",
     ) -> bool:
         """Store an answer once. False if this question of this delivery was answered before."""
         try:
@@ -348,6 +349,7 @@ class Answers:
                         topic=topic,
                         correct=correct,
                         response=response[:500],
+                        choice=choice[:64],
                         answered_at=now,
                     )
                 )
@@ -368,10 +370,12 @@ class Answers:
         return [to_record(Answer, r) for r in rows]
 
     def scores_by_topic(self, learner_id: int) -> list[TopicScore]:
+        """Right and total answers per topic in lessons and reviews (the placement check is no quiz)."""
         right = func.sum(case((AnswerRow.correct, 1), else_=0))
         rows = self._s.execute(
             select(AnswerRow.topic, right, func.count())
-            .where(AnswerRow.learner_id == learner_id)
+            .join(DeliveryRow, DeliveryRow.id == AnswerRow.delivery_id)
+            .where(AnswerRow.learner_id == learner_id, DeliveryRow.kind.in_(LEARNING_SESSIONS))
             .group_by(AnswerRow.topic)
             .order_by(AnswerRow.topic)
         )

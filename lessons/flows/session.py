@@ -228,7 +228,7 @@ def _ask(turn: Turn, kind: SessionType, delivery: Delivery, questions: list[Aske
     text = question.question.get(turn.language)
     if hint := behaviour.hint(question):
         text += "\n" + hint
-    asking = Asking(delivery.id, delivery.position, _ticked(delivery))
+    asking = Asking(delivery.id, delivery.position, _ticked(delivery), shuffle=f"{delivery.id}/{question.id}")
     turn.say(
         text,
         behaviour.choices(question, asking, turn.language),
@@ -356,6 +356,7 @@ def _record(turn: Turn, delivery: Delivery, asked: Asked, graded: Graded) -> Non
         topic=asked.topic,
         correct=graded.correct,
         response=graded.response,
+        choice=graded.choice,
         now=turn.now,
     )
     if not first:
@@ -365,8 +366,11 @@ def _record(turn: Turn, delivery: Delivery, asked: Asked, graded: Graded) -> Non
         _schedule_review(turn, asked.lesson, question, graded.correct)
     lang = turn.language
     lines = [_("✅ Right!") if graded.correct else _("❌ Not quite.")]
+    if graded.spelling is not None:
+        lines.append(_("It is written like this: {spelling}", spelling=graded.spelling))
     if not graded.correct:
         lines.append(_("The right answer: {answer}", answer=type_of(question).right_answer(question, lang)))
+    lines += graded.reasons
     lines.append(question.explanation.get(lang))
     turn.say("\n".join(lines))
     delivery = turn.tx.deliveries.update(delivery.id, position=delivery.position + 1, selection="")

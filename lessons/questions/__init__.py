@@ -11,8 +11,10 @@ pressed answer, the ticked boxes, typed text) and records what ``grade`` says.
 
 from __future__ import annotations
 
+import hashlib
 import pkgutil
-from collections.abc import Iterator
+import random
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
@@ -20,7 +22,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from lessons.buttons import Button
 from lessons.chat import Choice
-from lessons.model import Question
+from lessons.model import Option, Question
 
 Q = TypeVar("Q")
 # A place in a question's YAML (below the question) and what is wrong there.
@@ -61,6 +63,18 @@ class Asking:
     delivery: int
     position: int
     ticked: frozenset[int] = frozenset()
+    # What the options' order is drawn from: the session and the question, so one
+    # learner sees the same order after a restart, a reload or a resend, and two
+    # learners (two sessions) usually see different ones.
+    shuffle: str = ""
+
+    def order(self, options: Sequence[Option]) -> list[int]:
+        """The options' indexes in the order shown: shuffled, pinned ones where the author put them."""
+        free = [i for i, option in enumerate(options) if not option.pinned]
+        seed = int.from_bytes(hashlib.sha256(self.shuffle.encode()).digest()[:8], "big")
+        random.Random(seed).shuffle(free)
+        drawn = iter(free)
+        return [i if option.pinned else next(drawn) for i, option in enumerate(options)]
 
     def answer(self, value: str, label: str) -> Choice:
         return AnswerButton(self.delivery, self.position, value).choice(label)
@@ -98,6 +112,13 @@ class Graded:
     correct: bool
     # The answer as text, for the learner's record.
     response: str
+    # What was chosen, by identity, not by where it stood on the screen: the
+    # options' indexes in the lesson file ("2", "0,3"), "true"/"false", or "" for typed text.
+    choice: str = ""
+    # A typed answer taken as right despite a typo: the right spelling, to show.
+    spelling: str | None = None
+    # Why the chosen options are (not) right, in the learner's language (the options' ``why``).
+    reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from lessons.chat import Choice
-from lessons.grading import accepted_answers, accepts
+from lessons.grading import accepted_answers, match
 from lessons.i18n import _
 from lessons.model import FreeText
 from lessons.questions import (
@@ -37,7 +37,11 @@ class FreeTextType(QuestionType[FreeText]):
     def grade(self, question: FreeText, response: Response, language: str) -> Graded | None:
         if not isinstance(response, Typed):
             return None
-        return Graded(accepts(question, response.text, language), response.text.strip())
+        found = match(
+            accepted_answers(question, language), response.text, language, question.question.get(language)
+        )
+        spelling = found.spelling if found is not None and found.typo else None
+        return Graded(found is not None, response.text.strip(), spelling=spelling)
 
     def right_answer(self, question: FreeText, language: str) -> str:
         answers = accepted_answers(question, language)

@@ -32,7 +32,8 @@ class MultipleChoiceType(QuestionType[MultipleChoice]):
         return _("Tick every right answer, then press Done.")
 
     def choices(self, question: MultipleChoice, asking: Asking, language: str) -> list[Choice]:
-        boxes = [asking.tick(i, option.text.get(language)) for i, option in enumerate(question.options)]
+        options = question.options
+        boxes = [asking.tick(i, options[i].text.get(language)) for i in asking.order(options)]
         return [*boxes, asking.done(_("Done"))]
 
     def tickable(self, question: MultipleChoice, option: int) -> bool:
@@ -43,7 +44,9 @@ class MultipleChoiceType(QuestionType[MultipleChoice]):
             return None
         right = {i for i, o in enumerate(question.options) if o.correct}
         chosen = "; ".join(question.options[i].text.get(language) for i in sorted(response.options))
-        return Graded(set(response.options) == right, chosen)
+        choice = ",".join(map(str, sorted(response.options)))
+        reasons = tuple(w.get(language) for i in sorted(response.options) if (w := question.options[i].why))
+        return Graded(set(response.options) == right, chosen, choice=choice, reasons=reasons)
 
     def right_answer(self, question: MultipleChoice, language: str) -> str:
         return "; ".join(o.text.get(language) for o in question.options if o.correct)

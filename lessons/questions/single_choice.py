@@ -25,7 +25,8 @@ class SingleChoiceType(QuestionType[SingleChoice]):
     name = "single"
 
     def choices(self, question: SingleChoice, asking: Asking, language: str) -> list[Choice]:
-        return [asking.answer(str(i), option.text.get(language)) for i, option in enumerate(question.options)]
+        options = question.options
+        return [asking.answer(str(i), options[i].text.get(language)) for i in asking.order(options)]
 
     def grade(self, question: SingleChoice, response: Response, language: str) -> Graded | None:
         if not isinstance(response, Pressed) or not response.value.isdigit():
@@ -34,7 +35,8 @@ class SingleChoiceType(QuestionType[SingleChoice]):
         if index >= len(question.options):
             return None
         option = question.options[index]
-        return Graded(option.correct, option.text.get(language))
+        reasons = (option.why.get(language),) if option.why else ()
+        return Graded(option.correct, option.text.get(language), choice=str(index), reasons=reasons)
 
     def right_answer(self, question: SingleChoice, language: str) -> str:
         return "; ".join(o.text.get(language) for o in question.options if o.correct)

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from lessons.chat import Choice
+from lessons.grading import true_or_false
 from lessons.i18n import _
 from lessons.model import TrueFalse
-from lessons.questions import Asking, Graded, Press, Pressed, QuestionType, Response, Step, question_type
+from lessons.questions import (
+    Asking,
+    Graded,
+    Press,
+    Pressed,
+    QuestionType,
+    Response,
+    Step,
+    Typed,
+    question_type,
+)
 
 TRUE, FALSE = "1", "0"
 
@@ -19,10 +30,16 @@ class TrueFalseType(QuestionType[TrueFalse]):
         return [asking.answer(TRUE, _("True")), asking.answer(FALSE, _("False"))]
 
     def grade(self, question: TrueFalse, response: Response, language: str) -> Graded | None:
-        if not isinstance(response, Pressed) or response.value not in (TRUE, FALSE):
+        if isinstance(response, Typed):
+            said = true_or_false(response.text)  # "waar", "niet waar", "faux", "nein" ...
+        elif isinstance(response, Pressed) and response.value in (TRUE, FALSE):
+            said = response.value == TRUE
+        else:
+            said = None
+        if said is None:
             return None
-        said = response.value == TRUE
-        return Graded(said == question.answer, "true" if said else "false")
+        word = "true" if said else "false"
+        return Graded(said == question.answer, word, choice=word)
 
     def right_answer(self, question: TrueFalse, language: str) -> str:
         return _("True") if question.answer else _("False")

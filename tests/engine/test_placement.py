@@ -90,3 +90,13 @@ def test_retaking_the_check_shows_growth_and_check_answers_make_no_review_cards(
             == []
         )
         assert len(tx.placements.history(learner.id)) == 12
+
+
+def test_check_answers_are_no_quiz_results_in_progress(shipped_chat):
+    """Regression: /progress counted the placement check's answers as quiz results."""
+    alice = shipped_chat()
+    onboard(alice)
+    alice.command("/check")
+    take_check(alice, knows={"security"})
+    alice.command("/progress")
+    assert "No lessons done yet" in alice.text

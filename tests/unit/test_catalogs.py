@@ -82,3 +82,17 @@ def test_the_template_holds_every_message_in_the_code(tmp_path):
     for language in LANGUAGES:
         catalogued = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog(language) if m.id}
         assert in_code - catalogued == set(), f"run scripts/update-catalogs.sh; missing in {language}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_feedback_never_repeats_the_label_of_the_other_true_false_button(language):
+    """Regression: Dutch "Fout" pressed rightly read "Fout → ✅ Juist!" under a "Juist" button."""
+    from lessons.grading import normalise
+    from lessons.i18n import _, use_locale
+
+    with use_locale(language):
+        labels = {normalise(_("True")), normalise(_("False"))}
+        praise, blame = _("✅ Right!").removeprefix("✅"), _("❌ Not quite.").removeprefix("❌")
+        feedback = {normalise(praise), normalise(blame)}
+    assert len(labels) == 2
+    assert labels.isdisjoint(feedback)
