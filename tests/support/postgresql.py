@@ -3,10 +3,11 @@
 It uses the machine's PostgreSQL binaries (Debian's ``postgresql`` package puts
 them in ``/usr/lib/postgresql/<version>/bin``). PostgreSQL refuses to run as
 root, so when the tests run as root the cluster belongs to the ``postgres``
-user and its commands run through ``runuser``. The cluster lives in a fresh
-folder under the system's temporary directory (pytest's own is closed to other
-users), runs without fsync (a test cluster needs no durability), and is stopped
-by its PID.
+user and its commands run as that user (``subprocess``'s ``user=``, not
+``runuser``: the child is the server itself, so the signal that stops it
+reaches it). The cluster lives in a fresh folder under the system's temporary
+directory (pytest's own is closed to other users), runs without fsync (a test
+cluster needs no durability), and is stopped by its PID.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -48,13 +50,10 @@ class PostgreSQL:
         self.folder = Path(tempfile.mkdtemp(prefix="digicoach-postgresql-"))
         self.process: subprocess.Popen[bytes] | None = None
         self._databases = 0
-
-    @property
-    def _as_owner(self) -> list[str]:
-        return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self._as_owner: dict[str, Any] = {"cwd": self.folder}
 
     def _run(self, *command: str) -> None:
-        done = subprocess.run([*self._as_owner, *command], capture_output=True, text=True, timeout=120)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, **self._as_owner)
         if done.returncode != 0:
             raise PostgreSQLUnavailableError(
                 f"{command[0]} failed: {done.stderr.strip() or done.stdout.strip()}"
@@ -68,16 +67,18 @@ class PostgreSQL:
             except KeyError:
                 raise PostgreSQLUnavailableError("running as root, and there is no 'postgres' user") from None
             os.chown(self.folder, owner.pw_uid, owner.pw_gid)
+            self._as_owner |= {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []}
         data = self.folder / "data"
         self._run(str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
                   "--encoding=UTF8", "--no-sync")  # fmt: skip
         log = (self.folder / "server.log").open("wb")
         self.process = subprocess.Popen(
-            [*self._as_owner, str(binaries / "postgres"), "-D", str(data), "-p", str(self.port),
+            [str(binaries / "postgres"), "-D", str(data), "-p", str(self.port),
              "-k", str(self.folder), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
              "-c", "full_page_writes=off", "-c", "synchronous_commit=off"],
             stdout=log,
             stderr=subprocess.STDOUT,
+            **self._as_owner,
         )  # fmt: skip
         deadline = time.monotonic() + START_TIMEOUT
         while True:
@@ -106,6 +107,6 @@ class PostgreSQL:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
-        # SIGINT is PostgreSQL's "fast shutdown"; runuser passes it on.
+        # SIGINT is PostgreSQL's "fast shutdown": it ends the sessions and stops.
         stop_process(self.process, signal.SIGINT)
         shutil.rmtree(self.folder, ignore_errors=True)
