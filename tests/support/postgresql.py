@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from sqlalchemy.engine import make_url
 
 from tests.support.servers import stop_process
 from tests.support.synapse import free_port
@@ -98,15 +99,33 @@ class PostgreSQL:
     def admin_dsn(self) -> str:
         return f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
 
-    def new_database(self) -> str:
-        """A fresh, empty database; its SQLAlchemy URL."""
+    def _admin(self, statement: str) -> None:
+        with psycopg.connect(self.admin_dsn, autocommit=True) as connection:
+            connection.execute(statement)
+
+    def new_database(self, template: str | None = None) -> str:
+        """A new database, empty or a copy of the one at the URL ``template``; its SQLAlchemy URL."""
         self._databases += 1
         name = f"coach_{self._databases}"
-        with psycopg.connect(self.admin_dsn, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
+        copy_of = f' TEMPLATE "{_name(template)}"' if template else ""
+        self._admin(f'CREATE DATABASE "{name}"{copy_of}')
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def make_template(self, url: str) -> None:
+        """Keep sessions out of the database at ``url``: one connected there makes copying it fail."""
+        self._admin(f'ALTER DATABASE "{_name(url)}" ALLOW_CONNECTIONS false')
+
+    def drop_database(self, url: str) -> None:
+        # FORCE (PostgreSQL 13 and later): a connection a test left open does not keep its database.
+        self._admin(f'DROP DATABASE "{_name(url)}" WITH (FORCE)')
 
     def stop(self) -> None:
         # SIGINT is PostgreSQL's "fast shutdown": it ends the sessions and stops.
         stop_process(self.process, signal.SIGINT)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _name(url: str) -> str:
+    name = make_url(url).database
+    assert name, url
+    return name
