@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 from datetime import date, time, timedelta
 
-from lessons.chat import Address, ChatUnreachable
+from lessons.chat import Address, ChatUnreachable, Reply
 from tests.support.flows import finish_passwords_lesson, onboard, read_cards
 from tests.support.ticks import invitations, local, tick_days, tick_until
 
@@ -63,6 +63,27 @@ def test_two_overlapping_ticks_send_once(chat, coach, clock):
         "chat-carla",
     ]
     assert coach.deliver_due(clock.now) == []
+
+
+def test_ticks_that_overlap_on_planned_messages_send_each_once(chat, coach, clock):
+    """Two ticks that both find the same invitations already planned (two processes, say)."""
+    for name in ("alice", "bob", "carla"):
+        onboard(chat(name))
+    clock.now = local(2026, 3, 2, 9, 45)
+    coach.plan_due(clock.now)  # committed, pending: both ticks below see the same rows
+    start = threading.Barrier(2)
+    sent: list[list[Reply]] = []
+
+    def tick() -> None:
+        start.wait()
+        sent.append(coach.deliver_due(clock.now))
+
+    threads = [threading.Thread(target=tick) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.to.chat_id for batch in sent for r in batch) == ["chat-alice", "chat-bob", "chat-carla"]
 
 
 def test_after_downtime_the_day_is_caught_up_within_the_cut_off_and_never_twice(chat, coach, clock):

@@ -116,8 +116,8 @@ def test_invites_refuse_unknown_places_and_roles(store, clock):
         parse_duration("two weeks")
 
 
-def test_the_org_and_invite_commands(tmp_path, capsys, monkeypatch):
-    db = f"sqlite:///{tmp_path / 'c.sqlite3'}"
+def test_the_org_and_invite_commands(empty_database, capsys, monkeypatch):
+    db = empty_database
     assert main(["org", "apply", str(ORG / "westhoek.yaml"), "--dry-run", "--db", db]) == 0
     assert "5 would change" in capsys.readouterr().err
     assert main(["org", "show", "--db", db]) == 0

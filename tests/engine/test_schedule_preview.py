@@ -44,8 +44,8 @@ def test_preview_changes_nothing_and_knows_what_was_sent(chat, coach, clock, sto
     assert _plan(store, fixture_library, date(2026, 3, 2))["alice"] == (None, "invitation already sent")
 
 
-def test_the_command_prints_the_plan(tmp_path, capsys):
-    db = f"sqlite:///{tmp_path / 'c.sqlite3'}"
+def test_the_command_prints_the_plan(empty_database, capsys):
+    db = empty_database
     assert main(["schedule", "preview", "--date", "2026-04-06", "--db", db]) == 0
     assert "Monday 06 April 2026: 0 of 0 learner(s) get an invitation" in capsys.readouterr().out
     assert main(["schedule", "preview", "--date", "6/4", "--db", db]) == 2

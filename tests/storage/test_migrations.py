@@ -18,8 +18,8 @@ def test_the_chain_has_one_base_and_one_head():
     assert len(scripts.get_heads()) == 1
 
 
-def test_upgrade_builds_every_table_on_an_empty_database(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+def test_upgrade_builds_every_table_on_an_empty_database(empty_database):
+    store = Store(empty_database)
     store.upgrade()
     tables = set(inspect(store.engine).get_table_names())
     assert {"learners", "deliveries", "answers", "handled_events", "alembic_version"} <= tables
