@@ -5,9 +5,14 @@ them in ``/usr/lib/postgresql/<version>/bin``). PostgreSQL refuses to run as
 root, so when the tests run as root the cluster belongs to the ``postgres``
 user and its commands run as that user (``subprocess``'s ``user=``, not
 ``runuser``: the child is the server itself, so the signal that stops it
-reaches it). The cluster lives in a fresh folder under the system's temporary
-directory (pytest's own is closed to other users), runs without fsync (a test
-cluster needs no durability), and is stopped by its PID.
+reaches it). The cluster lives in a fresh folder in memory (``/dev/shm``) when
+there is room, else under the system's temporary directory (pytest's own is
+closed to other users); it runs without fsync (a test cluster needs no
+durability) and is stopped by its PID.
+
+In memory because each test gets a database of its own, and creating one
+creates some 300 files: on a disk that others are writing to as well, that
+took 0.2-0.4 s a database, in memory 0.01-0.03 s.
 """
 
 from __future__ import annotations
@@ -29,6 +34,11 @@ from tests.support.servers import stop_process
 from tests.support.synapse import free_port
 
 START_TIMEOUT = 30.0
+IN_MEMORY = Path("/dev/shm")
+# Room for the cluster, with a wide margin: the engine and storage suites peak
+# at 66 MB, and max_wal_size bounds the write-ahead log. A container's
+# /dev/shm is often only 64 MB; then the cluster goes to disk.
+IN_MEMORY_NEEDS = 1 << 30
 
 
 class PostgreSQLUnavailableError(RuntimeError):
@@ -45,10 +55,18 @@ def _binaries() -> Path:
     return versions[-1].parent
 
 
+def _in_memory_if_room() -> Path | None:
+    try:
+        room = shutil.disk_usage(IN_MEMORY).free
+    except OSError:
+        return None
+    return IN_MEMORY if room >= IN_MEMORY_NEEDS and os.access(IN_MEMORY, os.W_OK) else None
+
+
 class PostgreSQL:
     def __init__(self) -> None:
         self.port = free_port()
-        self.folder = Path(tempfile.mkdtemp(prefix="digicoach-postgresql-"))
+        self.folder = Path(tempfile.mkdtemp(prefix="digicoach-postgresql-", dir=_in_memory_if_room()))
         self.process: subprocess.Popen[bytes] | None = None
         self._databases = 0
         self._as_owner: dict[str, Any] = {"cwd": self.folder}
@@ -76,7 +94,7 @@ class PostgreSQL:
         self.process = subprocess.Popen(
             [str(binaries / "postgres"), "-D", str(data), "-p", str(self.port),
              "-k", str(self.folder), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-             "-c", "full_page_writes=off", "-c", "synchronous_commit=off"],
+             "-c", "full_page_writes=off", "-c", "synchronous_commit=off", "-c", "max_wal_size=256MB"],
             stdout=log,
             stderr=subprocess.STDOUT,
             **self._as_owner,
