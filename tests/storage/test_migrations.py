@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
 
 from storage.base import Base
 from storage.migrate import alembic_config
@@ -24,6 +25,22 @@ def test_upgrade_builds_every_table_on_an_empty_database(empty_database):
     tables = set(inspect(store.engine).get_table_names())
     assert {"learners", "deliveries", "answers", "handled_events", "alembic_version"} <= tables
     store.upgrade()  # a second upgrade is a no-op, as on every restart
+    store.close()
+
+
+def test_a_url_with_a_percent_encoded_character_upgrades(empty_database):
+    """Where a URL most often has one: a password with '@' in it, a file name with '%'."""
+    url = make_url(empty_database)
+    if url.get_backend_name() == "sqlite":
+        assert url.database
+        url = url.set(database=url.database.replace(".sqlite3", "-100%.sqlite3"))
+    else:
+        url = url.set(password="p@ss%")  # the test server trusts local connections: any password works
+    rendered = url.render_as_string(hide_password=False)
+    assert "%" in rendered
+    store = Store(rendered)
+    store.upgrade()
+    assert "learners" in inspect(store.engine).get_table_names()
     store.close()
 
 
