@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.cli import main
 from lessons.chat import Address, ChatUnreachable
@@ -10,7 +10,7 @@ from lessons.planning import preview
 from lessons.rhythm import Rhythm
 from tests.support.flows import finish_passwords_lesson, onboard, read_cards
 from tests.support.organisation import apply_region_file, invite, join
-from tests.support.ticks import local
+from tests.support.ticks import BRUSSELS, local
 
 
 def _plan(store, library, day):
@@ -120,7 +120,11 @@ def test_the_preview_and_the_tick_agree_minute_by_minute_for_a_week(
             planned[(p.learner, day)] = p.due
             texts[(p.learner, day)] = p.what
         while clock.now < local(day.year, day.month, day.day, 16, 30):  # after the last, 16:00 + spread
-            clock.advance(minutes=1)
+            # Every minute from a lesson time to the end of its spread window, every ten
+            # minutes between them: a send outside the windows would come late and fail too.
+            local_now = clock.now.astimezone(BRUSSELS).time()
+            busy = any(start <= local_now < end for start, end in LESSON_WINDOWS)
+            clock.advance(minutes=1 if busy else 10)
             for reply in invitations_of(coach.deliver_due(clock.now)):
                 sent.setdefault((reply.to.chat_id.removeprefix("chat-"), day), []).append(clock.now)
     for user in users:
@@ -147,6 +151,11 @@ def test_the_preview_and_the_tick_agree_minute_by_minute_for_a_week(
     assert week["alice"][1] == "public holiday: National Day" and week["sanne"][1].startswith("lesson")
     assert week["ivo"][0] == "review questions only"
     assert week["alice"][5] == "not a lesson day (lessons on Mon, Tue, Wed, Thu and Fri)"
+
+
+# The learners' lesson times (08:00, 09:30, 12:30, 16:00), each with its 10-minute spread.
+LESSON_WINDOWS = [(time(7, 59), time(8, 11)), (time(9, 29), time(9, 41)), (time(12, 29), time(12, 41)),
+                  (time(15, 59), time(16, 11))]  # fmt: skip
 
 
 def _next_minute(due: datetime) -> datetime:
