@@ -6,7 +6,8 @@ count; a leading article does not count ("de DPO", "l'inclusion"); words the
 question already shows may be typed again ("digitale inclusie" for
 "digitale …"); plurals and other endings do not count (Snowball stemmers for
 Dutch, English, French and German); and a small typo does not count (none in
-words under 5 letters, one up to 8, two beyond; measured with rapidfuzz). A
+words under 5 letters, one up to 8, two beyond; measured with rapidfuzz); a
+typo keeps the first letter ("misinformation" is not "disinformation"). A
 typo is forgiven, not ignored: the learner is shown the right spelling. What
 is never accepted is a wrong answer that merely contains a right one: "geen
 phishing" is not "phishing".
@@ -127,7 +128,10 @@ def match(accepted: Sequence[str], typed: str, language: str, question: str = ""
         letters = len("".join(answer_words))
         # Typos are counted on the words as typed, not on their stems: a stem is shorter than the word.
         distance = Levenshtein.distance(_fold(" ".join(answer_words)), _fold(" ".join(words)))
-        if 0 < distance <= allowed_typos(letters):
+        # A typo keeps the first letter: a different first letter is usually a different word
+        # (misinformation / disinformation, exclusion / inclusion, fishing / phishing).
+        first_letter_kept = _fold(words[0])[:1] == _fold(answer_words[0])[:1]
+        if 0 < distance <= allowed_typos(letters) and first_letter_kept:
             typos.append((distance, answer))
     if typos:
         return Match(min(typos)[1], typo=True)

@@ -63,6 +63,8 @@ def test_words_the_question_already_shows_may_be_typed_again():
         ("schermafbeelding", "schermafbelding", Match("schermafbeelding", typo=True)),
         ("ransomware", "ransomwear", Match("ransomware", typo=True)),  # 10 letters: 2 edits
         ("ransomware", "randsomwear", None),  # 3 edits
+        ("disinformation", "misinformation", None),  # 1 edit, but another word: the first letter counts
+        ("inclusion", "exclusion", None),
     ],
 )
 def test_a_small_typo_is_forgiven_by_the_length_of_the_word(accepted, typed, expected):
