@@ -156,9 +156,15 @@ class Lesson(_Strict):
 
 
 class _Placed(BaseModel):
-    """A placement question also says which topic it measures."""
+    """A placement question also says which topic it measures, and at which level.
+
+    A learner starts a level further in a topic only when every question of
+    that topic up to that level is right: foundation questions are the gate,
+    intermediate ones grant intermediate, advanced ones advanced.
+    """
 
     topic: Topic
+    level: Level
 
 
 class PlacedSingle(SingleChoice, _Placed):
@@ -180,7 +186,7 @@ class PlacedFreeText(FreeText, _Placed):
 PlacementQuestion = Annotated[
     PlacedSingle | PlacedMultiple | PlacedTrueFalse | PlacedFreeText, Field(discriminator="type")
 ]
-PLACEMENT_MAX_QUESTIONS = 12
+PLACEMENT_MAX_QUESTIONS = 24
 
 
 class PlacementCheck(_Strict):

@@ -1,9 +1,9 @@
 """The placement self-check: where does a learner start in each topic? (``/check``)
 
-Two questions per topic. All right in a topic: the learner starts a step
-further there (intermediate); otherwise with the basics. Retaking it later
-shows growth per topic. The outcome only reorders the learner's path: nothing
-is taken out of it.
+Questions per topic at each level (``lessons.placing`` holds the rule: a
+level is granted only when that topic's questions up to it are all right),
+each with "I don't know yet". Retaking it later shows growth per topic. The
+outcome only reorders the learner's path: nothing is taken out of it.
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ from lessons.flows import onboarding, session
 from lessons.flows.navigation import GoTo, StartCheck
 from lessons.flows.session import Asked, SessionType, session_type
 from lessons.i18n import N_, _
+from lessons.model import LEVELS
+from lessons.placing import start_levels
 from lessons.topics import topic_name
 from lessons.turn import Turn
 from storage.records import Delivery
 from storage.states import SessionKind
 
 PLACEMENT = SessionKind.PLACEMENT.value
-FOUNDATION, INTERMEDIATE = "foundation", "intermediate"
+FOUNDATION, INTERMEDIATE, ADVANCED = LEVELS
 
 
 @command("check", place=30, help=N_("a short check of where you stand, to choose your lessons"))
@@ -68,6 +70,8 @@ class PlacementSession(SessionType):
         placed = [placement.question(q) for _source, q in delivery.review_items] if placement else []
         return [Asked(PLACEMENT, q.topic, q) for q in placed if q is not None]
 
+    always_dont_know: ClassVar[bool] = True
+
     def title(self, n: int, total: int) -> str:
         return _("Check question {n} of {total}", n=n, total=total)
 
@@ -77,27 +81,32 @@ class PlacementSession(SessionType):
 
 def results(turn: Turn, delivery: Delivery) -> None:
     """Score per topic, store it, and say in plain words where the learner starts."""
+    answers = turn.tx.answers.for_delivery(delivery.id)
     scores: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for answer in turn.tx.answers.for_delivery(delivery.id):
+    for answer in answers:
         scores[answer.topic][0] += answer.correct
         scores[answer.topic][1] += 1
     before = turn.tx.placements.starts(turn.learner.id)
-    found = {
-        topic: INTERMEDIATE if right == total else FOUNDATION for topic, (right, total) in scores.items()
-    }
+    check = turn.library.placement
+    levels = start_levels(check, {a.question_id: a.correct for a in answers}) if check else {}
+    found = {topic: levels.get(topic, FOUNDATION) for topic in scores}
     turn.tx.placements.add(
         turn.learner.id, [(t, r, n, found[t]) for t, (r, n) in sorted(scores.items())], turn.now
     )
     lines = [_("Thank you! This is where we start:")]
     for topic in sorted(found, key=topic_name):
-        if found[topic] == INTERMEDIATE:
+        name = topic_name(topic)
+        if found[topic] == ADVANCED:
             lines.append(
-                "• " + _("{topic}: you know the basics, so we start a step further.", topic=topic_name(topic))
+                "• "
+                + _("{topic}: you know a lot already, so we start with the advanced lessons.", topic=name)
             )
+        elif found[topic] == INTERMEDIATE:
+            lines.append("• " + _("{topic}: you know the basics, so we start a step further.", topic=name))
         else:
-            lines.append("• " + _("{topic}: we start with the basics.", topic=topic_name(topic)))
-    grown = [t for t in found if before.get(t) == FOUNDATION and found[t] == INTERMEDIATE]
-    if grown:
+            lines.append("• " + _("{topic}: we start with the basics.", topic=name))
+    grown = [t for t in found if LEVELS.index(found[t]) > LEVELS.index(before.get(t, FOUNDATION))]
+    if before and grown:
         lines.append(
             _(
                 "You have grown since last time in: {topics}.",

@@ -26,6 +26,7 @@ from lessons.i18n import _, ngettext
 from lessons.model import Lesson, Question
 from lessons.questions import (
     DONT_KNOW,
+    NOT_KNOWN,
     AnswerButton,
     Asking,
     DoneButton,
@@ -73,6 +74,10 @@ class SessionType:
     def questions(self, turn: Turn, delivery: Delivery) -> list[Asked] | None:
         """The session's questions, or None when they are gone (the learner has been told)."""
         raise NotImplementedError
+
+    # Every question of this kind offers "I don't know yet" (the placement check);
+    # otherwise only a question with nothing to press offers "I don't know".
+    always_dont_know: ClassVar[bool] = False
 
     def title(self, n: int, total: int) -> str:
         return _("Question {n} of {total}", n=n, total=total)
@@ -229,11 +234,12 @@ def _ask(turn: Turn, kind: SessionType, delivery: Delivery, questions: list[Aske
     if hint := behaviour.hint(question):
         text += "\n" + hint
     asking = Asking(delivery.id, delivery.position, _ticked(delivery), shuffle=f"{delivery.id}/{question.id}")
-    turn.say(
-        text,
-        behaviour.choices(question, asking, turn.language),
-        title=kind.title(delivery.position + 1, len(questions)),
-    )
+    choices = behaviour.choices(question, asking, turn.language)
+    if kind.always_dont_know:
+        choices.append(asking.answer(DONT_KNOW, _("I don't know yet")))
+    elif not choices:
+        choices.append(asking.answer(DONT_KNOW, _("I don't know")))
+    turn.say(text, choices, title=kind.title(delivery.position + 1, len(questions)))
 
 
 def _ticked(delivery: Delivery) -> frozenset[int]:
@@ -287,7 +293,7 @@ def _respond(turn: Turn, delivery_id: int, position: int, response: Response) ->
         return
     delivery, asked = found
     graded = (
-        Graded(False, "")
+        NOT_KNOWN
         if response == Pressed(DONT_KNOW)
         else type_of(asked.question).grade(asked.question, response, turn.language)
     )
@@ -365,7 +371,10 @@ def _record(turn: Turn, delivery: Delivery, asked: Asked, graded: Graded) -> Non
     if asked.lesson is not None:
         _schedule_review(turn, asked.lesson, question, graded.correct)
     lang = turn.language
-    lines = [_("✅ Right!") if graded.correct else _("❌ Not quite.")]
+    if graded.unknown:
+        lines = [_("That is fine: this is what the lessons are for.")]
+    else:
+        lines = [_("✅ Right!") if graded.correct else _("❌ Not quite.")]
     if graded.spelling is not None:
         lines.append(_("It is written like this: {spelling}", spelling=graded.spelling))
     if not graded.correct:

@@ -119,6 +119,11 @@ class Graded:
     spelling: str | None = None
     # Why the chosen options are (not) right, in the learner's language (the options' ``why``).
     reasons: tuple[str, ...] = ()
+    # "I don't know (yet)": not known, which is not the same as wrong.
+    unknown: bool = False
+
+
+NOT_KNOWN = Graded(False, "", choice=DONT_KNOW, unknown=True)
 
 
 @dataclass(frozen=True)
@@ -164,7 +169,11 @@ class QuestionType(Generic[Q]):
         raise NotImplementedError
 
     def problems(self, question: Q) -> Iterator[Problem]:
-        """What an author got wrong that the schema cannot see (``lessons check``)."""
+        """What an author got wrong that the schema cannot see (``lessons check`` errors)."""
+        return iter(())
+
+    def advice(self, question: Q) -> Iterator[Problem]:
+        """What would make the question teach better (``lessons check`` warnings)."""
         return iter(())
 
     def walkthrough(self, question: Q, right: bool, language: str) -> list[Step]:

@@ -9,7 +9,6 @@ from lessons.grading import accepted_answers, match
 from lessons.i18n import _
 from lessons.model import FreeText
 from lessons.questions import (
-    DONT_KNOW,
     Asking,
     Graded,
     Press,
@@ -32,7 +31,7 @@ class FreeTextType(QuestionType[FreeText]):
         return _("Type your answer.")
 
     def choices(self, question: FreeText, asking: Asking, language: str) -> list[Choice]:
-        return [asking.answer(DONT_KNOW, _("I don't know"))]
+        return []  # the answer is typed; the session adds "I don't know"
 
     def grade(self, question: FreeText, response: Response, language: str) -> Graded | None:
         if not isinstance(response, Typed):

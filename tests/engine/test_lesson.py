@@ -122,7 +122,7 @@ def test_select_all_that_apply_and_a_typed_answer(chat):
     assert "Lesson finished: Good video meetings" in alice.text
 
 
-def test_i_dont_know_shows_the_answer_and_counts_as_wrong(chat):
+def test_i_dont_know_shows_the_answer_kindly_and_counts_as_not_known(chat):
     alice = chat()
     onboard(alice)
     finish_passwords_lesson(alice)
@@ -131,8 +131,10 @@ def test_i_dont_know_shows_the_answer_and_counts_as_wrong(chat):
     alice.press("Mute")
     alice.press("Done")
     alice.press("I don't know")
-    assert "❌ Not quite." in alice.text
+    assert "That is fine: this is what the lessons are for." in alice.text
+    assert "❌" not in alice.text
     assert "The right answer: mute" in alice.text
+    assert "You answered 0 of 2 questions correctly." in alice.text
 
 
 def test_after_todays_lesson_the_coach_offers_one_more_and_then_says_all_is_done(chat):

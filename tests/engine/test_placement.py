@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pytest
 
 from bot.adapters.memory import MemoryChat
 from lessons.engine import Coach
 from lessons.loader import load_library
-from lessons.model import FreeText, MultipleChoice, SingleChoice, TrueFalse
+from lessons.model import LEVELS, MultipleChoice, SingleChoice
 from tests.support.flows import onboard
 from tests.support.ticks import local
 
@@ -21,13 +23,17 @@ def shipped_chat(store, clock):
     return lambda user="alice": MemoryChat(coach, user, "en")
 
 
-def take_check(chat: MemoryChat, knows: set[str]) -> None:
-    """Answer every check question: right in the topics the learner knows, wrong elsewhere."""
+def take_check(chat: MemoryChat, knows: Mapping[str, str] | set[str], unsure: bool = False) -> None:
+    """Answer every check question: right up to the level the learner knows a topic at, and beyond it
+    wrong (or, ``unsure``, "I don't know yet"). A set of topics means: every level of those topics."""
+    levels = knows if isinstance(knows, Mapping) else dict.fromkeys(knows, "advanced")
     for question in SHIPPED.placement.questions:
         assert "Check question" in chat.text, chat.text
-        right = question.topic in knows
-        if isinstance(question, TrueFalse):
-            chat.press("True" if question.answer == right else "False")
+        assert "I don't know yet" in [c.label for c in chat.choices]
+        known = levels.get(question.topic)
+        right = known is not None and LEVELS.index(question.level) <= LEVELS.index(known)
+        if not right and unsure:
+            chat.press("I don't know yet")
         elif isinstance(question, SingleChoice):
             option = next(o for o in question.options if o.correct == right)
             chat.choose(next(c.id for c in chat.choices if c.label == option.text.get("en")))
@@ -36,33 +42,58 @@ def take_check(chat: MemoryChat, knows: set[str]) -> None:
                 if option.correct == right:
                     chat.press(option.text.get("en"))
             chat.press("Done")
-        elif isinstance(question, FreeText):
-            chat.say(question.accepted["en"][0] if right else "no idea")
+        else:
+            raise AssertionError(f"the check asks only single and select-all questions: {question.id}")
 
 
-def test_onboarding_offers_the_check_and_it_has_twelve_questions_over_six_topics(shipped_chat):
+def test_onboarding_offers_the_check_of_three_levels_in_each_of_six_topics(shipped_chat):
     alice = shipped_chat()
     onboard(alice)
-    assert "A short check first (12 questions)" in [c.label for c in alice.choices]
+    assert "A short check first (18 questions)" in [c.label for c in alice.choices]
     alice.press("A short check first")
     assert "It is not an exam" in alice.text
-    assert "Check question 1 of 12" in alice.text
-    assert {q.topic for q in SHIPPED.placement.questions} == {
-        "strategy", "iot", "skills", "participation", "business", "security",
-    }  # fmt: skip
+    assert "Check question 1 of 18" in alice.text
+    assert alice.choices[-1].label == "I don't know yet"
+    asked = sorted((q.topic, q.level) for q in SHIPPED.placement.questions)
+    topics = ("strategy", "iot", "skills", "participation", "business", "security")
+    assert asked == sorted((t, level) for t in topics for level in LEVELS)
 
 
-def test_acing_security_skips_its_foundation_lessons_first(shipped_chat):
+def _first_lesson(chat: MemoryChat):
+    chat.press("Start today's lesson")
+    title = chat.text.split("\n")[0].rsplit(" (1/", 1)[0]
+    return next(x for x in SHIPPED.lessons.values() if x.title.get("en") == title)
+
+
+def test_acing_security_starts_it_at_the_advanced_lessons(shipped_chat):
     alice = shipped_chat()
     onboard(alice)
     alice.command("/check")
     take_check(alice, knows={"security"})
-    assert "Cyber security: you know the basics, so we start a step further." in alice.text
+    assert "Cyber security: you know a lot already, so we start with the advanced lessons." in alice.text
     assert "Digital skills: we start with the basics." in alice.text
-    alice.press("Start today's lesson")
-    title = alice.text.split("\n")[0].rsplit(" (1/", 1)[0]
-    lesson = next(x for x in SHIPPED.lessons.values() if x.title.get("en") == title)
+    lesson = _first_lesson(alice)
+    assert lesson.topic != "security" or lesson.level == "advanced"
+
+
+def test_the_basics_and_the_intermediate_question_right_start_a_step_further(shipped_chat):
+    alice = shipped_chat()
+    onboard(alice)
+    alice.command("/check")
+    take_check(alice, knows={"security": "intermediate"})
+    assert "Cyber security: you know the basics, so we start a step further." in alice.text
+    lesson = _first_lesson(alice)
     assert (lesson.topic, lesson.level) != ("security", "foundation")
+
+
+def test_one_right_answer_in_a_topic_is_not_enough_and_not_knowing_is_no_failure(shipped_chat):
+    carla = shipped_chat("carla")
+    onboard(carla)
+    carla.command("/check")
+    take_check(carla, knows={"security": "foundation"}, unsure=True)
+    assert "❌" not in carla.transcript[-2].text  # "I don't know yet" is never called wrong
+    assert "That is fine: this is what the lessons are for." in carla.transcript[-2].text
+    assert "Cyber security: we start with the basics." in carla.text
 
 
 def test_failing_security_starts_with_its_foundation_lesson(shipped_chat):
