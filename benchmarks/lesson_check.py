@@ -26,7 +26,10 @@ TARGET_SECONDS = 2.0
 
 
 def make_library(folder: Path, files: int) -> None:
-    shipped = sorted(p for p in LIBRARY_DIR.rglob("*.yaml") if p.parent.name != "tracks")
+    # The lessons only: tracks and the placement check are one per library.
+    shipped = sorted(
+        p for p in LIBRARY_DIR.rglob("*.yaml") if p.parent.name not in ("tracks", LIBRARY_DIR.name)
+    )
     ids: list[str] = []
     for n in range(files):
         source = shipped[n % len(shipped)]

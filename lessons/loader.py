@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from lessons import model
+from lessons import model, quiz_bias
 from lessons.lesson_library import Library
 from lessons.model import (
     LANGUAGES,
@@ -25,10 +25,13 @@ from lessons.model import (
     QUESTION_TYPES,
     TOPICS,
     Lesson,
+    MultipleChoice,
     PlacementCheck,
     Question,
+    SingleChoice,
     Text,
     Track,
+    TrueFalse,
     iter_texts,
 )
 from lessons.problems import Problem
@@ -219,9 +222,7 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
     return problems
 
 
-def _question_problems(
-    questions: Sequence[Question], key: str, at: Callable[[PathKey, str], None]
-) -> list[Problem]:
+def _question_problems(questions: Sequence[Question], key: str, at: Callable[..., None]) -> list[Problem]:
     """Rules every quiz question follows, in a lesson or in the placement check."""
     first_with_id: dict[str, int] = {}
     for i, question in enumerate(questions):
@@ -236,6 +237,8 @@ def _question_problems(
             first_with_id[question.id] = i
         for where, message in type_of(question).problems(question):
             at((*here, *where), message)
+        for where, message in type_of(question).advice(question):
+            at((*here, *where), message, "warning")
 
     return []
 
@@ -359,6 +362,29 @@ def load_file(
     return LoadedFile(path, doc.source, item), problems
 
 
+def _bias_problems(files: list[LoadedFile]) -> list[Problem]:
+    """Warnings where the library as a whole lets guessing pay (``lessons.quiz_bias``).
+
+    Each names the first question that adds to the figure; ``lessons stats`` gives them all.
+    """
+    lessons = [(f, f.item) for f in files if isinstance(f.item, Lesson)]
+    bias = quiz_bias.of_lessons(lesson for _file, lesson in lessons)
+    language = bias.worst_longest[0]
+    adds_to: dict[str, Callable[[Question], bool]] = {
+        "true_false": lambda q: isinstance(q, TrueFalse) and q.answer == (bias.true_share > 0.5),
+        "single": lambda q: isinstance(q, SingleChoice) and quiz_bias.right_is_longest(q, language),
+        "multiple": lambda q: isinstance(q, MultipleChoice) and quiz_bias.all_but_one(q),
+    }
+    problems = []
+    for kind, message in quiz_bias.beyond_limits(bias):
+        loaded, index = next(
+            (f, i) for f, lesson in lessons for i, q in enumerate(lesson.quiz) if adds_to[kind](q)
+        )
+        line, col = loaded.source.position(("quiz", index))
+        problems.append(Problem(str(loaded.path), line, col, f"{message} (this is one)", "warning"))
+    return problems
+
+
 def _library_problems(files: list[LoadedFile]) -> list[Problem]:
     problems: list[Problem] = []
     first_seen: dict[str, LoadedFile] = {}
@@ -419,6 +445,7 @@ def _library_problems(files: list[LoadedFile]) -> list[Problem]:
                         "check the spelling or remove it from 'requires'",
                     )
                 )
+    problems += _bias_problems([f for f in files if isinstance(f.item, Lesson)])
     problems += _cycle_problems(tracks)
     problems += _audience_problems(files, tracks)
     return problems

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from statistics import mean
 
+from lessons import quiz_bias
 from lessons.lesson_library import Library
 from lessons.model import DIGCOMP_IDS, LANGUAGES, LEVELS, TOPICS, iter_texts
 from lessons.readability import MAX_CARD_WORDS, MAX_MEAN_SENTENCE_WORDS, report, words
@@ -21,6 +22,9 @@ class LibraryStats:
     card_words: dict[str, tuple[float, int]]  # language -> (mean, max)
     sentence_words: dict[str, tuple[float, float]]  # language -> (mean over lessons, worst lesson)
     question_types: dict[str, int] = field(default_factory=dict)
+    # How much guessing pays, in the whole library and in each track.
+    bias: quiz_bias.QuizBias | None = None
+    track_bias: dict[str, quiz_bias.QuizBias] = field(default_factory=dict)
 
     @property
     def thin_cells(self) -> list[tuple[str, str]]:
@@ -58,6 +62,8 @@ def compute(library: Library) -> LibraryStats:
         card_words=card_words,
         sentence_words=sentence_words,
         question_types=dict(Counter(q.type for x in lessons for q in x.quiz)),
+        bias=quiz_bias.of_lessons(lessons),
+        track_bias={t.id: quiz_bias.of_lessons(library.path(t.id)) for t in library.tracks.values()},
     )
 
 
@@ -82,6 +88,11 @@ def render(stats: LibraryStats) -> str:
     lines += [f"Words per sentence (limit {MAX_MEAN_SENTENCE_WORDS:.0f} per lesson): mean / worst lesson"]
     lines.append("  " + "  ".join(f"{lang} {m}/{x}" for lang, (m, x) in stats.sentence_words.items()))
     lines += ["", "Question types: " + ", ".join(f"{k} {v}" for k, v in sorted(stats.question_types.items()))]
+    if stats.bias is not None:
+        lines += ["", "Quiz bias (what guessing would win), the whole library:"]
+        lines += ["  " + line for line in quiz_bias.render(stats.bias)]
+    for track, bias in sorted(stats.track_bias.items()):
+        lines += [f"Track {track}:"] + ["  " + line for line in quiz_bias.render(bias)]
     if stats.thin_cells:
         lines.append(
             "Cells with fewer than 2 lessons: " + ", ".join(f"{t}/{lv}" for t, lv in stats.thin_cells)

@@ -55,6 +55,15 @@ class SingleChoiceType(QuestionType[SingleChoice]):
                 "correct options: keep one, or use type 'multiple'",
             )
 
+    def advice(self, question: SingleChoice) -> Iterator[Problem]:
+        for i, option in enumerate(question.options):
+            if not option.correct and option.why is None:
+                yield (
+                    ("options", i),
+                    f"option {i + 1} of quiz question '{question.id}' is wrong but has no 'why': "
+                    "tell the learner who picks it, in one short sentence, why it is wrong",
+                )
+
     def walkthrough(self, question: SingleChoice, right: bool, language: str) -> list[Step]:
         option = next(o for o in question.options if o.correct == right)
         return [Press(option.text.get(language))]

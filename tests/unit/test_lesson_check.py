@@ -100,10 +100,15 @@ def test_every_fixture_is_pinned():
     assert {p.name for p in BROKEN.iterdir()} == set(EXPECTED) | set(EXPECTED_IN_FOLDER)
 
 
+def _besides_whys(problems) -> list[str]:
+    """The problems, without the advice to give wrong options a 'why' (tested on its own)."""
+    return [str(p) for p in problems if "has no 'why'" not in p.message]
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_broken_file_is_reported_once_with_its_position(name):
     loaded = load_library([BROKEN / name], ("nl", "en"))
-    assert [str(p) for p in loaded.problems] == [f"{BROKEN / name}:{EXPECTED[name]}"]
+    assert _besides_whys(loaded.problems) == [f"{BROKEN / name}:{EXPECTED[name]}"]
     assert loaded.library is None
 
 
@@ -111,7 +116,7 @@ def test_each_broken_file_is_reported_once_with_its_position(name):
 def test_each_rule_across_files_is_reported_where_to_fix_it(name):
     folder = BROKEN / name
     loaded = load_library([folder], ("nl", "en"))
-    assert [str(p) for p in loaded.problems] == [
+    assert _besides_whys(loaded.problems) == [
         f"{folder}/" + line.format(folder=folder) for line in EXPECTED_IN_FOLDER[name]
     ]
 
@@ -134,7 +139,7 @@ def test_the_command_prints_problems_and_exits_1_without_a_traceback(capsys):
     assert main(["lessons", "check", str(BROKEN)]) == 1
     out, err = capsys.readouterr()
     expected = len(EXPECTED) + sum(len(lines) for lines in EXPECTED_IN_FOLDER.values())
-    assert len(out.splitlines()) == expected
+    assert len([line for line in out.splitlines() if "has no 'why'" not in line]) == expected
     assert all(line.startswith(str(BROKEN)) for line in out.splitlines())
     assert "Traceback" not in out + err
     assert "error(s)" in err
