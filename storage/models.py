@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Time, UniqueConstraint, false, true
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, StateColumn, UTCDateTime
-from storage.states import PushKind, PushStatus, RoleName, SessionKind, Stage, Step
+from storage.states import PushKind, PushStatus, ReplyStatus, RoleName, SessionKind, Stage, Step
 
 
 class LearnerRow(Base):
@@ -98,7 +110,12 @@ class AnswerRow(Base):
 
 
 class HandledEventRow(Base):
-    """Platform event ids already handled, so a redelivered event is ignored."""
+    """Platform events already handled, so a redelivered event is ignored.
+
+    ``event_id`` is a digest of the adapter's key (which names the bot account
+    and the platform's own id), so the table names nobody; rows older than the
+    platform's redelivery window are pruned.
+    """
 
     __tablename__ = "handled_events"
     __table_args__ = (UniqueConstraint("platform", "event_id"),)
@@ -106,7 +123,35 @@ class HandledEventRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(32))
     event_id: Mapped[str] = mapped_column(String(255))
-    handled_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    handled_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ReplyRow(Base):
+    """The reply outbox: a message the coach decided to send and the platform has not taken yet.
+
+    Written in the same transaction as whatever caused it (an answer, a
+    scheduled invitation), so a crash right after the commit loses no reply:
+    the next start sends it. Deleted once the platform took it.
+    """
+
+    __tablename__ = "replies"
+    # Ids are never used again (SQLite would reuse the highest after a delete): an id
+    # names its message to the platform, and Matrix keeps one event per transaction id.
+    __table_args__ = (Index("ix_replies_waiting", "platform", "status", "id"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Null for the goodbye after /forget: the person is gone, the message is still owed.
+    learner_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(255))
+    # The neutral reply as JSON (``lessons.chat.encode``).
+    content: Mapped[str] = mapped_column(Text)
+    # What the platform needs to answer in place (e.g. the pressed Telegram message); opaque here.
+    origin: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Past this, a reply not yet out is dropped (an invitation hours late helps nobody).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[ReplyStatus] = mapped_column(StateColumn(ReplyStatus, 16), default=ReplyStatus.PENDING)
 
 
 class PushRow(Base):

@@ -20,10 +20,21 @@ from storage.models import (
     PauseRow,
     PlacementResultRow,
     PushRow,
+    ReplyRow,
     ReviewCardRow,
     RoleRow,
 )
-from storage.records import Answer, Delivery, Learner, Pause, PlacementResult, Push, ReviewCard, Role
+from storage.records import (
+    Answer,
+    Delivery,
+    Learner,
+    Pause,
+    PlacementResult,
+    Push,
+    ReviewCard,
+    Role,
+    StoredReply,
+)
 from storage.repositories import to_record
 
 
@@ -50,6 +61,8 @@ PERSONAL_TABLES: tuple[PersonalTable, ...] = (
     PersonalTable("review_cards", ReviewCardRow, ReviewCard),
     PersonalTable("placement_checks", PlacementResultRow, PlacementResult),
     PersonalTable("scheduled_messages", PushRow, Push),
+    # Replies decided but not yet taken by the platform (gone once sent).
+    PersonalTable("messages_waiting", ReplyRow, StoredReply),
     PersonalTable("pauses", PauseRow, Pause),
     PersonalTable("roles", RoleRow, Role),
 )
@@ -62,7 +75,7 @@ NOT_PERSONAL: dict[str, str] = {
     "invites": "invite codes and how often they were used, not by whom",
     "audit_log": "admin actions; /forget rewrites a learner's own entries to 'a forgotten learner'",
     "anonymous_totals": "what forgotten learners contributed to team figures, naming nobody",
-    "handled_events": "opaque platform event ids, kept to drop a redelivered event",
+    "handled_events": "digests of platform event ids, kept a day or so to drop a redelivered event",
 }
 
 

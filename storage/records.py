@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TypedDict
 
-from storage.states import PushKind, PushStatus, RoleName, SessionKind, Stage, Step
+from storage.states import PushKind, PushStatus, ReplyStatus, RoleName, SessionKind, Stage, Step
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,21 @@ class Push:
     due_at: datetime
     status: PushStatus
     sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredReply:
+    """A reply in the outbox: to whom, what (``lessons.chat.encode``), and until when it is worth sending."""
+
+    id: int
+    learner_id: int | None
+    platform: str
+    chat_id: str
+    content: str
+    origin: str | None
+    created_at: datetime
+    expires_at: datetime
+    status: ReplyStatus
 
 
 @dataclass(frozen=True)

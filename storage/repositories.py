@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from itertools import islice
 from typing import TypeVar, Unpack
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, text
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
@@ -394,6 +394,22 @@ class HandledEvents:
         except IntegrityError:
             return False
         return True
+
+    def prune(self, platform: str, keep: timedelta) -> None:
+        """Forget events handled more than ``keep`` before the newest one on ``platform``.
+
+        Counted from the newest, not from now: after a week down, the events of
+        the last sync before the crash may come again, and must still be known.
+        """
+        newest = self._s.scalar(
+            select(func.max(HandledEventRow.handled_at)).where(HandledEventRow.platform == platform)
+        )
+        if newest is not None:
+            self._s.execute(
+                delete(HandledEventRow).where(
+                    HandledEventRow.platform == platform, HandledEventRow.handled_at < newest - keep
+                )
+            )
 
 
 class Pushes:

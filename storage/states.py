@@ -89,6 +89,14 @@ class PushStatus(StrEnum):
 WAITING: tuple[PushStatus, ...] = (PushStatus.PENDING, PushStatus.SNOOZED)
 
 
+class ReplyStatus(StrEnum):
+    """A stored reply that is not out yet; one the platform took is deleted at once."""
+
+    PENDING = "pending"  # to send, in order per chat
+    FAILED = "failed"  # the platform refused it for good (see the log)
+    EXPIRED = "expired"  # its lifetime ended before the platform could take it
+
+
 class RoleName(StrEnum):
     """What a learner is where."""
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.organisations import AuditLog, Invites, Organisations, Roles, Teams
 from storage.personal_data import PersonalData
+from storage.replies import Replies
 from storage.repositories import (
     Answers,
     Deliveries,
@@ -47,6 +48,7 @@ class Transaction:
     audit: AuditLog
     progress: TeamProgress
     personal: PersonalData
+    replies: Replies
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -124,4 +126,5 @@ def _repositories(session: Session) -> Transaction:
         audit=AuditLog(session),
         progress=TeamProgress(session),
         personal=PersonalData(session),
+        replies=Replies(session),
     )

@@ -1,0 +1,75 @@
+"""The reply outbox: what the coach decided to say and no platform has taken yet.
+
+The engine adds a handled event's replies in that event's transaction; the
+sender (``bot.courier``) takes them in order per chat and deletes each one the
+platform took, so after a crash or a restart exactly the replies not yet out
+are left to send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import ReplyRow
+from storage.records import StoredReply
+from storage.repositories import to_record
+from storage.states import ReplyStatus
+
+
+class Replies:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(
+        self,
+        learner_id: int | None,
+        platform: str,
+        chat_id: str,
+        content: str,
+        origin: str | None,
+        now: datetime,
+        expires_at: datetime,
+    ) -> StoredReply:
+        row = ReplyRow(
+            learner_id=learner_id,
+            platform=platform,
+            chat_id=chat_id,
+            content=content,
+            origin=origin,
+            created_at=now,
+            expires_at=expires_at,
+            status=ReplyStatus.PENDING,
+        )
+        self._s.add(row)
+        self._s.flush()  # the id orders the chat's replies and names the message to the platform
+        return to_record(StoredReply, row)
+
+    def waiting(self, platform: str, limit: int, after: int = 0) -> list[StoredReply]:
+        """Replies still to send on ``platform``, oldest first, from id ``after`` on."""
+        rows = self._s.scalars(
+            select(ReplyRow)
+            .where(ReplyRow.platform == platform, ReplyRow.status == ReplyStatus.PENDING, ReplyRow.id > after)
+            .order_by(ReplyRow.id)
+            .limit(limit)
+        )
+        return [to_record(StoredReply, row) for row in rows]
+
+    def delivered(self, ids: Collection[int]) -> None:
+        """The platform took these: they leave the outbox."""
+        if ids:
+            self._s.execute(delete(ReplyRow).where(ReplyRow.id.in_(ids)))
+
+    def settle(self, ids: Collection[int], status: ReplyStatus) -> None:
+        """These will not be sent (refused for good, or too late); kept a while for the operator."""
+        if ids:
+            self._s.execute(update(ReplyRow).where(ReplyRow.id.in_(ids)).values(status=status))
+
+    def prune(self, before: datetime) -> None:
+        """Forget replies that were refused or expired and are older than ``before``."""
+        self._s.execute(
+            delete(ReplyRow).where(ReplyRow.status != ReplyStatus.PENDING, ReplyRow.created_at < before)
+        )

@@ -1,0 +1,58 @@
+"""The reply outbox and the handled events, on every database: ids never return, old ids are pruned."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storage.states import ReplyStatus
+
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+LATER = NOW + timedelta(hours=1)
+
+
+def _add(tx, chat: str = "c1", learner_id: int | None = None) -> int:
+    return tx.replies.add(learner_id, "telegram", chat, '{"text": "hi"}', None, NOW, LATER).id
+
+
+def test_a_reply_id_is_never_used_again_after_the_reply_was_sent(store):
+    """Regression: SQLite reused the highest id once its row was deleted; Matrix then kept
+    the earlier message for that transaction id and dropped the new one."""
+    with store.transaction() as tx:
+        first = _add(tx)
+    with store.transaction() as tx:
+        tx.replies.delivered([first])
+    with store.transaction() as tx:
+        second = _add(tx)
+    assert second > first
+
+
+def test_waiting_replies_come_oldest_first_per_platform_and_leave_once_delivered_or_settled(store):
+    with store.transaction() as tx:
+        ids = [_add(tx, chat) for chat in ("a", "b", "a", "c")]
+        tx.replies.add(None, "matrix", "!room", "{}", None, NOW, LATER)
+    with store.transaction() as tx:
+        assert [r.id for r in tx.replies.waiting("telegram", 10)] == ids
+        assert [r.id for r in tx.replies.waiting("telegram", 2, after=ids[1])] == ids[2:]
+        tx.replies.delivered(ids[:1])
+        tx.replies.settle(ids[1:2], ReplyStatus.EXPIRED)
+    with store.transaction() as tx:
+        assert [r.id for r in tx.replies.waiting("telegram", 10)] == ids[2:]
+        tx.replies.prune(NOW + timedelta(seconds=1))  # the expired one goes; waiting ones stay
+    with store.transaction() as tx:
+        assert [r.id for r in tx.replies.waiting("telegram", 10)] == ids[2:]
+        assert [r.status for r in tx.personal.of(0)["messages_waiting"]] == []
+
+
+def test_handled_events_are_forgotten_some_time_after_the_newest_not_after_now(store):
+    with store.transaction() as tx:
+        assert tx.events.claim("telegram", "old", NOW)
+        assert tx.events.claim("telegram", "newer", NOW + timedelta(hours=30))
+        assert tx.events.claim("matrix", "other", NOW)
+    with store.transaction() as tx:
+        tx.events.prune("telegram", timedelta(hours=24))
+        tx.events.prune("matrix", timedelta(hours=24))
+    with store.transaction() as tx:
+        assert tx.events.claim("telegram", "old", NOW)  # forgotten: 30 h before the newest
+        assert not tx.events.claim("telegram", "newer", NOW)
+        # Down for a week: nothing newer came, so the last ones are still known when replayed.
+        assert not tx.events.claim("matrix", "other", NOW)
