@@ -7,7 +7,9 @@ Telegram caps callback data at 64 bytes.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import datetime
 
 MAX_CHOICE_ID_BYTES = 64
 
@@ -61,6 +63,10 @@ class ChoiceSelected:
     sender: Sender
     choice_id: str
     event_id: str | None = None
+    # What the platform needs to answer in place, opaque to the coach: Telegram
+    # edits the pressed message to show the choice (and the feedback) there.
+    # Kept with the first reply, so a reply sent after a restart is still shown in place.
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,3 +107,40 @@ class Reply:
     title: str | None = None
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     picture: Picture | None = None
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A reply the coach has stored for sending; the platform's sender reports back by ``id``."""
+
+    id: int
+    reply: Reply
+    # The event's ``origin``, on the first reply it caused.
+    origin: str | None
+    # Not sent by then, it is dropped: an invitation hours late, or an answer to a question long gone.
+    expires_at: datetime
+
+
+def encode(reply: Reply) -> str:
+    """A reply's content as JSON for the outbox (its address is stored beside it)."""
+    return json.dumps(
+        {
+            "text": reply.text,
+            "title": reply.title,
+            "choices": [[c.id, c.label, c.ticked] for c in reply.choices],
+            "picture": [reply.picture.path, reply.picture.alt] if reply.picture else None,
+        },
+        ensure_ascii=False,
+    )
+
+
+def decode(to: Address, content: str) -> Reply:
+    data = json.loads(content)
+    picture = data.get("picture")
+    return Reply(
+        to,
+        data["text"],
+        data.get("title"),
+        tuple(Choice(c[0], c[1], c[2]) for c in data.get("choices", ())),
+        Picture(picture[0], picture[1]) if picture else None,
+    )

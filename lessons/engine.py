@@ -1,26 +1,29 @@
 """The coach: takes one neutral event, returns the replies.
 
 Each event is handled in one database transaction, together with the record
-that its platform event id was handled, so a redelivered event is dropped and
-a crash half-way loses nothing that was confirmed. The engine never imports a
-chat platform library.
+that its platform event id was handled and the replies it causes (the reply
+outbox, ``lessons.outbox``): a redelivered event is dropped, a crash half-way
+loses nothing that was confirmed, and a crash after the commit loses no
+reply. The engine never imports a chat platform library.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import astuple
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from lessons import buttons, commands, flows
+from lessons import buttons, commands, flows, outbox
 from lessons.chat import (
     Address,
     ChatUnreachable,
     ChoiceSelected,
     Command,
     Event,
+    Outgoing,
     Reply,
     Sender,
     TextMessage,
@@ -33,12 +36,17 @@ from lessons.rhythm import Rhythm
 from lessons.tick import Tick
 from lessons.turn import DEFAULT_CHARTS, Turn, finish_after_commit, spoken_language
 from storage.records import Learner
-from storage.states import Stage
+from storage.states import ReplyStatus, Stage
 from storage.unit_of_work import Store, Transaction
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+
+def handled_key(event_id: str) -> str:
+    """What the handled-events table keeps of an event id: a digest, so the table names nobody."""
+    return hashlib.sha256(event_id.encode()).hexdigest()[:40]
 
 
 def system_clock() -> datetime:
@@ -70,15 +78,18 @@ class Coach:
     def library(self) -> Library:
         return self._library()
 
-    def handle(self, event: Event) -> list[Reply]:
-        """Handle one event in one transaction; never raises for a learner's input."""
+    def handle(self, event: Event) -> list[Outgoing]:
+        """Handle one event in one transaction; its replies, stored for sending. Never raises for input."""
         sender = event.sender
         now = self._clock().astimezone(UTC)
         hint = supported(sender.language_hint)
         language = hint or DEFAULT_LANGUAGE
+        expires_at = now + self.rhythm.reply_lifetime
         try:
             with self._store.transaction() as tx:
-                if event.event_id is not None and not tx.events.claim(sender.platform, event.event_id, now):
+                if event.event_id is not None and not tx.events.claim(
+                    sender.platform, handled_key(event.event_id), now
+                ):
                     log.info("dropping duplicate event %s/%s", sender.platform, event.event_id)
                     return []
                 learner = self._learner(tx, sender, now)
@@ -86,8 +97,11 @@ class Coach:
                 with use_locale(language):
                     turn = self._turn(tx, learner, now, sender.address)
                     self._dispatch(turn, event)
+                owner = None if turn.forgotten else learner.id
+                origin = event.origin if isinstance(event, ChoiceSelected) else None
+                kept = outbox.keep(tx, owner, turn.replies, now, expires_at, origin)
             finish_after_commit([turn])
-            return turn.replies
+            return kept
         except Exception:
             log.exception("could not handle %r", event)
             with use_locale(language):
@@ -95,7 +109,31 @@ class Coach:
                     "Sorry, something went wrong on my side. Nothing you did is lost. "
                     "Please try again in a moment."
                 )
-            return [Reply(sender.address, apology)]
+            with self._store.transaction() as tx:
+                return outbox.keep(tx, None, [Reply(sender.address, apology)], now, expires_at)
+
+    def waiting(self, platform: str, after: int = 0, limit: int = 500) -> list[Outgoing]:
+        """Stored replies to ``platform`` not sent yet, oldest first (after a restart, or missed)."""
+        with self._store.transaction() as tx:
+            return [outbox.outgoing(stored) for stored in tx.replies.waiting(platform, limit, after)]
+
+    def sent(self, ids: Collection[int]) -> None:
+        """The platform took these replies."""
+        with self._store.transaction() as tx:
+            tx.replies.delivered(ids)
+
+    def not_sent(self, ids: Collection[int], why: ReplyStatus) -> None:
+        """These replies will never go out: refused for good, or too late."""
+        with self._store.transaction() as tx:
+            tx.replies.settle(ids, why)
+
+    def tidy(self, redelivery: Mapping[str, timedelta]) -> None:
+        """Forget handled events a platform can no longer send again, and long-settled unsent replies."""
+        now = self._clock().astimezone(UTC)
+        with self._store.transaction() as tx:
+            for platform, window in redelivery.items():
+                tx.events.prune(platform, window)
+            tx.replies.prune(now - outbox.KEEP_UNSENT)
 
     def _turn(self, tx: Transaction, learner: Learner, now: datetime, address: Address) -> Turn:
         return Turn(tx, learner, self.library, now, address, self.rhythm, self._charts)
@@ -106,8 +144,8 @@ class Coach:
             count = tx.learners.deactivate_chat(event.address.platform, event.address.chat_id)
         log.info("%s chat %s unreachable: %d learner(s) inactive", *astuple(event.address), count)
 
-    def deliver_due(self, now: datetime | None = None) -> list[Reply]:
-        """The scheduler's tick (see ``lessons.tick``): plan what has come due, return what to send."""
+    def deliver_due(self, now: datetime | None = None) -> list[Outgoing]:
+        """The scheduler's tick (see ``lessons.tick``): plan what has come due; the replies it stored."""
         return self._tick.deliver_due((now or self._clock()).astimezone(UTC))
 
     def plan_due(self, now: datetime) -> None:

@@ -20,6 +20,8 @@ class Rhythm:
     # Invitations for the same minute are spread over this window, per learner always the same offset.
     spread: timedelta = timedelta(minutes=10)
     snooze: timedelta = timedelta(hours=1)
+    # A reply to something the learner did is still worth sending this long; later it is dropped.
+    reply_lifetime: timedelta = timedelta(hours=1)
     # How often the coach checks who is due; the limits per tick below are sized for one minute.
     tick: timedelta = timedelta(minutes=1)
     # At ~30 messages/s (Telegram's limit per bot) one minute's tick sends at most this many.

@@ -1,10 +1,11 @@
 """The scheduler's tick: plan what has come due (invitations, reminders, digests) and send it.
 
 Planning writes one outbox row per (learner, local date, kind) under a unique
-key and sending marks it sent in the same transaction, so overlapping ticks,
-restarts and catch-up after downtime never send a day twice. Marking before
-the network send means a crash right after loses that one message rather than
-repeating it: the learner can still type /lesson, and nobody is messaged twice.
+key; sending marks it sent and stores its message in the reply outbox
+(``lessons.outbox``) in the same transaction, so overlapping ticks, restarts
+and catch-up after downtime never make a day's message twice, and a crash
+after the commit still sends it: the reply outbox goes out at the next start,
+as long as the message is still worth sending (the catch-up window).
 
 Who is due for a lesson on a day is one rule (``Learners.due_for_lesson``,
 plus the organisation's public holidays), read by the tick and by the admin's
@@ -18,7 +19,8 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from lessons.chat import Address, Reply
+from lessons import outbox
+from lessons.chat import Address, Outgoing
 from lessons.flows import digest, invitation
 from lessons.i18n import use_locale
 from lessons.reminders import ReminderFacts, decide
@@ -65,9 +67,10 @@ class Tick:
         # so a tick costs what one minute of learners costs, not three hours'.
         self._planned_through: datetime | None = None
 
-    def deliver_due(self, now: datetime) -> list[Reply]:
-        """Plan what has come due, and return what to send now."""
+    def deliver_due(self, now: datetime) -> list[Outgoing]:
+        """Plan what has come due; store what to send now in the reply outbox, and return it."""
         turns: list[Turn] = []
+        kept: list[Outgoing] = []
         with self._store.transaction() as tx:
             planned_through = self._plan(tx, now)
             pushes = tx.pushes.due(now, self.rhythm.sends_per_tick, kinds=CHAT_PUSHES)
@@ -81,10 +84,11 @@ class Tick:
                     turn = self._make_turn(tx, learner, now, Address(learner.platform, learner.chat_id))
                     status = self._digest(turn) if push.kind is PushKind.DIGEST else self._message(turn, push)
                 tx.pushes.update(push.id, status=status, sent_at=now if status is PushStatus.SENT else None)
+                kept += outbox.keep(tx, learner.id, turn.replies, now, push.due_at + self._lifetime(push))
                 turns.append(turn)
         finish_after_commit(turns)
         self._planned_through = planned_through
-        return [reply for turn in turns for reply in turn.replies]
+        return kept
 
     def plan_due(self, now: datetime) -> None:
         """Only the planning half of a tick: write the outbox rows that are due (benchmarks, tools)."""
@@ -108,12 +112,14 @@ class Tick:
             turn.after_commit.clear()
             return PushStatus.FAILED
 
+    def _lifetime(self, push: Push) -> timedelta:
+        """How long after its time a scheduled message is still worth sending."""
+        return DIGEST_CATCH_UP if push.kind is PushKind.DIGEST else self.rhythm.catch_up
+
     def _still_wanted(self, push: Push, learner: Learner, now: datetime) -> bool:
-        if not learner.active:
+        if not learner.active or now - push.due_at > self._lifetime(push):
             return False
-        if push.kind is PushKind.DIGEST:
-            return now - push.due_at <= DIGEST_CATCH_UP
-        return learner.set_up and now - push.due_at <= self.rhythm.catch_up
+        return push.kind is PushKind.DIGEST or learner.set_up
 
     def _plan(self, tx: Transaction, now: datetime) -> datetime:
         """Write the outbox rows that have come due; return the instant planned through.

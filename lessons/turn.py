@@ -85,6 +85,8 @@ class Turn:
     # Slow work whose result the replies need (drawing a chart), done after the
     # transaction commits so it never holds the database's write lock.
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    # The learner erased everything (/forget): the goodbye is owed to nobody on record.
+    forgotten: bool = False
 
     @property
     def language(self) -> str:

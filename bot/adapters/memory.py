@@ -39,7 +39,10 @@ class MemoryChat:
         return Sender(self.platform, self.user, f"chat-{self.user}", self.user, self.language)
 
     def _push(self, event: Event) -> list[Reply]:
-        self.last = self.coach.handle(event)
+        outgoing = self.coach.handle(event)
+        # This chat is the platform: it took every reply at once.
+        self.coach.sent([o.id for o in outgoing])
+        self.last = [o.reply for o in outgoing]
         self.transcript += self.last
         return self.last
 

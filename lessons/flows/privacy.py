@@ -153,6 +153,14 @@ IN_PLAIN_WORDS: dict[str, Callable[[Turn, list[Any]], list[str]]] = {
         ),
     ),
     "scheduled_messages": _messages,
+    "messages_waiting": lambda _turn, rows: _if_any(
+        rows,
+        ngettext(
+            "{n} reply I could not deliver yet; it goes out as soon as your chat app can take it.",
+            "{n} replies I could not deliver yet; they go out as soon as your chat app can take them.",
+            len(rows),
+        ),
+    ),
     "pauses": lambda _turn, rows: _if_any(
         rows, ngettext("{n} break (/pause).", "{n} breaks (/pause).", len(rows))
     ),
@@ -209,6 +217,7 @@ def forget(turn: Turn, press: Forget) -> None:
     turn.tx.audit.anonymise(f"learner:{learner_id}", "a forgotten learner")
     charts = digest_chart.charts_for(turn.charts, learner_id)
     turn.tx.personal.erase(learner_id)
+    turn.forgotten = True
     # Files go once the database has let go of the person, so a failed erasure leaves both.
     turn.after_commit.append(lambda: _delete(charts))
     turn.say(

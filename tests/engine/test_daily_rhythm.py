@@ -8,7 +8,7 @@ from datetime import date, time, timedelta
 
 from lessons.chat import Address, ChatUnreachable, Reply
 from tests.support.flows import finish_passwords_lesson, onboard, read_cards
-from tests.support.ticks import invitations, local, tick_days, tick_until
+from tests.support.ticks import invitations, local, tick, tick_days, tick_until
 
 WEEK_END = local(2026, 3, 8, 23, 59)  # Sunday; the clock starts on Monday 2 March, 09:00
 
@@ -50,9 +50,7 @@ def test_two_overlapping_ticks_send_once(chat, coach, clock):
         onboard(chat(name))
     clock.now = local(2026, 3, 2, 9, 45)
     results: list[list] = []
-    threads = [
-        threading.Thread(target=lambda: results.append(coach.deliver_due(clock.now))) for _ in range(2)
-    ]
+    threads = [threading.Thread(target=lambda: results.append(tick(coach, clock.now))) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -62,7 +60,7 @@ def test_two_overlapping_ticks_send_once(chat, coach, clock):
         "chat-bob",
         "chat-carla",
     ]
-    assert coach.deliver_due(clock.now) == []
+    assert tick(coach, clock.now) == []
 
 
 def test_ticks_that_overlap_on_planned_messages_send_each_once(chat, coach, clock):
@@ -74,11 +72,11 @@ def test_ticks_that_overlap_on_planned_messages_send_each_once(chat, coach, cloc
     start = threading.Barrier(2)
     sent: list[list[Reply]] = []
 
-    def tick() -> None:
+    def one_tick() -> None:
         start.wait()
-        sent.append(coach.deliver_due(clock.now))
+        sent.append(tick(coach, clock.now))
 
-    threads = [threading.Thread(target=tick) for _ in range(2)]
+    threads = [threading.Thread(target=one_tick) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -90,7 +88,7 @@ def test_after_downtime_the_day_is_caught_up_within_the_cut_off_and_never_twice(
     alice = chat()
     onboard(alice)
     clock.now = local(2026, 3, 2, 11, 0)  # down from 09:00 to 11:00
-    assert len(coach.deliver_due(clock.now)) == 1
+    assert len(tick(coach, clock.now)) == 1
     assert invitations(tick_until(coach, clock, local(2026, 3, 2, 23, 0))) == []
 
 
@@ -98,7 +96,7 @@ def test_after_downtime_past_the_cut_off_the_day_is_dropped(chat, coach, clock):
     alice = chat()
     onboard(alice)
     clock.now = local(2026, 3, 2, 13, 5)  # 09:30 + 3 h cut-off has passed
-    assert coach.deliver_due(clock.now) == []
+    assert tick(coach, clock.now) == []
     assert tick_until(coach, clock, local(2026, 3, 2, 23, 0)) == []
     sent = tick_until(coach, clock, local(2026, 3, 3, 12, 0))
     assert _days(sent) == {date(2026, 3, 3): 1}

@@ -19,7 +19,7 @@ from lessons.rhythm import Rhythm
 from tests.support.database import rows_naming
 from tests.support.flows import onboard
 from tests.support.organisation import Region, invite, join
-from tests.support.ticks import invitations, local, tick_until
+from tests.support.ticks import invitations, local, tick, tick_until
 
 BURGERZAKEN_DIGEST = """\
 Week of 2–8 Mar 2026
@@ -178,9 +178,9 @@ def test_a_learner_who_asks_for_a_digest_is_pointed_to_what_they_can_see(region)
 
 def test_the_weekly_digest_arrives_on_monday_at_eight_in_the_managers_time_zone(region, coach, clock):
     clock.now = datetime(2026, 3, 16, 6, 59, tzinfo=UTC)  # Monday 07:59 in Brussels
-    assert [r for r in coach.deliver_due() if r.title and "digest" in r.title] == []
+    assert [r for r in tick(coach) if r.title and "digest" in r.title] == []
     clock.advance(minutes=2)
-    sent = [r for r in coach.deliver_due() if r.title and "digest" in r.title]
+    sent = [r for r in tick(coach) if r.title and "digest" in r.title]
     titles = sorted(r.title for r in sent if r.title)
     assert titles == [
         "Weekly digest: Burgerzaken (Stad Poperinge)",
@@ -193,9 +193,9 @@ def test_the_weekly_digest_arrives_on_monday_at_eight_in_the_managers_time_zone(
     assert burgerzaken.picture is not None and Path(burgerzaken.picture.path).is_file()
     assert "Week of 9–15 Mar 2026" in burgerzaken.text
     clock.advance(minutes=5)
-    assert [r for r in coach.deliver_due() if r.title and "digest" in r.title] == []
+    assert [r for r in tick(coach) if r.title and "digest" in r.title] == []
     clock.advance(days=1)
-    assert [r for r in coach.deliver_due() if r.title and "digest" in r.title] == []
+    assert [r for r in tick(coach) if r.title and "digest" in r.title] == []
 
 
 def test_forget_keeps_the_team_figures_but_no_row_names_the_learner(region, store):
@@ -239,11 +239,11 @@ def test_a_digest_that_fails_never_stops_the_days_lessons(region, coach, clock, 
 
     monkeypatch.setattr(digest_flow, "scheduled", broken)
     clock.now = datetime(2026, 3, 16, 7, 1, tzinfo=UTC)  # Monday 08:01 in Brussels
-    sent = coach.deliver_due()
+    sent = tick(coach)
     assert not [r for r in sent if r.title and "digest" in r.title]
     assert "could not make the digest" in caplog.text
     clock.now = datetime(2026, 3, 16, 8, 45, tzinfo=UTC)  # 09:45: everyone's 09:30 lesson
-    invited = [r for r in coach.deliver_due() if any(c.id.startswith("snooze:") for c in r.choices)]
+    invited = [r for r in tick(coach) if any(c.id.startswith("snooze:") for c in r.choices)]
     assert len(invited) == 16  # every learner of the region, managers and admins included
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.support.flows import onboard, read_cards
-from tests.support.ticks import local
+from tests.support.ticks import local, tick
 
 
 def _passwords_lesson(alice, first_right: bool) -> None:
@@ -73,7 +73,7 @@ def test_with_no_new_lesson_left_the_day_is_a_review_day(chat, clock, coach):
     alice.press("Done")
     alice.say("mute")
     clock.now = local(2026, 3, 4, 9, 45)
-    invitation = coach.deliver_due(clock.now)
+    invitation = tick(coach, clock.now)
     assert "repeat a few questions" in invitation[0].text
     alice.command("/lesson")
     assert "Review question 1 of" in alice.text

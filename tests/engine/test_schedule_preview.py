@@ -10,7 +10,7 @@ from lessons.planning import preview
 from lessons.rhythm import Rhythm
 from tests.support.flows import finish_passwords_lesson, onboard, read_cards
 from tests.support.organisation import apply_region_file, invite, join
-from tests.support.ticks import BRUSSELS, local
+from tests.support.ticks import BRUSSELS, local, tick
 
 
 def _plan(store, library, day):
@@ -40,7 +40,7 @@ def test_preview_changes_nothing_and_knows_what_was_sent(chat, coach, clock, sto
     before = _plan(store, fixture_library, date(2026, 3, 2))
     assert _plan(store, fixture_library, date(2026, 3, 2)) == before
     clock.now = local(2026, 3, 2, 9, 45)
-    assert len(coach.deliver_due(clock.now)) == 1
+    assert len(tick(coach, clock.now)) == 1
     assert _plan(store, fixture_library, date(2026, 3, 2))["alice"] == (None, "invitation already sent")
 
 
@@ -125,7 +125,7 @@ def test_the_preview_and_the_tick_agree_minute_by_minute_for_a_week(
             local_now = clock.now.astimezone(BRUSSELS).time()
             busy = any(start <= local_now < end for start, end in LESSON_WINDOWS)
             clock.advance(minutes=1 if busy else 10)
-            for reply in invitations_of(coach.deliver_due(clock.now)):
+            for reply in invitations_of(tick(coach, clock.now)):
                 sent.setdefault((reply.to.chat_id.removeprefix("chat-"), day), []).append(clock.now)
     for user in users:
         for offset in range(7):

@@ -19,6 +19,13 @@ class Sent:
     reply: Reply
 
 
+def tick(coach: Coach, now: datetime | None = None) -> list[Reply]:
+    """One scheduler tick; the platform takes what it stored at once (as ``MemoryChat`` takes replies)."""
+    outgoing = coach.deliver_due(now)
+    coach.sent([o.id for o in outgoing])
+    return [o.reply for o in outgoing]
+
+
 def tick_until(
     coach: Coach, clock: FakeClock, until: datetime, every: timedelta = timedelta(minutes=5)
 ) -> list[Sent]:
@@ -26,7 +33,7 @@ def tick_until(
     sent: list[Sent] = []
     while clock.now < until:
         clock.advance(seconds=every.total_seconds())
-        sent += [Sent(clock.now.astimezone(BRUSSELS), r) for r in coach.deliver_due(clock.now)]
+        sent += [Sent(clock.now.astimezone(BRUSSELS), r) for r in tick(coach, clock.now)]
     return sent
 
 
