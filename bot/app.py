@@ -5,21 +5,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections import defaultdict
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
+from typing import TypeVar
 
 from bot.adapters import Adapter
-from bot.lesson_reload import PidFile, ReloadStatus, write_status
+from bot.courier import Courier
+from bot.lesson_reload import PidFile, ReloadStatus, running_coach, write_status
 from bot.settings import Settings
 from bot.ticker import start_ticking
-from lessons.chat import ChatUnreachable, Event, Reply
+from lessons.chat import Address, ChatUnreachable, Event, Outgoing
 from lessons.engine import Clock, Coach, system_clock
 from lessons.lesson_library import Library
 from lessons.loader import LibraryLoad, load_library
 from lessons.problems import Problem
+from storage.states import ReplyStatus
 from storage.unit_of_work import Store
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# Handled event ids a platform can no longer send again, and long-settled unsent replies, go hourly.
+TIDY_SECONDS = 3600.0
 
 
 class LibraryError(Exception):
@@ -28,6 +37,10 @@ class LibraryError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problem(s) in the lesson files")
         self.problems = problems
+
+
+class AnotherCoachError(Exception):
+    """Another coach already serves from this data folder; two would corrupt Matrix's crypto store."""
 
 
 @dataclass
@@ -40,11 +53,14 @@ class App:
     clock: Clock = system_clock
     adapters: dict[str, Adapter] = field(default_factory=dict)
     coach: Coach = field(init=False)
+    courier: Courier = field(init=False)
     _reloading: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
-    # One event (or tick) at a time into the coach, from every platform: SQLite
-    # has one writer, and writers that wait on each other's lock sleep in steps,
-    # which costs far more than taking turns here.
+    # One event, tick or outbox record at a time into the database, from every
+    # platform: SQLite has one writer, and writers that wait on each other's
+    # lock sleep in steps, which costs far more than taking turns here.
     _one_at_a_time: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    _tidied: float = field(default=float("-inf"), init=False)
 
     def __post_init__(self) -> None:
         self.coach = Coach(
@@ -54,6 +70,7 @@ class App:
             self.settings.rhythm,
             charts=(self.settings.data_dir / "charts").resolve(),
         )
+        self.courier = Courier(self, self.adapters, lambda: self.clock().astimezone(UTC))
 
     def reload(self) -> LibraryLoad:
         """Load the lesson folders again; swap them in only when they have no errors."""
@@ -78,66 +95,113 @@ class App:
             except Exception:
                 log.exception("lessons not reloaded; the last good lessons keep serving")
 
-    async def handle(self, event: Event) -> list[Reply]:
+    async def _in_turn(self, work: Callable[[], T]) -> T:
         # The engine and its database work are synchronous: run them off the
         # event loop so a slow disk never stalls the chat connections.
         async with self._one_at_a_time:
-            return await asyncio.to_thread(self.coach.handle, event)
+            return await asyncio.to_thread(work)
 
-    async def deliver(self, replies: list[Reply]) -> None:
-        """Send replies made outside a conversation (scheduled lessons) to their platforms."""
-        by_platform: dict[str, list[Reply]] = defaultdict(list)
-        for reply in replies:
-            by_platform[reply.to.platform].append(reply)
-        for platform, batch in by_platform.items():
-            adapter = self.adapters.get(platform)
-            if adapter is None:
-                log.warning("no %s adapter running: %d message(s) not sent", platform, len(batch))
-                continue
-            await adapter.send(batch)
-
-    async def unreachable(self, event: ChatUnreachable) -> None:
-        """An adapter reports a chat the platform refuses (e.g. Telegram's 403)."""
-        async with self._one_at_a_time:
-            await asyncio.to_thread(self.coach.unreachable, event)
+    async def handle(self, event: Event) -> list[Outgoing]:
+        """Handle one event; its replies are stored, and handed to the courier to send."""
+        outgoing = await self._in_turn(lambda: self.coach.handle(event))
+        self.courier.post(outgoing)
+        return outgoing
 
     async def tick(self) -> None:
-        """Send whatever the schedule says is due now."""
-        async with self._one_at_a_time:
-            due = await asyncio.to_thread(self.coach.deliver_due)
-        await self.deliver(due)
+        """Store whatever the schedule says is due now and hand it to the courier; tidy once an hour."""
+        due = await self._in_turn(self.coach.deliver_due)
+        self.courier.post(due)
+        if time.monotonic() - self._tidied >= TIDY_SECONDS:
+            redelivery = {adapter.platform: adapter.redelivery for adapter in self.adapters.values()}
+            await self._in_turn(lambda: self.coach.tidy(redelivery))
+            self._tidied = time.monotonic()
+
+    # -- the courier's ledger: the stored outbox ----------------------------------------------
+
+    async def waiting(self, platform: str, after: int, limit: int) -> list[Outgoing]:
+        return await self._in_turn(lambda: self.coach.waiting(platform, after, limit))
+
+    async def sent(self, ids: list[int]) -> None:
+        await self._in_turn(lambda: self.coach.sent(ids))
+
+    async def not_sent(self, ids: list[int], why: ReplyStatus) -> None:
+        await self._in_turn(lambda: self.coach.not_sent(ids, why))
+
+    async def unreachable(self, address: Address) -> None:
+        """A platform refuses a chat (e.g. Telegram's 403): the coach stops writing there."""
+        await self._in_turn(lambda: self.coach.unreachable(ChatUnreachable(address)))
+
+    # -- serving ------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Take no new events; ``serve`` then sends what it can and returns."""
+        self._stopping.set()
+        for adapter in self.adapters.values():
+            adapter.stop()
 
     async def serve(self, *adapters: Adapter, scheduled: bool = False) -> None:
         """Run every adapter on this loop until all of them have stopped.
 
         Meanwhile SIGHUP (or ``digicoach lessons reload``) reloads the lessons,
-        and with ``scheduled`` a tick sends the day's invitations.
+        the courier sends the stored replies, and with ``scheduled`` (``digicoach
+        run``) a tick sends the day's invitations and SIGTERM or SIGINT stop
+        gracefully: no new events, the one in hand finished, the outbox flushed
+        for up to ``DIGICOACH_STOP_SECONDS``, connections closed.
         """
-        self.adapters = {adapter.platform: adapter for adapter in adapters}
-        for adapter in adapters:
-            adapter.unreachable = self.unreachable
-        loop = asyncio.get_running_loop()
-        reloads: set[asyncio.Task[None]] = set()
-
-        def on_hangup() -> None:
-            task = loop.create_task(self.reload_in_background())
-            reloads.add(task)  # keep a reference until it is done
-            task.add_done_callback(reloads.discard)
-
         pid_file = PidFile(self.settings.data_dir)
         if not pid_file.claim():
+            holder = running_coach(self.settings.data_dir)
+            if scheduled:
+                folder = self.settings.data_dir.resolve()
+                raise AnotherCoachError(
+                    f"another coach (process {holder}) already serves from {folder}; "
+                    "stop it first, or give this one its own DIGICOACH_DATA_DIR"
+                )
             log.warning(
                 "another coach serves from %s; 'lessons reload' will signal that one", self.settings.data_dir
             )
+        self.adapters.clear()
+        self.adapters.update({adapter.platform: adapter for adapter in adapters})
+        loop = asyncio.get_running_loop()
+        background: set[asyncio.Task[None]] = set()
+
+        def on_hangup() -> None:
+            task = loop.create_task(self.reload_in_background())
+            background.add(task)  # keep a reference until it is done
+            task.add_done_callback(background.discard)
+
         loop.add_signal_handler(signal.SIGHUP, on_hangup)
+        stop_signals = (signal.SIGTERM, signal.SIGINT) if scheduled else ()
+        for number in stop_signals:
+            loop.add_signal_handler(number, self._stop_on_signal, number)
+        sweeping = loop.create_task(self.courier.run())
         scheduler = start_ticking(self.tick, self.settings.tick_seconds) if scheduled else None
         try:
             await asyncio.gather(*(adapter.run(self.handle) for adapter in adapters))
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            sweeping.cancel()
+            left = self.courier.waiting_count
+            if not await self.courier.flush(self.settings.stop_seconds):
+                log.warning(
+                    "stopping with %d reply(ies) unsent after %.0f s; they go out at the next start",
+                    self.courier.waiting_count,
+                    self.settings.stop_seconds,
+                )
+            elif left:
+                log.info("sent the %d reply(ies) still waiting before stopping", left)
+            await self.courier.close()
+            await asyncio.gather(*(adapter.close() for adapter in adapters), return_exceptions=True)
+            await asyncio.gather(sweeping, return_exceptions=True)
             loop.remove_signal_handler(signal.SIGHUP)
+            for number in stop_signals:
+                loop.remove_signal_handler(number)
             pid_file.release()
+
+    def _stop_on_signal(self, number: int) -> None:
+        log.warning("%s: stopping (a second signal does not hurry it)", signal.Signals(number).name)
+        self.stop()
 
     def close(self) -> None:
         self.store.close()

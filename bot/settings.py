@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     tick_seconds: int = int(_RHYTHM.tick.total_seconds())
     reminder_after_hours: float = _RHYTHM.nudge_after / timedelta(hours=1)
     reminders_per_week: int = _RHYTHM.nudges_per_week
+    # A reply not out this long after the learner's message (the platform was down) is dropped.
+    reply_minutes: float = _RHYTHM.reply_lifetime / timedelta(minutes=1)
+    # On SIGTERM or SIGINT, `digicoach run` sends what is waiting for up to this long, then stops.
+    stop_seconds: float = 10.0
     # FSRS desired retention per topic, e.g. "security=0.95,strategy=0.85"; others use the default.
     retention: str = ",".join(f"{topic}={share:g}" for topic, share in _RHYTHM.retention.items())
 
@@ -99,6 +103,13 @@ class Settings(BaseSettings):
         check_holidays(self.holiday_country, self.holiday_subdivision)
         return self
 
+    @field_validator("reply_minutes", "stop_seconds")
+    @classmethod
+    def _not_negative(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("must be 0 or more")
+        return value
+
     @field_validator("review_questions", "tick_seconds", "reminders_per_week")
     @classmethod
     def _positive(cls, value: int) -> int:
@@ -129,6 +140,7 @@ class Settings(BaseSettings):
             tick=timedelta(seconds=self.tick_seconds),
             nudge_after=timedelta(hours=self.reminder_after_hours),
             nudges_per_week=self.reminders_per_week,
+            reply_lifetime=timedelta(minutes=self.reply_minutes),
             retention=self._parse_retention(self.retention),
             digest_weekday=WEEKDAYS.index(self.digest_day) + 1,
             digest_time=self.digest_time,

@@ -7,30 +7,55 @@ platform is not configured (its environment variables are not set).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from enum import Enum
 from importlib import import_module
 from typing import Protocol
 
 from bot.settings import Settings
-from lessons.chat import ChatUnreachable, Event, Reply
+from lessons.chat import Event, Outgoing
 
-Handler = Callable[[Event], Awaitable[list[Reply]]]
-Unreachable = Callable[[ChatUnreachable], Awaitable[None]]
+# The coach: takes an event, stores its replies for sending and returns them.
+Handler = Callable[[Event], Awaitable[list[Outgoing]]]
+
+
+class Outcome(Enum):
+    """What became of a stored reply an adapter was given to send."""
+
+    SENT = "sent"  # the platform took it
+    REFUSED = "refused"  # the platform will never take it as it is (see the log)
+    EXPIRED = "expired"  # not out before its lifetime ended (the platform was down that long)
+    BLOCKED = "blocked"  # the chat refuses messages (the person blocked the bot or left)
+
+
+# Told what became of replies, in order, as soon as the platform answered.
+Report = Callable[[Sequence[Outgoing], Outcome], Awaitable[None]]
 
 
 class Adapter(Protocol):
-    """Receives events from one platform, hands them to the coach, sends the replies."""
+    """Receives events from one platform, hands them to the coach, sends the stored replies."""
 
     platform: str
-    # Where the adapter reports a chat its platform refuses (a learner who blocked
-    # the bot); the app sets it. An adapter whose platform never says so leaves it be.
-    unreachable: Unreachable | None
+    # How long the platform may deliver an event again (Telegram keeps updates a
+    # day): the coach remembers handled event ids that long, then forgets them.
+    redelivery: timedelta
 
     async def run(self, handle: Handler) -> None:
-        """Receive until the platform's input ends or the adapter is stopped."""
+        """Receive until the platform's input ends or ``stop`` is called."""
 
-    async def send(self, replies: list[Reply]) -> None:
-        """Deliver replies the coach produced outside of ``run`` (scheduled lessons)."""
+    def stop(self) -> None:
+        """Take no new events; ``run`` returns once the event in hand is handled."""
+
+    async def deliver(self, replies: Sequence[Outgoing], report: Report) -> None:
+        """Send one chat's replies in order, reporting each as soon as the platform answered.
+
+        A transient failure is retried until the reply's ``expires_at``; a
+        reply not reported (the adapter was closed meanwhile) stays stored.
+        """
+
+    async def close(self) -> None:
+        """Let go of the connection, after the last ``deliver``."""
 
 
 Factory = Callable[[Settings], Adapter | None]

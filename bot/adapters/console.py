@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TextIO
 
-from bot.adapters import Handler, Unreachable
+from bot.adapters import Handler, Outcome, Report
 from bot.adapters.labels import label
-from lessons.chat import Choice, ChoiceSelected, Command, Event, Reply, Sender, TextMessage
+from lessons.chat import Choice, ChoiceSelected, Command, Event, Outgoing, Reply, Sender, TextMessage
 from lessons.grading import normalise
 
 PLATFORM = "console"
@@ -62,9 +64,13 @@ class ConsoleAdapter:
     stdin: TextIO = field(default_factory=lambda: sys.stdin)
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     platform: str = PLATFORM
-    # A terminal never refuses a message.
-    unreachable: Unreachable | None = None
+    # Lines are never read twice.
+    redelivery: timedelta = timedelta(0)
     _choices: tuple[Choice, ...] = ()
+    _printed: set[int] = field(default_factory=set)
+    _printing: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _stopped: bool = False
+    _reader_gone: bool = False
 
     @property
     def sender(self) -> Sender:
@@ -85,17 +91,42 @@ class ConsoleAdapter:
             self.stdout.write(f"> {line.rstrip()}\n")
         return line
 
-    async def send(self, replies: list[Reply]) -> None:
+    def print(self, replies: Sequence[Reply]) -> None:
         for reply in replies:
             self.stdout.write(render(reply) + "\n\n")
             if reply.choices:
                 self._choices = reply.choices
         self.stdout.flush()
 
+    async def deliver(self, replies: Sequence[Outgoing], report: Report) -> None:
+        try:
+            self.print([r.reply for r in replies])
+        except BrokenPipeError:
+            # Whoever read the output went away (e.g. `| head`): nobody is left to show it to.
+            self._reader_gone = True
+        await report(replies, Outcome.SENT)
+        async with self._printing:
+            self._printed.update(r.id for r in replies)
+            self._printing.notify_all()
+
     async def run(self, handle: Handler) -> None:
-        while (line := await self._read_line()) is not None:
+        while not self._stopped and (line := await self._read_line()) is not None:
             event = convert(line, self.sender, self._choices)
             if isinstance(event, Quit):
                 break
             if event is not None:
-                await self.send(await handle(event))
+                await self._until_printed({r.id for r in await handle(event)})
+
+    async def _until_printed(self, answered: set[int]) -> None:
+        # The next line is read once this one's answer is on screen, so a piped chat reads in order.
+        async with self._printing:
+            await self._printing.wait_for(lambda: answered <= self._printed)
+            self._printed -= answered
+        if self._reader_gone:
+            raise BrokenPipeError
+
+    def stop(self) -> None:
+        self._stopped = True
+
+    async def close(self) -> None:
+        return None

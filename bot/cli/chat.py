@@ -40,6 +40,7 @@ def run(_args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
     from bot import adapters
+    from bot.app import AnotherCoachError
 
     servers = adapters.configured(settings)
     if not servers:
@@ -48,5 +49,8 @@ def run(_args: argparse.Namespace, settings: Settings) -> int:
             "(see README, 'Telegram and Matrix'); to try the coach alone, use 'digicoach chat'"
         )
     with open_app(settings) as app, contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(app.serve(*servers, scheduled=True))
+        try:
+            asyncio.run(app.serve(*servers, scheduled=True))
+        except AnotherCoachError as error:
+            raise CliError(str(error)) from None
     return 0

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
+from datetime import timedelta
 
+from bot.adapters import Handler, Outcome, Report
 from bot.adapters.memory import MemoryChat
 from bot.app import build
 from bot.cli import main
 from bot.settings import Settings
-from lessons.chat import Reply
+from lessons.chat import Outgoing, Reply
 from tests.conftest import FIXTURES
 from tests.support.clock import FakeClock
 from tests.support.flows import onboard
@@ -16,20 +19,28 @@ from tests.support.ticks import local
 
 
 class RecordingAdapter:
-    """Stands in for a platform: records what the app sends, stops once something came."""
+    """Stands in for a platform: records what the courier hands it, stops once something came."""
 
     platform = "memory"
+    redelivery = timedelta(hours=1)
 
     def __init__(self) -> None:
         self.sent: list[Reply] = []
         self._got = asyncio.Event()
 
-    async def run(self, handle) -> None:
+    async def run(self, handle: Handler) -> None:
         await asyncio.wait_for(self._got.wait(), timeout=20)
 
-    async def send(self, replies: list[Reply]) -> None:
-        self.sent += replies
+    def stop(self) -> None:
         self._got.set()
+
+    async def deliver(self, replies: Sequence[Outgoing], report: Report) -> None:
+        self.sent += [r.reply for r in replies]
+        await report(replies, Outcome.SENT)
+        self._got.set()
+
+    async def close(self) -> None:
+        return None
 
 
 def test_the_tick_sends_the_due_invitation_to_the_learners_platform(tmp_path):
@@ -43,6 +54,8 @@ def test_the_tick_sends_the_due_invitation_to_the_learners_platform(tmp_path):
     app.close()
     assert [r.to.chat_id for r in adapter.sent] == ["chat-alice"]
     assert "Strong passwords" in adapter.sent[0].text
+    # Sent, so it left the outbox: a restart does not send it again.
+    assert app.coach.waiting("memory") == []
 
 
 def test_a_bad_holiday_setting_is_a_clear_error(monkeypatch, capsys):

@@ -96,9 +96,12 @@ def test_transaction_ids_repeat_for_the_same_message_and_differ_between_messages
     assert transaction_id("$e1:0", "m.room.message") != transaction_id("$e1:1", "m.room.message")
 
 
-def test_backoff_follows_the_server_and_otherwise_doubles_up_to_a_minute():
+def test_backoff_follows_the_server_and_otherwise_doubles_up_to_ten_seconds_with_jitter():
     assert backoff(1, retry_after_ms=1500) == 1.5
-    assert [backoff(n) for n in (1, 2, 3, 10)] == [1, 2, 4, 60]
+    for attempt, base in ((1, 1), (2, 2), (3, 4), (10, 10)):
+        waits = {backoff(attempt) for _ in range(50)}
+        assert all(0.75 * base <= wait <= 1.25 * base for wait in waits)
+        assert len(waits) > 1  # jittered: many coaches do not retry in step
 
 
 def test_login_token_and_shown_choices_survive_a_restart(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 from telegram import Update
 
 from bot.adapters.telegram.convert import convert
-from bot.adapters.telegram.render import Call, html, keyboard, pressed, render
+from bot.adapters.telegram.render import Call, html, keyboard, press_origin, pressed, render
 from lessons.chat import Address, Choice, ChoiceSelected, Command, Picture, Reply, Sender, TextMessage
 
 USER = {"id": 42, "is_bot": False, "first_name": "Saïd", "last_name": "B.", "language_code": "fr"}
@@ -44,37 +44,60 @@ def press(data: str, message: dict | None = None, update_id: int = 8) -> Update:
 SAID = Sender("telegram", "42", "42", "Saïd B.", "fr")
 
 
-def test_text_becomes_a_text_message_with_the_update_id_as_event_id():
-    assert convert(message_update("09:30")) == TextMessage(SAID, "09:30", "tg:7")
+BOT = "666"
+# The message's chat, number and date: what makes an update unique even where update ids start over.
+MESSAGE_KEY = "tg:666:7:42/3/1700000000"
+
+
+def test_text_becomes_a_text_message_whose_id_names_the_bot_the_update_and_the_message():
+    assert convert(message_update("09:30"), BOT) == TextMessage(SAID, "09:30", MESSAGE_KEY)
+
+
+def test_the_same_update_id_with_another_message_is_another_event():
+    again = convert(message_update("09:30"), BOT)
+    other_bot = convert(message_update("09:30"), "777")
+    restarted = Update.de_json(
+        {
+            "update_id": 7,
+            "message": {"message_id": 3, "date": 1_700_000_500, "chat": CHAT, "from": USER, "text": "hi"},
+        },
+        None,
+    )
+    assert again is not None and other_bot is not None
+    assert again.event_id == MESSAGE_KEY
+    assert other_bot.event_id != MESSAGE_KEY
+    assert getattr(convert(restarted, BOT), "event_id", None) not in (None, MESSAGE_KEY)
 
 
 def test_a_command_keeps_its_arguments_and_loses_the_bot_name():
-    assert convert(message_update("/progress@DigicoachBot", [command_entity(22)])) == Command(
-        SAID, "progress", "", "tg:7"
+    assert convert(message_update("/progress@DigicoachBot", [command_entity(22)]), BOT) == Command(
+        SAID, "progress", "", MESSAGE_KEY
     )
-    assert convert(message_update("/Lesson  now ", [command_entity(7)])) == Command(
-        SAID, "lesson", "now", "tg:7"
+    assert convert(message_update("/Lesson  now ", [command_entity(7)]), BOT) == Command(
+        SAID, "lesson", "now", MESSAGE_KEY
     )
 
 
 def test_a_deep_link_start_arrives_as_start_with_its_code():
-    assert convert(message_update("/start team-42", [command_entity(6)])) == Command(
-        SAID, "start", "team-42", "tg:7"
+    assert convert(message_update("/start team-42", [command_entity(6)]), BOT) == Command(
+        SAID, "start", "team-42", MESSAGE_KEY
     )
 
 
 def test_a_button_press_becomes_a_choice_of_that_learner():
-    assert convert(press("ans:5:0:1", bot_message())) == ChoiceSelected(SAID, "ans:5:0:1", "tg:8")
+    assert convert(press("ans:5:0:1", bot_message()), BOT) == ChoiceSelected(
+        SAID, "ans:5:0:1", "tg:666:8:press/q1"
+    )
 
 
 def test_a_press_that_claims_a_message_of_another_chat_is_ignored():
     other = {"id": 77, "type": "private", "first_name": "Alice"}
-    assert convert(press("ans:5:0:1", bot_message(chat=other))) is None
+    assert convert(press("ans:5:0:1", bot_message(chat=other)), BOT) is None
 
 
 def test_group_messages_and_updates_without_text_are_ignored():
     group = {"id": -100, "type": "group", "title": "Team"}
-    assert convert(message_update("hello", chat=group)) is None
+    assert convert(message_update("hello", chat=group), BOT) is None
     sticker = Update.de_json(
         {
             "update_id": 1,
@@ -96,8 +119,8 @@ def test_group_messages_and_updates_without_text_are_ignored():
         },
         None,
     )
-    assert convert(sticker) is None
-    assert convert(Update.de_json({"update_id": 2}, None)) is None
+    assert convert(sticker, BOT) is None
+    assert convert(Update.de_json({"update_id": 2}, None), BOT) is None
 
 
 def test_text_and_title_are_escaped_telegram_html():
@@ -154,17 +177,27 @@ def test_a_missing_picture_is_described_instead():
 
 def test_a_pressed_button_turns_into_the_chosen_label_and_the_buttons_go():
     message = press("ans:5:0:0", bot_message("Which is <strongest>?")).callback_query.message
-    call = pressed(message, "ans:5:0:0")
-    assert call == Call(
+    origin = press_origin(message, "ans:5:0:0")
+    assert origin is not None
+    assert pressed(origin) == Call(
         "edit_message_text",
         42,
         {"message_id": 9, "text": "Which is &lt;strongest&gt;?\n\n<i>→ Welcome1</i>", "parse_mode": "HTML"},
+    )
+    assert pressed(origin, Reply(TO, "✅ Right!")) == Call(
+        "edit_message_text",
+        42,
+        {
+            "message_id": 9,
+            "text": "Which is &lt;strongest&gt;?\n\n<i>→ Welcome1</i>\n\n✅ Right!",
+            "parse_mode": "HTML",
+        },
     )
 
 
 @pytest.mark.parametrize("data", ["ans:5:0:1", "garbage"])
 def test_a_press_of_a_button_the_message_does_not_have_edits_nothing(data):
     message = press(data, bot_message()).callback_query.message
-    assert pressed(message, data) is None
+    assert press_origin(message, data) is None
     no_buttons = press(data, bot_message(buttons=())).callback_query.message
-    assert pressed(no_buttons, data) is None
+    assert press_origin(no_buttons, data) is None

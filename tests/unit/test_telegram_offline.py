@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +18,13 @@ from telegram import Update
 from telegram.ext import ApplicationBuilder
 from telegram.request import BaseRequest, RequestData
 
+from bot.adapters import Outcome
 from bot.adapters.telegram import configure
 from bot.adapters.telegram.adapter import TelegramAdapter, TelegramTokenError
 from bot.adapters.telegram.config import TelegramSettings
 from bot.cli import main
 from bot.settings import Settings
-from lessons.chat import Address, Choice, Event, Picture, Reply
+from lessons.chat import Address, Choice, Outgoing, Picture, Reply
 
 BOT = {"id": 1, "is_bot": True, "first_name": "Coach", "username": "CoachBot"}
 CHAT = {"id": 42, "type": "private", "first_name": "Nele"}
@@ -113,19 +116,26 @@ def scenario_run(scenario: Any) -> Any:
     return asyncio.run(scenario())
 
 
+async def deliver(coach: TelegramAdapter, *replies: Reply) -> list[Outcome]:
+    """Hand the adapter stored replies to send, as the courier does; what it reported for each."""
+    reported: list[Outcome] = []
+
+    async def report(sent: Sequence[Outgoing], outcome: Outcome) -> None:
+        reported.extend(outcome for _ in sent)
+
+    expires = datetime.now(UTC) + timedelta(minutes=5)
+    await coach.deliver([Outgoing(n, reply, None, expires) for n, reply in enumerate(replies, 1)], report)
+    return reported
+
+
 def test_a_picture_by_url_goes_out_as_send_photo_with_caption_and_buttons(tmp_path):
     picture = Picture("https://example.org/phishing.png", "A fake mail from 'the bank'")
-
-    async def handle(event: Event) -> list[Reply]:
-        to = Address("telegram", event.sender.chat_id)
-        return [Reply(to, "Spot <the> signs", "Card 1", (Choice("next:1:0", "Next"),), picture)]
+    to = Address("telegram", "42")
 
     async def scenario() -> RecordingRequest:
         coach, request = adapter(tmp_path)
-        coach.handle = handle
-        await coach.start()
-        await coach.process([Update.de_json(command("/lesson"), coach.application.bot)])
-        await coach.outbox.drain()
+        reply = Reply(to, "Spot <the> signs", "Card 1", (Choice("next:1:0", "Next"),), picture)
+        assert await deliver(coach, reply) == [Outcome.SENT]
         return request
 
     [photo] = scenario_run(scenario).made("sendPhoto")
@@ -140,21 +150,10 @@ def test_a_lesson_picture_is_uploaded(tmp_path):
     (tmp_path / "images").mkdir()
     (tmp_path / "images" / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\nchart")
 
-    async def handle(event: Event) -> list[Reply]:
-        return [
-            Reply(
-                Address("telegram", event.sender.chat_id),
-                "Your week",
-                picture=Picture(str(tmp_path / "images" / "chart.png"), "A chart"),
-            )
-        ]
-
     async def scenario() -> RecordingRequest:
         coach, request = adapter(tmp_path)
-        coach.handle = handle
-        await coach.start()
-        await coach.process([Update.de_json(command("/progress"), coach.application.bot)])
-        await coach.outbox.drain()
+        picture = Picture(str(tmp_path / "images" / "chart.png"), "A chart")
+        await deliver(coach, Reply(Address("telegram", "42"), "Your week", picture=picture))
         return request
 
     request = scenario_run(scenario)
@@ -164,16 +163,60 @@ def test_a_lesson_picture_is_uploaded(tmp_path):
     assert upload[1] == b"\x89PNG\r\n\x1a\nchart"
 
 
-def test_send_outside_run_delivers_scheduled_replies(tmp_path):
+def test_a_press_hands_the_coach_where_to_show_the_choice_and_the_feedback_goes_there(tmp_path):
+    async def scenario() -> tuple[RecordingRequest, list[Any]]:
+        coach, request = adapter(tmp_path)
+        handled: list[Any] = []
+
+        async def handle(event: Any) -> list[Outgoing]:
+            handled.append(event)
+            return []
+
+        coach.handle = handle
+        await coach.start()
+        press = {
+            "update_id": 6,
+            "callback_query": {
+                "id": "q-1",
+                "from": USER,
+                "chat_instance": "ci",
+                "data": "ans:5:0:1",
+                "message": {
+                    "message_id": 9,
+                    "date": 1_700_000_000,
+                    "chat": CHAT,
+                    "from": BOT,
+                    "text": "Which is strongest?",
+                    "reply_markup": {"inline_keyboard": [[{"text": "Length", "callback_data": "ans:5:0:1"}]]},
+                },
+            },
+        }
+        await coach.process([Update.de_json(press, coach.application.bot)])
+        [event] = handled
+        feedback = Reply(Address("telegram", "42"), "✅ Right!")
+        expires = datetime.now(UTC) + timedelta(minutes=5)
+
+        async def report(_sent: Sequence[Outgoing], _outcome: Outcome) -> None:
+            return None
+
+        await coach.deliver([Outgoing(1, feedback, event.origin, expires)], report)
+        return request, handled
+
+    request, [event] = scenario_run(scenario)
+    assert event.event_id == "tg:1:6:press/q-1"
+    [edit] = request.made("editMessageText")
+    assert edit["message_id"] == 9
+    assert edit["text"] == "Which is strongest?\n\n<i>→ Length</i>\n\n✅ Right!"
+    assert request.made("sendMessage") == []  # the feedback went into the question: one call
+
+
+def test_scheduled_replies_go_out_before_run_started(tmp_path):
     async def scenario() -> RecordingRequest:
         coach, request = adapter(tmp_path)
-        await coach.send(
-            [
-                Reply(
-                    Address("telegram", "42"), "Your lesson is ready", choices=(Choice("go:lesson", "Start"),)
-                )
-            ]
+        reply = Reply(
+            Address("telegram", "42"), "Your lesson is ready", choices=(Choice("go:lesson", "Start"),)
         )
+        await deliver(coach, reply)
         return request
 
     [message] = scenario_run(scenario).made("sendMessage")

@@ -1,17 +1,19 @@
-"""The Telegram outbox: per-chat order, flood waits for one chat only, retries, blocked learners."""
+"""Sending to Telegram: flood control that converges, patience while Telegram is away, final refusals."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 import warnings
 from datetime import timedelta
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.adapters import Outcome
 from bot.adapters.telegram.render import Call
-from bot.adapters.telegram.sending import Limits, Outbox, Outcome, TokenBucket
+from bot.adapters.telegram.sending import Limits, Pacer, SendRate, TokenBucket
 
-FAST = Limits(per_second=1000, per_chat_per_second=1000, chat_burst=100, first_backoff=0.001)
+FAST = Limits(per_second=1000, per_chat_per_second=1000, chat_burst=100, moment=0.05)
 
 
 def flood(milliseconds: int) -> RetryAfter:
@@ -20,7 +22,7 @@ def flood(milliseconds: int) -> RetryAfter:
         return RetryAfter(timedelta(milliseconds=milliseconds))
 
 
-def call(chat: int, n: int) -> Call:
+def call(chat: int, n: int = 0) -> Call:
     return Call("send_message", chat, {"text": f"message {n}"})
 
 
@@ -29,95 +31,133 @@ class Telegram:
 
     def __init__(self) -> None:
         self.sent: list[Call] = []
+        self.attempts = 0
         self.errors: dict[int, list[Exception]] = {}
+        self.down = False
+        self.probes = 0
 
     async def perform(self, c: Call) -> None:
         await asyncio.sleep(0)
+        self.attempts += 1
         pending = self.errors.get(c.chat_id)
         if pending:
             raise pending.pop(0)
+        if self.down:
+            raise NetworkError("connection refused")
         self.sent.append(c)
 
-
-def test_each_chat_gets_its_messages_in_order():
-    async def scenario() -> list[Call]:
-        telegram = Telegram()
-        outbox = Outbox(telegram.perform, FAST)
-        outcomes = await outbox.deliver([call(chat, n) for n in range(5) for chat in (1, 2)])
-        assert outcomes == [Outcome.SENT] * 10
-        return telegram.sent
-
-    sent = asyncio.run(scenario())
-    for chat in (1, 2):
-        assert [c.params["text"] for c in sent if c.chat_id == chat] == [f"message {n}" for n in range(5)]
+    async def probe(self) -> None:
+        self.probes += 1
+        if self.down:
+            raise NetworkError("connection refused")
 
 
-def test_a_flood_wait_for_one_chat_does_not_hold_up_another():
+def far() -> float:
+    return time.monotonic() + 60
+
+
+def test_a_flood_wait_is_honoured_for_its_chat_while_others_go_on_after_a_moment():
     async def scenario() -> None:
         telegram = Telegram()
-        telegram.errors[1] = [flood(30_000)]
-        outbox = Outbox(telegram.perform, FAST)
-        waiting = outbox.put([call(1, 0)])
-        [other] = await outbox.deliver([call(2, 0)])
-        assert other is Outcome.SENT
-        assert not waiting[0].done()  # chat 1 still honours its retry_after
-        assert [c.chat_id for c in telegram.sent] == [2]
-        await outbox.close()
+        telegram.errors[1] = [flood(400)]
+        pacer = Pacer(telegram.perform, telegram.probe, FAST)
+        started = time.monotonic()
+        first = asyncio.create_task(pacer.send(call(1), far()))
+        await asyncio.sleep(0.01)
+        assert await pacer.send(call(2), far()) is Outcome.SENT
+        other_done = time.monotonic() - started
+        assert await first is Outcome.SENT
+        chat_done = time.monotonic() - started
+        assert other_done < 0.3  # held for the moment only, not chat 1's retry_after
+        assert chat_done >= 0.4  # never before its retry_after
+        assert [c.chat_id for c in telegram.sent] == [2, 1]
 
     asyncio.run(scenario())
 
 
-def test_a_flood_wait_is_honoured_then_the_message_goes_out():
+def test_a_429_brings_the_rate_down_to_what_telegram_took_and_it_climbs_back_slowly():
+    now = [0.0]
+    rate = SendRate(ceiling=30, clock=lambda: now[0])
+    for n in range(10):  # ten accepted in the last second
+        now[0] = n * 0.05
+        rate.accepted()
+    now[0] = 0.6
+    rate.refused(retry_after=30)
+    assert rate.rate == 9.0  # a little under the ten Telegram took, not half of 30
+    assert rate.hold_until == 1.6  # a moment for everyone, not the chat's 30 s
+    for second in range(2, 61):
+        now[0] = float(second)
+        rate.accepted()
+    assert rate.rate == 9.0  # not past 90 % of the rate that was refused, for a minute
+    now[0] = 61.0
+    rate.accepted()
+    assert rate.rate == 10.0  # then a step a second
+    now[0] = 62.0
+    rate.accepted()
+    assert rate.rate == 11.0
+
+
+def test_refused_again_right_after_the_moment_means_telegram_holds_the_whole_bot():
+    now = [0.0]
+    rate = SendRate(ceiling=30, clock=lambda: now[0])
+    rate.accepted()
+    rate.refused(retry_after=5)
+    assert rate.hold_until == 1.0
+    now[0] = 1.01
+    rate.refused(retry_after=4)  # the first call after the moment: refused too
+    assert rate.hold_until == 5.01
+
+
+def test_while_telegram_does_not_answer_nothing_is_sent_again_and_again():
     async def scenario() -> None:
         telegram = Telegram()
-        telegram.errors[1] = [flood(10), flood(10)]
-        outbox = Outbox(telegram.perform, FAST)
-        assert await outbox.deliver([call(1, 0), call(1, 1)]) == [Outcome.SENT, Outcome.SENT]
-        assert [c.params["text"] for c in telegram.sent] == ["message 0", "message 1"]
+        telegram.down = True
+        pacer = Pacer(telegram.perform, telegram.probe, FAST)
+        sends = [asyncio.create_task(pacer.send(call(chat), far())) for chat in (1, 2, 3)]
+        await asyncio.sleep(2.0)
+        # One try each, then they wait for a probe to get an answer.
+        assert telegram.attempts <= 3
+        assert telegram.probes >= 2
+        telegram.down = False
+        assert await asyncio.gather(*sends) == [Outcome.SENT] * 3
+        assert len(telegram.sent) == 3
 
     asyncio.run(scenario())
 
 
-def test_network_errors_are_retried_with_backoff_then_given_up():
+def test_a_timed_out_call_is_sent_once_more_when_telegram_answers_again():
     async def scenario() -> None:
         telegram = Telegram()
-        telegram.errors[1] = [NetworkError("reset"), NetworkError("reset")]
-        telegram.errors[2] = [NetworkError("down")] * 5
-        outbox = Outbox(telegram.perform, FAST)
-        assert await outbox.deliver([call(1, 0), call(2, 0), call(2, 1)]) == [
-            Outcome.SENT,
-            Outcome.FAILED,
-            Outcome.SENT,
-        ]
+        telegram.errors[1] = [TimedOut("stalled")]
+        pacer = Pacer(telegram.perform, telegram.probe, FAST)
+        assert await pacer.send(call(1), far()) is Outcome.SENT
+        assert telegram.attempts == 2
 
     asyncio.run(scenario())
 
 
-def test_a_learner_who_blocked_the_bot_gets_nothing_more_and_others_go_on(caplog):
+def test_a_call_still_waiting_when_its_lifetime_ends_expires():
+    async def scenario() -> None:
+        telegram = Telegram()
+        telegram.down = True
+        pacer = Pacer(telegram.perform, telegram.probe, FAST)
+        assert await pacer.send(call(1), time.monotonic() + 0.3) is Outcome.EXPIRED
+        await pacer.close()
+
+    asyncio.run(scenario())
+
+
+def test_final_answers_blocked_refused_and_an_edit_already_made():
     async def scenario() -> None:
         telegram = Telegram()
         telegram.errors[1] = [Forbidden("Forbidden: bot was blocked by the user")]
-        blocked: list[int] = []
-
-        async def on_blocked(chat_id: int) -> None:
-            blocked.append(chat_id)
-
-        outbox = Outbox(telegram.perform, FAST, on_blocked)
-        outcomes = await outbox.deliver([call(1, 0), call(1, 1), call(2, 0)])
-        assert outcomes == [Outcome.BLOCKED, Outcome.BLOCKED, Outcome.SENT]
-        assert [c.chat_id for c in telegram.sent] == [2]
-        assert blocked == [1]  # the coach is told once
-
-    asyncio.run(scenario())
-    assert "chat 1 blocked the bot" in caplog.text
-
-
-def test_a_refused_request_is_not_retried_and_the_next_one_goes_out():
-    async def scenario() -> None:
-        telegram = Telegram()
-        telegram.errors[1] = [BadRequest("message is not modified")]
-        outbox = Outbox(telegram.perform, FAST)
-        assert await outbox.deliver([call(1, 0), call(1, 1)]) == [Outcome.FAILED, Outcome.SENT]
+        telegram.errors[2] = [BadRequest("Bad Request: chat not found")]
+        telegram.errors[3] = [BadRequest("Bad Request: message is not modified")]
+        pacer = Pacer(telegram.perform, telegram.probe, FAST)
+        assert await pacer.send(call(1), far()) is Outcome.BLOCKED
+        assert await pacer.send(call(2), far()) is Outcome.REFUSED
+        assert await pacer.send(call(3), far()) is Outcome.SENT  # sent again after a restart: it is there
+        assert telegram.attempts == 3  # none of them retried
 
     asyncio.run(scenario())
 

@@ -4,8 +4,8 @@
 //
 // The emulator's known defects this corrects (see shared/test-servers.md):
 // getMe without is_bot; dates in milliseconds; edits answering `null`;
-// callback queries without chat_instance and without the message's id and
-// date; user messages without a date; getUpdates ignoring offset, limit and
+// callback queries without chat_instance, without the message's id and
+// date, and with ids that start over at 1; user messages without a date; getUpdates ignoring offset, limit and
 // timeout (it "confirms" an update as soon as it has been fetched once);
 // errors that are not {ok:false, error_code, description}. It adds what the
 // emulator lacks: sendPhoto by URL or by upload, setMyCommands, a secret-token header on
@@ -15,7 +15,11 @@
 // Prints one JSON line {"port": N} on stdout once it listens (port 0 = any free port).
 //
 // Test-only control routes (not part of the Bot API):
-//   POST /_control/limits {token, per_second, per_chat_per_second, retry_after}
+//   POST /_control/limits {token, per_second, per_chat_per_second, retry_after, mode}
+//        mode "window" (default): a send over the limits in the last second is refused, the others go on;
+//        mode "penalty": as Telegram does with a flooding bot, after one refusal every send of that bot
+//        is refused until retry_after has passed, each refusal naming the seconds left
+//   POST /_control/outage {token, seconds}  refuse every connection for that long (the listener closes)
 //   POST /_control/block {token, chat_id}  sends to that chat answer 403
 //   POST /_control/redeliver {token, update_id}  Telegram sending a confirmed update again
 //   POST /_control/chat {token, chat_id}  the bot's messages in that chat, as the learner sees them
@@ -58,9 +62,12 @@ function bot(token) {
       messages: new Map(), // `${chat_id}:${message_id}` -> message
       order: [],
       confirmed: [], // updates already confirmed, for /_control/redeliver
-      limits: { per_second: 0, per_chat_per_second: 0, retry_after: 1 },
+      limits: { per_second: 0, per_chat_per_second: 0, retry_after: 1, mode: 'window' },
+      penalty_until: 0, // "penalty" mode: every send refused until then (milliseconds)
       recent: [], // [millis, chat_id] of accepted sends in the last second
       blocked: new Set(),
+      refusals: [], // [millis, chat_id, retry_after] of every 429
+      accepted: [], // [millis, chat_id, method, content] of every send that went through
       stats: { sent: 0, refused_429: 0, refused_403: 0, edits: 0, photos: 0, callbacks_answered: 0 },
       commands: {},
       webhook: null,
@@ -140,17 +147,20 @@ function ok(res, result) {
   res.status(200).type('application/json').end(JSON.stringify({ ok: true, result }));
 }
 
-// Injected limits: the 429 Telegram answers when a bot sends too fast.
+// Injected limits: the 429 Telegram answers when a bot sends too fast. The retry_after to
+// answer with, or 0 when the send may go.
 function refused(state, chatId) {
   const millis = Date.now();
+  if (state.penalty_until > millis) return Math.ceil((state.penalty_until - millis) / 1000);
   state.recent = state.recent.filter(([at]) => at > millis - 1000);
-  const { per_second: overall, per_chat_per_second: perChat } = state.limits;
+  const { per_second: overall, per_chat_per_second: perChat, retry_after: retryAfter, mode } = state.limits;
   const inChat = state.recent.filter(([, chat]) => chat === chatId).length;
   if ((overall > 0 && state.recent.length >= overall) || (perChat > 0 && inChat >= perChat)) {
-    return true;
+    if (mode === 'penalty') state.penalty_until = millis + retryAfter * 1000;
+    return retryAfter;
   }
   state.recent.push([millis, chatId]);
-  return false;
+  return 0;
 }
 
 function storeBotMessage(state, token, body, content) {
@@ -272,6 +282,10 @@ function telegramUpdate(update, token) {
   const state = bot(token);
   if (formatted.callback_query) {
     const query = formatted.callback_query;
+    // Telegram's query ids are unique, the emulator's count from 1 again after a restart;
+    // the same update sent again keeps its id.
+    if (!update.queryId) update.queryId = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+    query.id = update.queryId;
     const given = query.message || {};
     const chatId = given.chat ? Number(given.chat.id) : Number(query.from.id);
     // Telegram sends the message as it is now; a message it never sent stays as the client gave it.
@@ -386,8 +400,22 @@ const CONTROL = {
       per_second: Number(body.per_second || 0),
       per_chat_per_second: Number(body.per_chat_per_second || 0),
       retry_after: Number(body.retry_after || 1),
+      mode: body.mode === 'penalty' ? 'penalty' : 'window',
     };
+    state.penalty_until = 0;
     return state.limits;
+  },
+  // Every 429 and every accepted send, for a test to check that no retry came before its retry_after.
+  sends: (state) => ({ refusals: state.refusals, accepted: state.accepted }),
+  outage: (_state, body) => {
+    const seconds = Number(body.seconds || 0);
+    // After this answer has gone out: close the listener and every open connection, listen again later.
+    setImmediate(() => {
+      server.close();
+      server.closeAllConnections();
+      setTimeout(() => server.listen(port === 0 ? listening : port, host), seconds * 1000);
+    });
+    return { seconds };
   },
   block: (state, body) => {
     state.blocked.add(Number(body.chat_id));
@@ -501,12 +529,16 @@ function front(req, res, next) {
       telegramError(res, 403, 'Forbidden: bot was blocked by the user');
       return;
     }
-    if (refused(state, chatId)) {
+    const retryAfter = refused(state, chatId);
+    if (retryAfter) {
       state.stats.refused_429 += 1;
-      const retryAfter = state.limits.retry_after;
+      state.refusals.push([Date.now(), chatId, retryAfter]);
       telegramError(res, 429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
       return;
     }
+    // What was sent, so a test can tell a message sent twice (same text, same buttons) from two messages.
+    const markup = keyboard(body);
+    state.accepted.push([Date.now(), chatId, method, `${body.text || body.caption || ''}|${markup ? JSON.stringify(markup) : ''}`]);
     if (method.startsWith('send')) state.stats.sent += 1;
   }
   try {
@@ -529,8 +561,10 @@ process.on('unhandledRejection', (error) => {
 });
 
 const server = http.createServer(tg.webServer);
+let listening = port; // the port actually taken, so an outage reopens the same one
 server.listen(port, host, () => {
-  process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
+  listening = server.address().port;
+  process.stdout.write(`${JSON.stringify({ port: listening })}\n`);
 });
 const stop = () => {
   server.close(() => process.exit(0));

@@ -5,7 +5,9 @@ matrix-nio); the device and its crypto store live in the data directory and
 are reused on every start, so the bot reads what learners sent while it was
 down. The sync token is saved only after all events of a sync were handled;
 the engine drops an event it already handled (by Matrix event id), so a crash
-neither loses nor repeats an answer.
+neither loses nor repeats an answer. Replies are sent from the coach's stored
+outbox with a transaction id made from the reply's own id, so a reply sent
+again after a crash is kept once by the homeserver.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import mimetypes
-import uuid
-from collections.abc import Awaitable, Callable
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,11 +42,11 @@ from nio import (
 )
 from nio.exceptions import LocalProtocolError
 
-from bot.adapters import Handler, Unreachable
+from bot.adapters import Handler, Outcome, Report
 from bot.adapters.matrix import render
 from bot.adapters.matrix.convert import PLATFORM, Incoming, allowed, convert, is_one_to_one
 from bot.adapters.matrix.state import AdapterState, Login
-from lessons.chat import Address, Command, Reply, Sender
+from lessons.chat import Address, Command, Outgoing, Reply, Sender
 from lessons.i18n import _, use_locale
 from lessons.model import LANGUAGES
 
@@ -57,7 +61,8 @@ FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 0}}}
 # Events paged back per room when a sync's timeline was cut short after a long downtime.
 CATCH_UP_LIMIT = 1000
 SEND_ATTEMPTS = 6
-MAX_BACKOFF_S = 60.0
+# Waits between tries grow to this, with jitter: the homeserver is polled again soon after it is back.
+MAX_BACKOFF_S = 10.0
 
 
 class MatrixLoginError(RuntimeError):
@@ -65,14 +70,22 @@ class MatrixLoginError(RuntimeError):
 
 
 class SendFailedError(RuntimeError):
-    pass
+    """The homeserver could not be reached (or kept limiting us) within the tries or the time given."""
+
+
+class RefusedError(RuntimeError):
+    """The homeserver answered with an error that trying again will not change."""
+
+    def __init__(self, what: str, errcode: str) -> None:
+        super().__init__(f"{what}: {errcode}")
+        self.errcode = errcode
 
 
 def backoff(attempt: int, retry_after_ms: int | None = None) -> float:
-    """Seconds to wait before try ``attempt + 1``: the server's word, else doubling from 1 s."""
+    """Seconds to wait before try ``attempt + 1``: the server's word, else doubling from 1 s, with jitter."""
     if retry_after_ms is not None:
         return retry_after_ms / 1000
-    return float(min(2 ** (attempt - 1), MAX_BACKOFF_S))
+    return float(min(2 ** (attempt - 1), MAX_BACKOFF_S)) * (0.75 + random.random() / 2)
 
 
 def _in_every_language(say: Callable[[], str]) -> str:
@@ -90,6 +103,9 @@ def _notice(room_id: str, text: str) -> dict[str, Any]:
 
 class MatrixAdapter:
     platform = PLATFORM
+    # Matrix sends an event again only when a sync is repeated from the saved token,
+    # which covers the last sync before a crash: a week is a wide margin.
+    redelivery = timedelta(days=7)
 
     def __init__(
         self,
@@ -108,9 +124,8 @@ class MatrixAdapter:
         self._device_id = device_id
         self._password = password
         self.state = AdapterState(data_dir)
-        # Matrix tells the coach nothing when a learner leaves; the app sets it all the same.
-        self.unreachable: Unreachable | None = None
         self._client: AsyncClient | None = None
+        self._stopped = asyncio.Event()
         self._connecting = asyncio.Lock()
         self._seeding: set[asyncio.Task[None]] = set()
 
@@ -171,25 +186,33 @@ class MatrixAdapter:
 
     # -- retries ------------------------------------------------------------
 
-    async def _retrying(self, what: str, call: Callable[[], Awaitable[T]]) -> T:
-        """``call`` until it is not rate limited and reaches the server; log every wait."""
-        for attempt in range(1, SEND_ATTEMPTS + 1):
+    async def _retrying(
+        self, what: str, call: Callable[[], Awaitable[T]], deadline: float | None = None
+    ) -> T:
+        """``call`` until it is not rate limited and reaches the server; log every wait.
+
+        With a ``deadline`` (on ``time.monotonic``) it tries until then, however
+        many tries that takes; without, ``SEND_ATTEMPTS`` times.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            last = deadline is None and attempt == SEND_ATTEMPTS
             try:
                 answer = await call()
             except (ClientError, TimeoutError) as error:
-                if attempt == SEND_ATTEMPTS:
-                    raise SendFailedError(f"{what}: {error}") from error
                 wait = backoff(attempt)
+                if last or (deadline is not None and time.monotonic() + wait > deadline):
+                    raise SendFailedError(f"{what}: {error}") from error
                 log.warning("%s: homeserver unreachable (%s); trying again in %.0f s", what, error, wait)
             else:
                 if not (isinstance(answer, ErrorResponse) and answer.status_code == "M_LIMIT_EXCEEDED"):
                     return answer
-                if attempt == SEND_ATTEMPTS:
-                    raise SendFailedError(f"{what}: still rate limited after {attempt} tries")
                 wait = backoff(attempt, answer.retry_after_ms)
+                if last or (deadline is not None and time.monotonic() + wait > deadline):
+                    raise SendFailedError(f"{what}: still rate limited after {attempt} tries")
                 log.warning("%s: rate limited by the homeserver; trying again in %.1f s", what, wait)
             await asyncio.sleep(wait)
-        raise AssertionError("unreachable")
 
     # -- receiving ----------------------------------------------------------
 
@@ -201,22 +224,44 @@ class MatrixAdapter:
             # A setting to fix or a server that never answered the first login,
             # not a crash: one clear line for the operator.
             raise SystemExit(f"digicoach: Matrix: {error}") from None
+
+    def stop(self) -> None:
+        """Take no new events: a sync under way is abandoned, a sync being handled is finished."""
+        self._stopped.set()
+
+    async def _until_stopped(self, call: Awaitable[T]) -> T | None:
+        """The call's result, or None when the adapter was stopped first (the call is then cancelled)."""
+        task = asyncio.ensure_future(call)
+        stopping = asyncio.ensure_future(self._stopped.wait())
+        both: set[asyncio.Future[Any]] = {task, stopping}
+        try:
+            done, _pending = await asyncio.wait(both, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            await self.close()
+            stopping.cancel()
+        if task not in done:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            return None
+        return task.result()
 
     async def _sync_forever(self, client: AsyncClient, handle: Handler) -> None:
         first = True
         failures = 0
-        while True:
+        while not self._stopped.is_set():
             # A first start ever skips old history; a restart catches up from the saved token.
             since = client.next_batch
             fresh = since is None
             try:
-                response = await client.sync(
-                    timeout=0 if first else SYNC_TIMEOUT_MS,
-                    sync_filter=FIRST_SYNC_FILTER if fresh else SYNC_FILTER,
-                    full_state=first or None,
+                response = await self._until_stopped(
+                    client.sync(
+                        timeout=0 if first else SYNC_TIMEOUT_MS,
+                        sync_filter=FIRST_SYNC_FILTER if fresh else SYNC_FILTER,
+                        full_state=first or None,
+                    )
                 )
+                if response is None:
+                    client.next_batch = since
+                    return
             except (ClientError, TimeoutError) as error:
                 failures += 1
                 await self._pause(failures, f"cannot reach {self.homeserver} ({error})")
@@ -230,7 +275,7 @@ class MatrixAdapter:
             try:
                 await self._keep_keys(client)
                 await self._handle_sync(client, response, since, handle)
-            except (ClientError, TimeoutError, SendFailedError) as error:
+            except (ClientError, TimeoutError, SendFailedError, RefusedError) as error:
                 # Sync this stretch again: the coach drops the events it already handled.
                 client.next_batch = since
                 failures += 1
@@ -240,11 +285,10 @@ class MatrixAdapter:
             self.state.save_sync_token(response.next_batch)
             first = False
 
-    @staticmethod
-    async def _pause(failures: int, why: str, retry_after_ms: int | None = None) -> None:
+    async def _pause(self, failures: int, why: str, retry_after_ms: int | None = None) -> None:
         wait = backoff(failures, retry_after_ms)
         log.warning("%s; trying again in %.0f s", why, wait)
-        await asyncio.sleep(wait)
+        await self._until_stopped(asyncio.sleep(wait))
 
     async def _keep_keys(self, client: AsyncClient) -> None:
         """What nio's sync_forever does between syncs: key upload, query, claim, to-device."""
@@ -329,10 +373,10 @@ class MatrixAdapter:
                 await self._send_notice(room_id, _notice(room_id, unreadable), f"unreadable:{event.event_id}")
             return
         if isinstance(event, RoomMessageText):
-            incoming = Incoming(event.event_id, sender, room_id, name_of(sender), body=event.body)
+            incoming = Incoming(self._key(event.event_id), sender, room_id, name_of(sender), body=event.body)
         elif isinstance(event, ReactionEvent):
             incoming = Incoming(
-                event.event_id,
+                self._key(event.event_id),
                 sender,
                 room_id,
                 name_of(sender),
@@ -346,7 +390,7 @@ class MatrixAdapter:
             return
         neutral = convert(incoming, self.state.last_choices(room_id), self.state.choices_by_message(room_id))
         if neutral is not None:
-            await self._send_replies(incoming.event_id, await handle(neutral))
+            await handle(neutral)  # the replies are stored; the courier sends them
 
     async def _greet(self, room_id: str, join: RoomMemberEvent, handle: Handler) -> None:
         """Joining a DM starts the onboarding for whoever invited us, once per join."""
@@ -356,9 +400,13 @@ class MatrixAdapter:
         if learner is None or not allowed(learner, self.allowed_servers):
             return
         start = Command(
-            Sender(PLATFORM, learner, room_id, room.user_name(learner)), "start", "", join.event_id
+            Sender(PLATFORM, learner, room_id, room.user_name(learner)), "start", "", self._key(join.event_id)
         )
-        await self._send_replies(join.event_id, await handle(start))
+        await handle(start)
+
+    def _key(self, event_id: str) -> str:
+        """The event's id for the coach: with the bot's own account, as handled ids are per bot."""
+        return f"mx:{self.user_id}:{event_id}"
 
     @staticmethod
     def _group_room_text() -> str:
@@ -376,12 +424,35 @@ class MatrixAdapter:
 
     # -- sending ------------------------------------------------------------
 
-    async def send(self, replies: list[Reply]) -> None:
-        """Replies made outside a conversation (scheduled lessons); connects if needed."""
+    async def deliver(self, replies: Sequence[Outgoing], report: Report) -> None:
+        """Send one room's stored replies in order; feedback leads the next reply in one notice."""
         client = await self.connect()
         if not client.rooms:
             await self._learn_rooms(client)
-        await self._send_replies(f"batch:{uuid.uuid4()}", replies)
+        by_reply = {id(r.reply): r for r in replies}
+        for lead, reply in render.with_leads([r.reply for r in replies]):
+            outgoing = by_reply[id(reply)]
+            covered = [by_reply[id(lead)], outgoing] if lead is not None else [outgoing]
+            deadline = time.monotonic() + (outgoing.expires_at - datetime.now(UTC)).total_seconds()
+            try:
+                # The same reply sent again keeps its transaction id; the time tells apart a
+                # reply of another database that happens to have the same number.
+                cause = f"reply:{outgoing.id}:{outgoing.expires_at.timestamp():.0f}"
+                await self._send_reply(cause, reply, lead, deadline)
+            except SendFailedError as error:
+                log.error("could not send a message to %s in time: %s", reply.to.chat_id, error)
+                await report(covered, Outcome.EXPIRED)
+                continue
+            except RefusedError as error:
+                log.error("the homeserver refused a message to %s: %s", reply.to.chat_id, error)
+                # Not in the room any more (the learner left it): the chat refuses the bot.
+                await report(covered, Outcome.BLOCKED if error.errcode == "M_FORBIDDEN" else Outcome.REFUSED)
+                continue
+            except LocalProtocolError as error:
+                log.error("could not send a message to %s: %s", reply.to.chat_id, error)
+                await report(covered, Outcome.REFUSED)
+                continue
+            await report(covered, Outcome.SENT)
 
     async def _learn_rooms(self, client: AsyncClient) -> None:
         """Room state without events, for sending before ``run`` has synced.
@@ -401,21 +472,16 @@ class MatrixAdapter:
         except (ClientError, TimeoutError) as error:
             log.warning("could not update encryption keys before sending (%s)", error)
 
-    async def _send_replies(self, cause: str, replies: list[Reply]) -> None:
-        for index, (lead, reply) in enumerate(render.with_leads(replies)):
-            try:
-                await self._send_reply(f"{cause}:{index}", reply, lead)
-            except (SendFailedError, LocalProtocolError) as error:
-                log.error("could not send a message to %s: %s", reply.to.chat_id, error)
-
-    async def _send_reply(self, cause: str, reply: Reply, lead: Reply | None = None) -> None:
+    async def _send_reply(
+        self, cause: str, reply: Reply, lead: Reply | None = None, deadline: float | None = None
+    ) -> None:
         room_id = reply.to.chat_id
         if reply.picture is not None:
-            await self._send_picture(room_id, reply.picture.path, reply.picture.alt, cause)
+            await self._send_picture(room_id, reply.picture.path, reply.picture.alt, cause, deadline)
         if reply.choices:
             self.state.showing(room_id, reply.choices)
-        event_id = await self._send_notice(room_id, render.notice(reply, lead), cause)
-        if reply.choices and event_id is not None:
+        event_id = await self._send_notice(room_id, render.notice(reply, lead), cause, deadline)
+        if reply.choices:
             self.state.shown(room_id, event_id, reply.choices)
             # Cosmetic and independent of each other: sent at once, in the background,
             # so the next learner message is not held up by them.
@@ -432,28 +498,44 @@ class MatrixAdapter:
             if isinstance(failed, Exception):
                 log.warning("could not add a number reaction in %s: %s", room_id, failed)
 
-    async def _send_notice(self, room_id: str, content: dict[str, Any], cause: str) -> str | None:
-        return await self._send(room_id, "m.room.message", content, cause)
+    async def _send_notice(
+        self, room_id: str, content: dict[str, Any], cause: str, deadline: float | None = None
+    ) -> str:
+        return await self._send(room_id, "m.room.message", content, cause, deadline)
 
-    async def _send(self, room_id: str, event_type: str, content: dict[str, Any], cause: str) -> str | None:
+    async def _send(
+        self,
+        room_id: str,
+        event_type: str,
+        content: dict[str, Any],
+        cause: str,
+        deadline: float | None = None,
+    ) -> str:
+        """Send one event; its id. The transaction id comes from ``cause``: sent again, it is kept once."""
         client = await self.connect()
         txn = render.transaction_id(cause, event_type)
         answer = await self._retrying(
             f"send to {room_id}",
             lambda: client.room_send(room_id, event_type, content, tx_id=txn, ignore_unverified_devices=True),
+            deadline,
         )
         if isinstance(answer, RoomSendResponse):
             return str(answer.event_id)
-        log.error("the homeserver refused a message to %s: %s", room_id, answer)
-        return None
+        raise RefusedError(f"send to {room_id}", getattr(answer, "status_code", None) or str(answer))
 
-    async def _send_picture(self, room_id: str, path: str, alt: str, cause: str) -> None:
+    async def _send_picture(
+        self, room_id: str, path: str, alt: str, cause: str, deadline: float | None = None
+    ) -> None:
         client = await self.connect()
         file = Path(path)
         if not file.is_file():
             log.warning("picture %s not found; sending its description only", path)
+            # Its own transaction id: with the reply's, the homeserver would keep only one of the two.
             await self._send_notice(
-                room_id, render.notice(Reply(Address(PLATFORM, room_id), f"[{alt}]")), cause
+                room_id,
+                render.notice(Reply(Address(PLATFORM, room_id), f"[{alt}]")),
+                f"{cause}:img",
+                deadline,
             )
             return
         mimetype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
@@ -468,6 +550,7 @@ class MatrixAdapter:
                 encrypt=encrypted,
                 filesize=len(data),
             ),
+            deadline,
         )
         if not isinstance(uploaded, UploadResponse):
             log.error("could not upload picture %s: %s", path, uploaded)
@@ -478,5 +561,5 @@ class MatrixAdapter:
             else {"url": uploaded.content_uri}
         )
         await self._send(
-            room_id, "m.room.message", render.image(alt, mimetype, len(data), where), f"{cause}:img"
+            room_id, "m.room.message", render.image(alt, mimetype, len(data), where), f"{cause}:img", deadline
         )

@@ -1,39 +1,47 @@
-"""The connection to Telegram: receive updates, hand them to the coach, send the replies.
+"""The connection to Telegram: receive updates, hand them to the coach, send the stored replies.
 
 PTB is started by hand (initialize/start, never ``run_polling``) so it shares
 the loop with the scheduler and the other adapters. PTB's own Updater
 confirms an update to Telegram before the handlers run, so a crash would lose
 it; this adapter runs its own getUpdates loop and asks for the next offset
-only after every update of a batch was handled (and so committed by the
-engine). An update Telegram sends again after a crash has the same
-``tg:<update_id>`` event id, and the engine drops it.
+only after every update of a batch was handled, which stores its replies in
+the same transaction. An update Telegram sends again after a crash has the
+same event id, and the engine drops it; its replies are already stored, and
+the courier sends them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import secrets
+import time
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from telegram import Message, Update
 from telegram.constants import UpdateType
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.adapters import Handler, Unreachable
+from bot.adapters import Handler, Outcome, Report
 from bot.adapters.telegram import menu, render
 from bot.adapters.telegram.config import TelegramSettings
 from bot.adapters.telegram.convert import PLATFORM, convert
-from bot.adapters.telegram.sending import Limits, Outbox, retry_after_seconds
+from bot.adapters.telegram.sending import Limits, Pacer, retry_after_seconds
 from bot.adapters.telegram.webhook import WebhookServer
-from lessons.chat import Address, ChatUnreachable, ChoiceSelected, Reply
+from lessons.chat import ChoiceSelected, Outgoing
 from lessons.model import DEFAULT_LANGUAGE, LANGUAGES
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 ALLOWED_UPDATES = [UpdateType.MESSAGE, UpdateType.CALLBACK_QUERY]
+# Before the first connection, and while another program takes this bot's updates.
 LONGEST_PAUSE = 30.0
 
 
@@ -55,6 +63,8 @@ def build_application(config: TelegramSettings) -> Application:  # type: ignore[
 
 class TelegramAdapter:
     platform = PLATFORM
+    # Telegram keeps an update for 24 hours until it is confirmed.
+    redelivery = timedelta(hours=24)
 
     def __init__(
         self,
@@ -64,21 +74,17 @@ class TelegramAdapter:
         self.config = config
         self.application = application or build_application(config)
         self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.outbox = Outbox(
+        self.pacer = Pacer(
             self._perform,
+            self._probe,
             Limits(per_second=config.max_per_second, per_chat_per_second=config.max_per_chat_per_second),
-            on_blocked=self._chat_blocked,
         )
+        # The bot's own id (the token's first part): event ids name the bot they came to.
+        self.bot_id = config.bot_token.split(":", 1)[0]
         # The coach's handler; `run` sets it (tests may too).
         self.handle: Handler | None = None
-        # Where to report a chat that blocked the bot; the app sets it.
-        self.unreachable: Unreachable | None = None
         self._started = asyncio.Lock()
         self._stopped = asyncio.Event()
-
-    async def _chat_blocked(self, chat_id: int) -> None:
-        if self.unreachable is not None:
-            await self.unreachable(ChatUnreachable(Address(PLATFORM, str(chat_id))))
 
     # --- receiving -----------------------------------------------------------------------------
 
@@ -86,22 +92,20 @@ class TelegramAdapter:
         """Serve until stopped: long polling, or a webhook when TELEGRAM_WEBHOOK_URL is set."""
         self.handle = handle
         await self.start()
-        receiving = asyncio.create_task(self._serve_webhook() if self.config.webhook_url else self._poll())
-        stopping = asyncio.create_task(self._stopped.wait())
-        try:
-            await asyncio.wait({receiving, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            if receiving.done():
-                receiving.result()
-        finally:
-            for task in (receiving, stopping):
-                task.cancel()
-            await asyncio.gather(receiving, stopping, return_exceptions=True)
-            await self.outbox.drain()
-            await self.application.stop()
-            await self.application.shutdown()
+        if self.config.webhook_url:
+            await self._serve_webhook()
+        else:
+            await self._poll()
 
     def stop(self) -> None:
+        """Take no new updates; the batch in hand is handled (and confirmed at the next start)."""
         self._stopped.set()
+
+    async def close(self) -> None:
+        await self.pacer.close()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
 
     async def start(self) -> None:
         """Connect (once): check the token, start PTB, publish the command menu."""
@@ -139,6 +143,20 @@ class TelegramAdapter:
         except TelegramError as error:
             log.warning("could not set the Telegram command menu: %s", error.message)
 
+    async def _until_stopped(self, call: asyncio.Future[T]) -> T | None:
+        """The call's result, or None when the adapter was stopped first (the call is then cancelled)."""
+        stopping = asyncio.ensure_future(self._stopped.wait())
+        both: set[asyncio.Future[Any]] = {call, stopping}
+        try:
+            done, _pending = await asyncio.wait(both, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+        if call not in done:
+            call.cancel()
+            await asyncio.gather(call, return_exceptions=True)
+            return None
+        return call.result()
+
     async def _poll(self) -> None:
         bot = self.application.bot
         try:
@@ -148,10 +166,14 @@ class TelegramAdapter:
             log.warning("could not remove a webhook (%s); polling anyway", error.message)
         offset: int | None = None
         pause = 1.0
-        while True:
+        while not self._stopped.is_set():
             try:
-                updates = await bot.get_updates(
-                    offset=offset, timeout=self.config.poll_timeout, allowed_updates=ALLOWED_UPDATES
+                updates = await self._until_stopped(
+                    asyncio.ensure_future(
+                        bot.get_updates(
+                            offset=offset, timeout=self.config.poll_timeout, allowed_updates=ALLOWED_UPDATES
+                        )
+                    )
                 )
                 pause = 1.0
             except RetryAfter as error:
@@ -163,14 +185,22 @@ class TelegramAdapter:
                 pause = min(pause * 2, LONGEST_PAUSE)
                 continue
             except NetworkError as error:
-                log.warning("getUpdates failed (%s); trying again in %.0f s", error.message, pause)
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, LONGEST_PAUSE)
+                # Polling waits with the senders: it resumes as soon as a probe gets an answer.
+                self.pacer.unreachable(f"getUpdates: {error.message}")
+                await self._until_stopped(asyncio.ensure_future(self.pacer.reachable()))
                 continue
+            if updates is None:
+                break
             if updates:
                 await self.process(updates)
                 # Only now Telegram may forget them: the next call confirms them.
                 offset = updates[-1].update_id + 1
+        if offset is not None:
+            try:
+                # Confirm the last batch on the way out, so the next start does not see it again.
+                await bot.get_updates(offset=offset, timeout=0, allowed_updates=ALLOWED_UPDATES)
+            except TelegramError as error:
+                log.info("could not confirm the last updates (%s); the next start drops them", error.message)
 
     async def process(self, updates: Sequence[Update]) -> None:
         """Handle a batch: chats side by side, each chat's updates in order."""
@@ -184,37 +214,21 @@ class TelegramAdapter:
             await self.application.process_update(update)
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        event = convert(update)
+        event = convert(update, self.bot_id)
         query = update.callback_query
         if query is not None:
             # Always answer, or the learner's button keeps spinning.
             try:
-                async with self.outbox.in_flight:
+                async with self.pacer.in_flight:
                     await query.answer()
             except TelegramError as error:
                 log.info("could not answer a button press: %s", error.message)
         if event is None or self.handle is None:
             return
-        replies = await self.handle(event)
-        calls: list[render.Call] = []
-        if (
-            isinstance(event, ChoiceSelected)
-            and query is not None
-            and isinstance(query.message, Message)
-            and replies
-        ):
-            tidy = None
-            if render.foldable(replies[0]):
-                # Quiz feedback edits the question message: one call, and a tidy chat.
-                tidy = render.pressed(query.message, event.choice_id, replies[0])
-                if tidy is not None:
-                    replies = replies[1:]
-            tidy = tidy or render.pressed(query.message, event.choice_id)
-            if tidy is not None:
-                calls.append(tidy)
-        for reply in replies:
-            calls += render.render(reply)
-        self.outbox.put(calls)
+        if isinstance(event, ChoiceSelected) and query is not None and isinstance(query.message, Message):
+            # The pressed message is shown with the choice (and its feedback), also after a restart.
+            event = dataclasses.replace(event, origin=render.press_origin(query.message, event.choice_id))
+        await self.handle(event)
 
     async def _serve_webhook(self) -> None:
         secret = self.config.webhook_secret or secrets.token_urlsafe(32)
@@ -224,7 +238,7 @@ class TelegramAdapter:
             await self.application.bot.set_webhook(
                 self.config.webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
             )
-            await server.serve_forever()
+            await self._until_stopped(asyncio.ensure_future(server.serve_forever()))
         finally:
             await server.close()
 
@@ -234,15 +248,46 @@ class TelegramAdapter:
 
     # --- sending -------------------------------------------------------------------------------
 
-    async def send(self, replies: list[Reply]) -> None:
-        """Deliver replies made outside a conversation; works whether or not ``run`` runs."""
+    async def deliver(self, replies: Sequence[Outgoing], report: Report) -> None:
+        """Send one chat's stored replies in order; each reported once Telegram answered for it."""
         await self.start()
-        calls = [call for reply in replies for call in render.render(reply)]
-        await self.outbox.deliver(calls)
+        for n, outgoing in enumerate(replies):
+            left = (outgoing.expires_at - datetime.now(UTC)).total_seconds()
+            deadline = time.monotonic() + left
+            outcome = Outcome.SENT
+            for call in self._calls(outgoing):
+                outcome = await self.pacer.send(call, deadline)
+                if outcome is not Outcome.SENT:
+                    break
+            if outcome is Outcome.BLOCKED:
+                log.warning(
+                    "Telegram chat %s blocked the bot or is gone: %d reply(ies) dropped",
+                    outgoing.reply.to.chat_id,
+                    len(replies) - n,
+                )
+                await report(replies[n:], Outcome.BLOCKED)
+                return
+            await report([outgoing], outcome)
+
+    @staticmethod
+    def _calls(outgoing: Outgoing) -> list[render.Call]:
+        reply = outgoing.reply
+        if outgoing.origin is None:
+            return render.render(reply)
+        if render.foldable(reply):
+            # Quiz feedback edits the question message: one call, and a tidy chat.
+            folded = render.pressed(outgoing.origin, reply)
+            if folded is not None:
+                return [folded]
+        tidy = render.pressed(outgoing.origin)
+        return ([tidy] if tidy is not None else []) + render.render(reply)
 
     async def _perform(self, call: render.Call) -> None:
         method = getattr(self.application.bot, call.method)
         await method(chat_id=call.chat_id, **call.params)
+
+    async def _probe(self) -> None:
+        await self.application.bot.get_me()
 
 
 def _chat_key(update: Update) -> int:

@@ -9,6 +9,7 @@ longer than a caption may be.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -113,12 +114,12 @@ def _photo(chat_id: int, photo: str | Path, caption: str, markup: InlineKeyboard
     return Call("send_photo", chat_id, params)
 
 
-def _edit(message: Message, part: str, html_text: str) -> Call:
+def _edit(chat_id: int, message_id: int, part: str, html_text: str) -> Call:
     """Replace the message's ``text`` or ``caption``; without reply_markup its buttons go."""
     return Call(
         f"edit_message_{part}",
-        message.chat.id,
-        {"message_id": message.message_id, part: html_text, "parse_mode": ParseMode.HTML},
+        chat_id,
+        {"message_id": message_id, part: html_text, "parse_mode": ParseMode.HTML},
     )
 
 
@@ -127,14 +128,11 @@ def foldable(reply: Reply) -> bool:
     return not reply.choices and reply.picture is None
 
 
-def pressed(message: Message, choice_id: str, feedback: Reply | None = None) -> Call | None:
-    """After a button press: the message that carried it, without buttons, showing the choice.
+def press_origin(message: Message, choice_id: str) -> str | None:
+    """What ``pressed`` needs of the message that carried a pressed button, kept with the reply (JSON).
 
-    With ``feedback`` (see ``foldable``), the edit shows it under the choice:
-    the chat stays tidy and the learner's answer and its feedback stay together,
-    in one Bot API call instead of two. None when no button of that message has
-    this choice id (a forged or stale press), so such a press never changes a
-    message.
+    None when no button of that message has this choice id (a forged or stale
+    press), so such a press never changes a message.
     """
     markup = message.reply_markup
     if markup is None:
@@ -145,13 +143,41 @@ def pressed(message: Message, choice_id: str, feedback: Reply | None = None) -> 
     )
     if shown is None:
         return None
-    chosen = f"\n\n<i>→ {escape(shown, quote=False)}</i>"
+    part, content = (
+        ("text", message.text_html)
+        if message.text is not None
+        else ("caption", message.caption_html)
+        if message.caption is not None
+        else (None, "")
+    )
+    return json.dumps(
+        {
+            "chat": message.chat.id,
+            "message": message.message_id,
+            "part": part,
+            "html": content,
+            "shown": shown,
+        },
+        ensure_ascii=False,
+    )
+
+
+def pressed(origin: str, feedback: Reply | None = None) -> Call | None:
+    """After a button press: the message that carried it, without buttons, showing the choice.
+
+    With ``feedback`` (see ``foldable``), the edit shows it under the choice:
+    the chat stays tidy and the learner's answer and its feedback stay together,
+    in one Bot API call instead of two. None when the feedback does not fit.
+    """
+    data = json.loads(origin)
+    chat_id, message_id, part, content = data["chat"], data["message"], data["part"], data["html"]
+    chosen = f"\n\n<i>→ {escape(data['shown'], quote=False)}</i>"
     if feedback is not None:
         chosen += "\n\n" + html(feedback)
-    if message.text is not None and len(message.text_html) + len(chosen) <= MessageLimit.MAX_TEXT_LENGTH:
-        return _edit(message, "text", message.text_html + chosen)
+    if part == "text" and len(content) + len(chosen) <= MessageLimit.MAX_TEXT_LENGTH:
+        return _edit(chat_id, message_id, "text", content + chosen)
     if feedback is not None:
         return None
-    if message.caption is not None and len(message.caption) + len(chosen) <= MessageLimit.CAPTION_LENGTH:
-        return _edit(message, "caption", message.caption_html + chosen)
-    return Call("edit_message_reply_markup", message.chat.id, {"message_id": message.message_id})
+    if part == "caption" and len(content) + len(chosen) <= MessageLimit.CAPTION_LENGTH:
+        return _edit(chat_id, message_id, "caption", content + chosen)
+    return Call("edit_message_reply_markup", chat_id, {"message_id": message_id})

@@ -1,35 +1,55 @@
-"""Sending within Telegram's limits: about 30 messages/s overall, about 1/s per chat.
+"""Sending within Telegram's limits, patiently: about 30 messages/s overall, about 1/s per chat.
 
-Every chat has its own queue and worker, so messages to one chat keep their
-order and a 429 for one chat (``retry_after``) pauses that chat only; a shared
-token bucket keeps the overall rate. Transient network errors are retried with
-growing pauses; a 403 (the learner blocked the bot or deleted the account)
-drops that chat's pending messages instead of retrying forever.
+Three things pace a call:
+
+- **The chat's own bucket**: about one message a second after a burst of three.
+- **One send rate for all chats**, which adapts: Telegram does not say how much
+  a bot may send, it answers 429 with ``retry_after``. On a 429 the rate drops
+  at once to what was actually accepted in the last second (a little under),
+  and every chat holds for a moment; without refusals it climbs back a step a
+  second, but not past the rate that was refused until a minute has passed.
+  A refused chat waits its ``retry_after``, and never retries sooner. When the
+  moment's hold ends with the next call refused too, Telegram is holding the
+  whole bot: everyone then waits the full ``retry_after``. So refused chats do
+  not all come back together and get refused again.
+- **Whether Telegram answers at all**: a network error or a timeout closes a
+  gate for every chat; one probe (``getMe``) at a time, a second or two apart,
+  opens it again when the Bot API is back. A call that timed out may have
+  arrived, so it is sent once more after the gate opens, not again and again
+  while Telegram stalls.
+
+A transient failure is retried until the reply's lifetime ends; a 403 means
+the chat refuses the bot; any other refusal is final (the same request would
+fail the same way).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import time
 import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from enum import Enum
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.adapters import Outcome
 from bot.adapters.telegram.render import Call
 
 log = logging.getLogger(__name__)
 
-
-class Outcome(Enum):
-    SENT = "sent"
-    FAILED = "failed"
-    BLOCKED = "blocked"
+# Rates are changed at most once a second: the refusals of one burst are one signal, not many.
+ADJUST_EVERY = 1.0
+# A refused rate is not tried again for this long.
+REMEMBER_REFUSAL = 60.0
+# Below this, keep sending anyway: a bot that sends nothing learns nothing.
+SLOWEST = 0.5
+# While Telegram does not answer, probe it this often (growing, with jitter, up to the last).
+FIRST_PROBE, LAST_PROBE = 0.5, 2.0
 
 
 @dataclass(frozen=True)
@@ -38,14 +58,21 @@ class Limits:
     per_chat_per_second: float = 1.0
     # Telegram tolerates a short burst in one chat: a feedback, the next question.
     chat_burst: int = 3
-    network_attempts: int = 5
-    first_backoff: float = 0.5
-    # A chat that keeps getting 429 is given up on after this many waits.
-    flood_waits: int = 20
     # Requests under way at once: enough for 30 a second at Telegram's round
     # trip; with many more (measured: 8, 16) httpx spends its time juggling
     # connections and sends less, not more.
     in_flight: int = 4
+    # Everyone holds this long after a 429: long enough for a one-second window
+    # to pass, short enough not to waste a long retry_after.
+    moment: float = 1.0
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # PTB 22 warns that the int form is deprecated; either form is read here.
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 @dataclass
@@ -71,138 +98,200 @@ class TokenBucket:
         return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
 
-def retry_after_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        # PTB 22 warns that the int form is deprecated; either form is read here.
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+@dataclass
+class SendRate:
+    """One rate for every chat together, lowered on 429 and raised slowly without (see the module)."""
+
+    ceiling: float
+    clock: Callable[[], float] = time.monotonic
+    moment: float = 1.0
+    rate: float = field(init=False)
+    # No call starts before this (a 429 holds everyone for a moment, or the whole retry_after).
+    hold_until: float = field(default=0.0, init=False)
+    # After a 429, climbing stops below the rate Telegram refused, until this time.
+    refused_rate: float = field(default=float("inf"), init=False)
+    refused_until: float = field(default=0.0, init=False)
+    _accepted: deque[float] = field(default_factory=deque, init=False)
+    _changed: float = field(default=float("-inf"), init=False)
+    _next_slot: float = field(default=0.0, init=False)
+    _held_by_refusal: bool = field(default=False, init=False)
+    _waiters: deque[asyncio.Future[None]] = field(default_factory=deque, init=False)
+    _granting: asyncio.Task[None] | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.rate = self.ceiling
+
+    async def slot(self) -> None:
+        """Wait for this call's turn: first come, first served, at the current rate."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        if self._granting is None or self._granting.done():
+            self._granting = asyncio.create_task(self._grant())
+        await waiter
+
+    async def _grant(self) -> None:
+        # One task hands out the turns, so a change of rate applies to everyone still waiting.
+        while self._waiters:
+            now = self.clock()
+            start = max(self.hold_until, self._next_slot)
+            if start > now:
+                await asyncio.sleep(start - now)
+                continue
+            waiter = self._waiters.popleft()
+            if waiter.done():  # its caller gave up (cancelled)
+                continue
+            waiter.set_result(None)
+            self._next_slot = max(now, self._next_slot) + 1 / self.rate
+
+    def accepted(self) -> None:
+        now = self.clock()
+        self._accepted.append(now)
+        self._held_by_refusal = False
+        self._forget_before(now - 1.0)
+        if now - self._changed >= ADJUST_EVERY and self.rate < self.ceiling:
+            limit = self.ceiling if now >= self.refused_until else min(self.ceiling, 0.9 * self.refused_rate)
+            if self.rate < limit:
+                self.rate = min(limit, self.rate + max(1.0, self.ceiling / 30))
+                self._changed = now
+
+    def refused(self, retry_after: float) -> None:
+        now = self.clock()
+        self._forget_before(now - 1.0)
+        if self._held_by_refusal and now >= self.hold_until:
+            # The first call after the moment's hold was refused too: the whole bot is held.
+            self.hold_until = now + retry_after
+            log.warning("Telegram holds every message of this bot for %.0f s (429)", retry_after)
+        else:
+            self.hold_until = max(self.hold_until, now + min(retry_after, self.moment))
+        self._held_by_refusal = True
+        if now - self._changed >= ADJUST_EVERY:
+            taken = len(self._accepted)
+            self.refused_rate = max(SLOWEST, float(taken) if taken else self.rate)
+            self.refused_until = now + REMEMBER_REFUSAL
+            self.rate = max(SLOWEST, min(self.rate / 2, 0.9 * taken) if taken else self.rate / 2)
+            self._changed = now
+            log.warning("Telegram answered 429: sending %.1f messages a second for now", self.rate)
+        # The slots already promised at the old rate start over from the hold.
+        self._next_slot = self.hold_until
+
+    def _forget_before(self, moment: float) -> None:
+        while self._accepted and self._accepted[0] < moment:
+            self._accepted.popleft()
 
 
 Perform = Callable[[Call], Awaitable[object]]
-Waiting = tuple[Call, "asyncio.Future[Outcome]"]
+Probe = Callable[[], Awaitable[object]]
 
 
-class Outbox:
-    """Queues calls per chat and performs them within the limits."""
+class Pacer:
+    """Performs calls within the limits, retrying what may succeed later until its deadline."""
 
     def __init__(
         self,
         perform: Perform,
+        probe: Probe,
         limits: Limits = Limits(),
-        on_blocked: Callable[[int], Awaitable[None]] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._perform = perform
+        self._probe = probe
         self.limits = limits
-        # Told about a chat that refuses messages, so the coach stops writing to it.
-        self._on_blocked = on_blocked
-        self._overall = TokenBucket(limits.per_second, max(1.0, limits.per_second))
+        self._clock = clock
+        self.rate = SendRate(limits.per_second, clock, limits.moment)
         self._chat_buckets: dict[int, TokenBucket] = {}
-        self._queues: dict[int, deque[Waiting]] = {}
-        self._workers: dict[int, asyncio.Task[None]] = {}
+        self._chat_holds: dict[int, float] = {}
         # Shared with the adapter's other requests (answers to button presses).
         self.in_flight = asyncio.Semaphore(limits.in_flight)
+        self._reachable = asyncio.Event()
+        self._reachable.set()
+        self._probing: asyncio.Task[None] | None = None
 
-    def put(self, calls: list[Call]) -> list[asyncio.Future[Outcome]]:
-        """Queue calls in order; each future tells how its call ended."""
-        loop = asyncio.get_running_loop()
-        futures: list[asyncio.Future[Outcome]] = []
-        for call in calls:
-            future: asyncio.Future[Outcome] = loop.create_future()
-            self._queues.setdefault(call.chat_id, deque()).append((call, future))
-            futures.append(future)
-            if call.chat_id not in self._workers:
-                self._workers[call.chat_id] = asyncio.create_task(self._work(call.chat_id))
-        return futures
-
-    async def deliver(self, calls: list[Call]) -> list[Outcome]:
-        """Queue calls and wait until each was sent or given up."""
-        return list(await asyncio.gather(*self.put(calls)))
-
-    async def drain(self) -> None:
-        """Wait until every queued call was sent or given up."""
-        while self._workers:
-            await asyncio.gather(*self._workers.values(), return_exceptions=True)
-
-    async def close(self) -> None:
-        for worker in list(self._workers.values()):
-            worker.cancel()
-        await asyncio.gather(*self._workers.values(), return_exceptions=True)
-
-    async def _work(self, chat_id: int) -> None:
-        queue = self._queues[chat_id]
-        try:
-            while queue:
-                call, future = queue[0]
-                outcome = await self._attempt(call)
-                queue.popleft()
-                if not future.done():
-                    future.set_result(outcome)
-                if outcome is Outcome.BLOCKED:
-                    log.warning(
-                        "Telegram chat %s blocked the bot or is gone: %d pending message(s) dropped",
-                        chat_id,
-                        len(queue),
-                    )
-                    while queue:
-                        _call, dropped = queue.popleft()
-                        if not dropped.done():
-                            dropped.set_result(Outcome.BLOCKED)
-                    if self._on_blocked is not None:
-                        await self._on_blocked(chat_id)
-        finally:
-            del self._workers[chat_id]
-            if not queue:
-                del self._queues[chat_id]
-                self._chat_buckets.pop(chat_id, None)
-            else:
-                # Cancelled with work left: whoever waits must not wait forever.
-                while queue:
-                    _call, waiting = queue.popleft()
-                    if not waiting.done():
-                        waiting.cancel()
-                del self._queues[chat_id]
-
-    def _chat_bucket(self, chat_id: int) -> TokenBucket:
-        if chat_id not in self._chat_buckets:
-            self._chat_buckets[chat_id] = TokenBucket(self.limits.per_chat_per_second, self.limits.chat_burst)
-        return self._chat_buckets[chat_id]
-
-    async def _attempt(self, call: Call) -> Outcome:
-        network_failures = 0
-        flood_waits = 0
+    async def send(self, call: Call, deadline: float) -> Outcome:
+        """Perform ``call``; retry what may succeed later until ``deadline`` (on the pacer's clock)."""
         while True:
-            await asyncio.sleep(self._chat_bucket(call.chat_id).reserve())
-            await asyncio.sleep(self._overall.reserve())
+            try:
+                await self._wait_turn(call.chat_id, deadline)
+            except TimeoutError:
+                return Outcome.EXPIRED
             try:
                 async with self.in_flight:
                     await self._perform(call)
-                return Outcome.SENT
             except RetryAfter as error:
-                flood_waits += 1
-                if flood_waits > self.limits.flood_waits:
-                    log.error("Telegram keeps refusing %s to chat %s (429)", call.method, call.chat_id)
-                    return Outcome.FAILED
-                # Only this chat waits; the others go on at the overall rate.
-                await asyncio.sleep(retry_after_seconds(error))
+                seconds = retry_after_seconds(error)
+                self._chat_holds[call.chat_id] = self._clock() + seconds
+                self.rate.refused(seconds)
+                continue
             except Forbidden:
                 return Outcome.BLOCKED
             except BadRequest as error:
-                # Not worth retrying: the same request fails the same way.
+                if "not modified" in error.message.lower():
+                    return Outcome.SENT  # an edit sent again after a restart: it is already there
                 log.warning("Telegram refused %s to chat %s: %s", call.method, call.chat_id, error.message)
-                return Outcome.FAILED
-            except NetworkError as error:
-                network_failures += 1
-                if network_failures >= self.limits.network_attempts:
-                    log.error(
-                        "could not reach Telegram for %s to chat %s after %d tries: %s",
-                        call.method,
-                        call.chat_id,
-                        network_failures,
-                        error.message,
-                    )
-                    return Outcome.FAILED
-                await asyncio.sleep(self.limits.first_backoff * 2 ** (network_failures - 1))
+                return Outcome.REFUSED
+            except (NetworkError, TimedOut) as error:
+                # TimedOut is a NetworkError: the call may have arrived, so it goes once more when
+                # Telegram answers again, never again and again while it stalls.
+                self.unreachable(f"{call.method} to chat {call.chat_id}: {error.message}")
+                continue
             except TelegramError as error:
                 log.error("Telegram refused %s to chat %s: %s", call.method, call.chat_id, error.message)
-                return Outcome.FAILED
+                return Outcome.REFUSED
+            self.rate.accepted()
+            return Outcome.SENT
+
+    async def _wait_turn(self, chat_id: int, deadline: float) -> None:
+        """Wait for Telegram to answer, for the chat's own pace and hold, and for a slot of the send rate."""
+
+        async def turn() -> None:
+            await self._reachable.wait()
+            await asyncio.sleep(max(0.0, self._chat_holds.get(chat_id, 0.0) - self._clock()))
+            await asyncio.sleep(self._chat_bucket(chat_id).reserve())
+            await self.rate.slot()
+            await self._reachable.wait()
+
+        left = deadline - self._clock()
+        if left <= 0:
+            raise TimeoutError
+        await asyncio.wait_for(turn(), left)
+
+    def _chat_bucket(self, chat_id: int) -> TokenBucket:
+        bucket = self._chat_buckets.get(chat_id)
+        if bucket is None:
+            bucket = TokenBucket(self.limits.per_chat_per_second, self.limits.chat_burst, self._clock)
+            self._chat_buckets[chat_id] = bucket
+        return bucket
+
+    # -- is Telegram there? ----------------------------------------------------------------------
+
+    def unreachable(self, why: str) -> None:
+        """Telegram did not answer: hold every call until a probe gets an answer."""
+        if self._reachable.is_set():
+            log.warning("Telegram does not answer (%s); waiting until it does", why)
+            self._reachable.clear()
+            self._probing = asyncio.create_task(self._probe_until_answered())
+
+    async def reachable(self) -> None:
+        await self._reachable.wait()
+
+    async def _probe_until_answered(self) -> None:
+        started = self._clock()
+        wait = FIRST_PROBE
+        while True:
+            await asyncio.sleep(wait * (0.5 + random.random()))  # jitter: many coaches do not probe in step
+            try:
+                await self._probe()
+            except RetryAfter:
+                break  # busy, but there
+            except (NetworkError, TimedOut):
+                wait = min(wait * 2, LAST_PROBE)
+                continue
+            except TelegramError:
+                break  # it answered, with an error: it is there
+            break
+        log.warning("Telegram answers again after %.1f s", self._clock() - started)
+        self._reachable.set()
+
+    async def close(self) -> None:
+        if self._probing is not None:
+            self._probing.cancel()
+            await asyncio.gather(self._probing, return_exceptions=True)

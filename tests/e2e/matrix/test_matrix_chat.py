@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import re
 import urllib.request
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,8 +14,9 @@ import yaml
 from nio import RoomEncryptedImage
 from nio.crypto.attachments import decrypt_attachment
 
+from bot.adapters import Outcome
 from bot.adapters.matrix.adapter import MatrixAdapter
-from lessons.chat import Address, Choice, Picture, Reply
+from lessons.chat import Address, Choice, Outgoing, Picture, Reply
 from tests.e2e.matrix.learner import Learner, Notice
 
 pytestmark = pytest.mark.e2e
@@ -169,6 +172,17 @@ def test_a_wrong_password_stops_the_bot_with_a_clear_message(synapse, bot_proces
     assert "Traceback" not in bot.log, bot.log
 
 
+async def deliver(adapter: MatrixAdapter, number: int, reply: Reply) -> list[Outcome]:
+    """Hand the adapter one stored reply, as the courier does; what it reported."""
+    reported: list[Outcome] = []
+
+    async def report(sent: Sequence[Outgoing], outcome: Outcome) -> None:
+        reported.extend(outcome for _ in sent)
+
+    await adapter.deliver([Outgoing(number, reply, None, datetime.now(UTC) + timedelta(minutes=5))], report)
+    return reported
+
+
 def test_scheduled_replies_and_pictures_are_sent_without_a_running_sync(synapse, bot_process, tmp_path):
     bot = bot_process("coach")
     bot_id = bot.env["MATRIX_USER_ID"]
@@ -178,7 +192,7 @@ def test_scheduled_replies_and_pictures_are_sent_without_a_running_sync(synapse,
             room = await learner.open_dm(bot_id, encrypted=True)
             await learner.expect(room, "2. English")
             bot.stop()
-            # What App.deliver does for a scheduled lesson, in a fresh process.
+            # What the courier does for a scheduled lesson, in a fresh process.
             adapter = MatrixAdapter(
                 synapse.url,
                 bot_id,
@@ -188,7 +202,8 @@ def test_scheduled_replies_and_pictures_are_sent_without_a_running_sync(synapse,
                 device_id=bot.env["MATRIX_DEVICE_ID"],
             )
             start = Choice("go:lesson", "Start")
-            await adapter.send([Reply(Address("matrix", room), "Your lesson is ready.", choices=(start,))])
+            ready = Reply(Address("matrix", room), "Your lesson is ready.", choices=(start,))
+            assert await deliver(adapter, 901, ready) == [Outcome.SENT]
             ready = await learner.expect(room, "Your lesson is ready.\n\n1. Start")
             await learner.wait(lambda: (bot_id, ready.event_id, ONE) in learner.reactions, "the seeded 1️⃣")
 
@@ -196,7 +211,7 @@ def test_scheduled_replies_and_pictures_are_sent_without_a_running_sync(synapse,
             picture.write_bytes(PNG)
             drawn = Picture(str(picture), "A fake mail")
             card = Reply(Address("matrix", room), "Look at the sender.", picture=drawn)
-            await adapter.send([card])
+            assert await deliver(adapter, 902, card) == [Outcome.SENT]
             await learner.wait(lambda: learner.images, "the picture")
             await learner.expect(room, "Look at the sender.")
             image = learner.images[0]

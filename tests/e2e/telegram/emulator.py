@@ -212,6 +212,8 @@ class Coach:
             # Fast enough for a conversation test; the flood test sets its own.
             "TELEGRAM_MAX_PER_CHAT_PER_SECOND": "50",
             "DIGICOACH_DATABASE_URL": f"sqlite:///{database}",
+            # Its own data folder: one coach per folder, and tests run one after another.
+            "DIGICOACH_DATA_DIR": str(database.parent / "data"),
             "DIGICOACH_LESSONS": str(FIXTURE_LIBRARY),
             "DIGICOACH_LOG_LEVEL": "INFO",
             **env,
@@ -234,6 +236,12 @@ class Coach:
         assert self.process is not None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()
+
+    def terminate(self, timeout: float = 30) -> int:
+        """SIGTERM, as systemd or a container runtime stops a service; the exit status."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout)
 
     def stop(self) -> None:
         stop_process(self.process, timeout=10)
