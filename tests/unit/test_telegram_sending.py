@@ -83,7 +83,7 @@ def test_a_429_brings_the_rate_down_to_what_telegram_took_and_it_climbs_back_slo
         rate.accepted()
     now[0] = 0.6
     rate.refused(retry_after=30)
-    assert rate.rate == 9.0  # a little under the ten Telegram took, not half of 30
+    assert rate.rate == 9.0  # a little under the ten Telegram took
     assert rate.hold_until == 1.6  # a moment for everyone, not the chat's 30 s
     for second in range(2, 61):
         now[0] = float(second)

@@ -168,7 +168,8 @@ class SendRate:
             taken = len(self._accepted)
             self.refused_rate = max(SLOWEST, float(taken) if taken else self.rate)
             self.refused_until = now + REMEMBER_REFUSAL
-            self.rate = max(SLOWEST, min(self.rate / 2, 0.9 * taken) if taken else self.rate / 2)
+            # What Telegram took in the last second is the best guess at its limit; without any, halve.
+            self.rate = max(SLOWEST, 0.9 * taken if taken else self.rate / 2)
             self._changed = now
             log.warning("Telegram answered 429: sending %.1f messages a second for now", self.rate)
         # The slots already promised at the old rate start over from the hold.
