@@ -42,6 +42,7 @@ from bot.adapters import Handler, Unreachable
 from bot.adapters.matrix import render
 from bot.adapters.matrix.convert import PLATFORM, Incoming, allowed, convert, is_one_to_one
 from bot.adapters.matrix.state import AdapterState, Login
+from bot.adapters.matrix.verification import at_start as cross_sign_at_start
 from lessons.chat import Address, Command, Reply, Sender
 from lessons.i18n import _, use_locale
 from lessons.model import LANGUAGES
@@ -90,6 +91,8 @@ def _notice(room_id: str, text: str) -> dict[str, Any]:
 
 class MatrixAdapter:
     platform = PLATFORM
+    # `digicoach matrix verify` turns it off to cross-sign with its own options.
+    cross_sign_at_start = True
 
     def __init__(
         self,
@@ -160,6 +163,8 @@ class MatrixAdapter:
                 # Never a new device per start: the same device and store each time.
                 client.restore_login(login.user_id, login.device_id, login.access_token)
                 client.next_batch = self.state.sync_token()
+                if self.cross_sign_at_start:
+                    await cross_sign_at_start(client, self.state, self._password)
                 self._client = client
             return self._client
 
