@@ -189,11 +189,18 @@ def parser() -> argparse.ArgumentParser:
         help="cross-sign the coach's device so learners' apps stop warning about it "
         "(asks for the account password unless MATRIX_PASSWORD is set)",
     )
-    verify.add_argument(
+    keys_from = verify.add_mutually_exclusive_group()
+    keys_from.add_argument(
         "--replace",
         action="store_true",
         help="make new cross-signing keys even if the account has some; whoever verified the coach "
         "must verify it again",
+    )
+    keys_from.add_argument(
+        "--recovery-key",
+        action="store_true",
+        help="use the account's keys from secret storage: asks for the recovery key (or reads it "
+        "from standard input)",
     )
     verify.set_defaults(handler="matrix:verify")
 

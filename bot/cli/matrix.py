@@ -1,12 +1,14 @@
 """``digicoach matrix verify``: make the coach's Matrix device verified by its owner, once, from a terminal.
 
-For installations that run on an access token: the password is typed at a
-prompt (or taken from ``MATRIX_PASSWORD``) and never printed or kept.
+For installations that run on an access token, or whose account already has
+keys: the password (or the recovery key) is typed at a prompt, or taken from
+``MATRIX_PASSWORD`` (standard input), and never printed or kept.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from functools import partial
 
 from bot.cli.errors import CliError
@@ -22,18 +24,25 @@ def verify(args: argparse.Namespace, settings: Settings) -> int:
     matrix = MatrixSettings()
     if not (matrix.homeserver and matrix.user_id):
         raise CliError("set MATRIX_HOMESERVER and MATRIX_USER_ID to the bot account (see README, 'Matrix')")
-    password = matrix.password or getpass.getpass(f"Password of {matrix.user_id}: ")
+    recovery_key = None
+    if args.recovery_key:
+        # Piped in, or typed without echo; the password is then not needed (no keys are uploaded).
+        recovery_key = sys.stdin.readline() if not sys.stdin.isatty() else getpass.getpass("Recovery key: ")
+        password = matrix.password
+    else:
+        password = matrix.password or getpass.getpass(f"Password of {matrix.user_id}: ")
     adapter = configure(settings, password=password or None)
     assert adapter is not None
     adapter.cross_sign_at_start = False
-    return asyncio.run(_verify(adapter, password or None, replace=args.replace))
+    return asyncio.run(_verify(adapter, password or None, replace=args.replace, recovery_key=recovery_key))
 
 
-async def _verify(adapter: object, password: str | None, *, replace: bool) -> int:
+async def _verify(adapter: object, password: str | None, *, replace: bool, recovery_key: str | None) -> int:
     from aiohttp import ClientError
 
     from bot.adapters.matrix.adapter import MatrixAdapter, MatrixLoginError, SendFailedError
     from bot.adapters.matrix.cross_signing import KeyFileError
+    from bot.adapters.matrix.secret_storage import RecoveryKeyError
     from bot.adapters.matrix.verification import CrossSigningError, cross_sign
 
     assert isinstance(adapter, MatrixAdapter)
@@ -45,10 +54,11 @@ async def _verify(adapter: object, password: str | None, *, replace: bool) -> in
             password,
             create=True,
             replace=replace,
+            recovery_key=recovery_key,
             # Printed at once: the keys are marked as stored right after, and it is never shown again.
             show_recovery_key=partial(_show_recovery_key, adapter.user_id),
         )
-    except (MatrixLoginError, SendFailedError, CrossSigningError, KeyFileError) as error:
+    except (MatrixLoginError, SendFailedError, CrossSigningError, KeyFileError, RecoveryKeyError) as error:
         raise CliError(str(error)) from None
     except (ClientError, TimeoutError) as error:
         raise CliError(f"cannot reach {adapter.homeserver} ({error})") from None
@@ -57,6 +67,8 @@ async def _verify(adapter: object, password: str | None, *, replace: bool) -> in
     assert outcome is not None  # create=True: keys are made when the account has none
     if outcome.created:
         print(f"Made new cross-signing keys for {adapter.user_id} (master key {outcome.master_key}).")
+    elif recovery_key is not None:
+        print(f"Took the cross-signing keys of {adapter.user_id} from secret storage.")
     if outcome.signed_now:
         print(f"Signed the coach's device {outcome.device_id}: it is now verified by its owner.")
     else:

@@ -160,6 +160,8 @@ def test_a_secret_opens_with_the_spec_algorithm_and_only_with_its_key():
         secret_storage.decrypt(secret_storage.new_key()[1], "m.cross_signing.master", encrypted)
     with pytest.raises(secret_storage.RecoveryKeyError):
         secret_storage.decrypt(key, "m.cross_signing.self_signing", encrypted)
+    with pytest.raises(secret_storage.RecoveryKeyError, match="malformed"):
+        secret_storage.decrypt(key, "m.cross_signing.master", {"iv": encrypted["iv"], "mac": "!"})
 
 
 def test_the_key_description_lets_a_client_check_a_typed_recovery_key():

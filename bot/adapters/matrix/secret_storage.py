@@ -114,10 +114,13 @@ def _encrypt(key: bytes, name: str, data: bytes, iv: bytes) -> dict[str, str]:
 
 def decrypt(key: bytes, name: str, encrypted: dict[str, Any]) -> str:
     aes_key, mac_key = _keys(key, name)
-    ciphertext = decode_base64(encrypted["ciphertext"])
-    if not hmac.compare_digest(_mac(mac_key, ciphertext), decode_base64(encrypted["mac"])):
+    try:
+        iv, ciphertext, mac = (decode_base64(encrypted[field]) for field in ("iv", "ciphertext", "mac"))
+    except (KeyError, TypeError, ValueError) as error:
+        raise RecoveryKeyError(f"the stored secret {name} is malformed ({error})") from error
+    if not hmac.compare_digest(_mac(mac_key, ciphertext), mac):
         raise RecoveryKeyError(f"the secret {name} does not open with this key")
-    return _aes_ctr(aes_key, decode_base64(encrypted["iv"]), ciphertext).decode()
+    return _aes_ctr(aes_key, iv, ciphertext).decode()
 
 
 def key_description(key: bytes, name: str) -> dict[str, str]:

@@ -94,11 +94,11 @@ class Homeserver:
         self.user_id: str = client.user_id
         self.device_id: str = client.device_id
 
-    async def _call(self, method: str, path: str, body: JsonDict) -> tuple[int, JsonDict]:
+    async def _call(self, method: str, path: str, body: JsonDict | None = None) -> tuple[int, JsonDict]:
         response = await self.client.send(
             method,
             f"{API}{path}",
-            json.dumps(body),
+            None if body is None else json.dumps(body),
             {"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"},
         )
         try:
@@ -169,11 +169,21 @@ class Homeserver:
                 f"the homeserver refused the signatures: {failures or _error_text(status, answer)}"
             )
 
+    def _account_data_path(self, event_type: str) -> str:
+        return f"/user/{quote(self.user_id, safe='')}/account_data/{quote(event_type, safe='')}"
+
     async def put_account_data(self, event_type: str, content: JsonDict) -> None:
-        path = f"/user/{quote(self.user_id, safe='')}/account_data/{quote(event_type, safe='')}"
-        status, answer = await self._call("PUT", path, content)
+        status, answer = await self._call("PUT", self._account_data_path(event_type), content)
         if status != 200:
             raise CrossSigningError(f"could not store {event_type}: {_error_text(status, answer)}")
+
+    async def account_data(self, event_type: str) -> JsonDict | None:
+        status, answer = await self._call("GET", self._account_data_path(event_type))
+        if status == 404:
+            return None
+        if status != 200:
+            raise CrossSigningError(f"could not read {event_type}: {_error_text(status, answer)}")
+        return answer
 
     def identity_keys(self) -> dict[str, str]:
         """The device's public keys as they must appear in its ``device_keys``."""
@@ -193,10 +203,10 @@ class Homeserver:
 def _foreign(user_id: str, device_id: str, master: str) -> ForeignKeysError:
     return ForeignKeysError(
         f"the account {user_id} already has cross-signing keys (master key {master[:8]}…) that this coach "
-        f"did not make; they were left as they are. To verify the coach, either verify its device "
-        f"{device_id} from a session that holds those keys (e.g. Element signed in as {user_id}), or run "
-        f"'digicoach matrix verify --replace' to give the account new keys (whoever verified the account "
-        f"before then verifies it again)"
+        f"does not hold; they were left as they are. To verify the coach's device {device_id}, run "
+        f"'digicoach matrix verify --recovery-key' with the account's recovery key (Element showed it "
+        f"when the keys were made), or 'digicoach matrix verify --replace' to give the account new keys "
+        f"(whoever verified the account before then verifies it again)"
     )
 
 
@@ -215,6 +225,29 @@ async def _store_secrets(server: Homeserver, keys: CrossSigningKeys) -> str:
     return secret_storage.encode_recovery_key(key)
 
 
+async def _restore(server: Homeserver, recovery_key: str) -> CrossSigningKeys:
+    """The private keys from secret storage, opened with a recovery key (ours, or one Element showed)."""
+    key = secret_storage.decode_recovery_key(recovery_key)
+    default = await server.account_data(secret_storage.DEFAULT_KEY)
+    if not default or not isinstance(default.get("key"), str):
+        raise CrossSigningError(f"{server.user_id} keeps no cross-signing keys in secret storage")
+    key_id = default["key"]
+    description = await server.account_data(secret_storage.key_event_type(key_id)) or {}
+    if description.get("algorithm") != secret_storage.ALGORITHM:
+        raise CrossSigningError(
+            f"secret storage uses {description.get('algorithm')}, which digicoach cannot open"
+        )
+    if "mac" in description and not secret_storage.opens(key, description):
+        raise secret_storage.RecoveryKeyError("this recovery key does not open the account's secret storage")
+    seeds = {}
+    for usage, name in SECRET_NAMES.items():
+        stored = ((await server.account_data(name)) or {}).get("encrypted", {}).get(key_id)
+        if stored is None:
+            raise CrossSigningError(f"secret storage holds no {name}")
+        seeds[usage] = secret_storage.decrypt(key, name, stored)
+    return CrossSigningKeys.from_json({"user_id": server.user_id, **seeds})
+
+
 async def cross_sign(
     client: AsyncClient,
     state: AdapterState,
@@ -223,11 +256,14 @@ async def cross_sign(
     create: bool,
     show_recovery_key: Callable[[str], None],
     replace: bool = False,
+    recovery_key: str | None = None,
 ) -> Outcome | None:
     """Make sure the bot's device is signed by the account's self-signing key; what was done.
 
     ``create``: make keys if the account has none (else ``None`` is returned).
     ``replace``: make new keys even if the account has some (ours or not).
+    ``recovery_key``: take the account's keys from secret storage instead (made
+    by another device, or kept by this coach before its data folder was lost).
     ``show_recovery_key`` is called before the keys are marked as stored, so a
     crash in between shows a new recovery key at the next start instead of none.
     """
@@ -245,6 +281,22 @@ async def cross_sign(
             f"the homeserver lists keys for device {server.device_id} that are not this device's"
         )
     on_server = public_key_of(own.master)
+    if recovery_key is not None:
+        if on_server is None:
+            raise CrossSigningError(
+                f"{server.user_id} has no cross-signing keys to restore; "
+                "run 'digicoach matrix verify' without --recovery-key to make them"
+            )
+        restored = await _restore(server, recovery_key)
+        if (restored.master.public, restored.self_signing.public) != (
+            on_server,
+            public_key_of(own.self_signing),
+        ):
+            raise CrossSigningError(
+                "the keys in secret storage are not the account's current cross-signing keys"
+            )
+        kept = KeptCrossSigning(restored, in_secret_storage=True)
+        state.save_cross_signing(kept)
     ours = kept.keys if kept is not None else None
     created = False
 

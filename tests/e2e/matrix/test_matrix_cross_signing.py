@@ -108,16 +108,18 @@ def wait_in_log(bot, text: str, deadline_s: float = 30) -> str:
     return log
 
 
-def verify_command(bot, *args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
-    """``digicoach matrix verify`` as an admin runs it, the password in MATRIX_PASSWORD."""
+def verify_command(
+    bot, *args: str, password: str | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """``digicoach matrix verify`` as an admin runs it: password in MATRIX_PASSWORD, ``stdin`` piped in."""
     env = bot.env | {"MATRIX_PASSWORD": password or bot.account.password}
     return subprocess.run(
         [sys.executable, "-m", "bot", "matrix", "verify", *args],
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
-        stdin=subprocess.DEVNULL,
     )
 
 
@@ -214,52 +216,79 @@ def test_without_a_password_the_bot_says_what_to_run_and_digicoach_matrix_verify
     assert "not verified by its owner" not in quiet
 
 
-def test_keys_another_device_made_are_not_overwritten_until_the_admin_replaces_them(
+def store_like_element(synapse: Synapse, token: str, keys: CrossSigningKeys) -> str:
+    """The private keys in secret storage, as Element leaves them when it sets up cross-signing."""
+    key_id, key = secret_storage.new_key()
+    user_id = keys.user_id
+
+    def put(event_type: str, content: dict) -> None:
+        path = f"/_matrix/client/v3/user/{quote(user_id, safe='')}/account_data/{quote(event_type, safe='')}"
+        synapse._request("PUT", path, content, token)
+
+    put(f"m.secret_storage.key.{key_id}", secret_storage.key_description(key, "Element"))
+    for usage, seed in keys.to_json().items():
+        if usage != "user_id":
+            name = f"m.cross_signing.{usage}"
+            put(name, secret_storage.secret_event(key_id, key, name, seed))
+    put("m.secret_storage.default_key", {"key": key_id})
+    return secret_storage.encode_recovery_key(key)
+
+
+def test_keys_another_device_made_are_not_overwritten_but_used_with_their_recovery_key_or_replaced(
     synapse, bot_process, tmp_path
 ):
     bot = bot_process("coach", password_login=True)
     user_id = bot.env["MATRIX_USER_ID"]
+    learner = synapse.register("harry")
     # "Element" made the account's keys first, on the device registration created.
     elsewhere = CrossSigningKeys.generate(user_id)
-    synapse._request(
-        "POST",
-        "/_matrix/client/v3/keys/device_signing/upload",
-        elsewhere.upload_body(),
-        bot.account.access_token,
-    )
+    token = bot.account.access_token
+    synapse._request("POST", "/_matrix/client/v3/keys/device_signing/upload", elsewhere.upload_body(), token)
+    recovery_key = store_like_element(synapse, token, elsewhere)
     bot.start()
     try:
         said = wait_in_log(bot, "already has cross-signing keys")
     finally:
         bot.stop()
-    assert f"(master key {elsewhere.master.public[:8]}…) that this coach did not make" in said
+    assert f"(master key {elsewhere.master.public[:8]}…) that this coach does not hold" in said
+    assert "'digicoach matrix verify --recovery-key'" in said
     assert "'digicoach matrix verify --replace'" in said
-    assert (
-        keys_of(synapse, bot.account.access_token, user_id)["master_keys"][user_id] == elsewhere.master_key()
-    )
-    assert not (tmp_path / "data" / "matrix" / "cross-signing.json").exists()
+    assert keys_of(synapse, token, user_id)["master_keys"][user_id] == elsewhere.master_key()
+    kept = tmp_path / "data" / "matrix" / "cross-signing.json"
+    assert not kept.exists()
 
     refused = verify_command(bot)
     assert refused.returncode == 2
     assert "already has cross-signing keys" in refused.stderr
     assert "left as they are" in refused.stderr
 
+    another_key = secret_storage.encode_recovery_key(secret_storage.new_key()[1])
+    wrong_key = verify_command(bot, "--recovery-key", stdin=another_key)
+    assert wrong_key.returncode == 2
+    assert "this recovery key does not open the account's secret storage" in wrong_key.stderr
+    assert not kept.exists()
+
+    restored = verify_command(bot, "--recovery-key", stdin=recovery_key + "\n")
+    assert restored.returncode == 0, restored.stderr
+    assert "Took the cross-signing keys" in restored.stdout
+    assert "Recovery key" not in restored.stdout  # the account's own recovery key still opens them
+    device_id = login(bot)["device_id"]
+    owner = login(bot)["access_token"]
+    assert trusted_chain(synapse, user_id, device_id, viewer=learner.access_token, owner=owner) == (
+        elsewhere.master.public
+    )
+    assert kept.exists()
+
     # Replacing keys needs the password (user-interactive auth): a wrong one changes nothing.
     wrong = verify_command(bot, "--replace", password="not-the-password")
     assert wrong.returncode == 2
     assert f"the homeserver refused the password of {user_id}" in wrong.stderr
     assert "not-the-password" not in wrong.stdout + wrong.stderr
-    assert (
-        keys_of(synapse, bot.account.access_token, user_id)["master_keys"][user_id] == elsewhere.master_key()
-    )
+    assert only_key(keys_of(synapse, token, user_id)["master_keys"][user_id]) == elsewhere.master.public
 
     replaced = verify_command(bot, "--replace")
     assert replaced.returncode == 0, replaced.stderr
-    learner = synapse.register("harry")
-    device_id = login(bot)["device_id"]
-    master = trusted_chain(
-        synapse, user_id, device_id, viewer=learner.access_token, owner=login(bot)["access_token"]
-    )
+    master = trusted_chain(synapse, user_id, device_id, viewer=learner.access_token, owner=owner)
     assert master != elsewhere.master.public
     assert "Recovery key" in replaced.stdout
 
