@@ -176,4 +176,4 @@ class CrossSigningKeys:
                 SigningKey(seeds[USER_SIGNING]),
             )
         except (KeyError, TypeError, ValueError) as error:
-            raise KeyFileError(f"the cross-signing keys are damaged ({error})") from error
+            raise KeyFileError(f"bad cross-signing keys ({error})") from error
