@@ -182,6 +182,28 @@ def parser() -> argparse.ArgumentParser:
     add_database_option(progress)
     progress.set_defaults(handler="export:progress")
 
+    matrix = commands.add_parser("matrix", help="the Matrix bot account")
+    matrix_commands = matrix.add_subparsers(dest="matrix_command", required=True, metavar="COMMAND")
+    verify = matrix_commands.add_parser(
+        "verify",
+        help="cross-sign the coach's device so learners' apps stop warning about it "
+        "(asks for the account password unless MATRIX_PASSWORD is set)",
+    )
+    keys_from = verify.add_mutually_exclusive_group()
+    keys_from.add_argument(
+        "--replace",
+        action="store_true",
+        help="make new cross-signing keys even if the account has some; whoever verified the coach "
+        "must verify it again",
+    )
+    keys_from.add_argument(
+        "--recovery-key",
+        action="store_true",
+        help="use the account's keys from secret storage: asks for the recovery key (or reads it "
+        "from standard input)",
+    )
+    verify.set_defaults(handler="matrix:verify")
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     upgrade = db_commands.add_parser("upgrade", help="apply database migrations")

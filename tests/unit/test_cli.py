@@ -29,7 +29,7 @@ def _commands(top: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
 
 def test_every_command_names_a_function_that_runs_it():
     commands = _commands(parser())
-    assert len(commands) == 13
+    assert len(commands) == 14
     for each in commands:
         assert callable(command(each.get_default("handler"))), each.prog
 
@@ -52,3 +52,12 @@ def test_a_database_that_cannot_be_opened_is_one_line_and_exit_2(args, url, smal
 def test_db_upgrade_says_what_it_cannot_upgrade(url, capsys):
     assert main(["db", "upgrade", "--db", url]) == 2
     assert capsys.readouterr().err.startswith(f"digicoach: cannot upgrade {url}: ")
+
+
+def test_matrix_verify_without_a_bot_account_says_what_to_set(monkeypatch, capsys):
+    for name in ("MATRIX_HOMESERVER", "MATRIX_USER_ID"):
+        monkeypatch.delenv(name, raising=False)
+    assert main(["matrix", "verify"]) == 2
+    assert capsys.readouterr().err == (
+        "digicoach: set MATRIX_HOMESERVER and MATRIX_USER_ID to the bot account (see README, 'Matrix')\n"
+    )

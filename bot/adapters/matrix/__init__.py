@@ -25,7 +25,8 @@ class MatrixSettings(BaseSettings):
     allowed_servers: str | None = None
 
 
-def configure(settings: Settings) -> MatrixAdapter | None:
+def configure(settings: Settings, password: str | None = None) -> MatrixAdapter | None:
+    """The adapter if Matrix is configured; ``password`` (typed at a prompt) overrides ``MATRIX_PASSWORD``."""
     matrix = MatrixSettings()
     if not (matrix.homeserver and matrix.user_id):
         return None
@@ -41,5 +42,5 @@ def configure(settings: Settings) -> MatrixAdapter | None:
         allowed_servers=servers,
         access_token=matrix.access_token,
         device_id=matrix.device_id,
-        password=matrix.password,
+        password=password or matrix.password,
     )

@@ -46,6 +46,7 @@ from bot.adapters import Handler, Outcome, Report
 from bot.adapters.matrix import render
 from bot.adapters.matrix.convert import PLATFORM, Incoming, allowed, convert, is_one_to_one
 from bot.adapters.matrix.state import AdapterState, Login
+from bot.adapters.matrix.verification import at_start as cross_sign_at_start
 from lessons.chat import Address, Command, Outgoing, Reply, Sender
 from lessons.i18n import _, use_locale
 from lessons.model import LANGUAGES
@@ -106,6 +107,8 @@ class MatrixAdapter:
     # Matrix sends an event again only when a sync is repeated from the saved token,
     # which covers the last sync before a crash: a week is a wide margin.
     redelivery = timedelta(days=7)
+    # `digicoach matrix verify` turns it off to cross-sign with its own options.
+    cross_sign_at_start = True
 
     def __init__(
         self,
@@ -175,6 +178,8 @@ class MatrixAdapter:
                 # Never a new device per start: the same device and store each time.
                 client.restore_login(login.user_id, login.device_id, login.access_token)
                 client.next_batch = self.state.sync_token()
+                if self.cross_sign_at_start:
+                    await cross_sign_at_start(client, self.state, self._password)
                 self._client = client
             return self._client
 

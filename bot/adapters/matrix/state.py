@@ -5,7 +5,10 @@
 - the sync token, saved only after every event of a sync was handed to the
   coach (nio saves its own before callbacks run, which loses events on a crash);
 - the choices shown per room, so a typed number or a reaction that arrives
-  after a restart still names the right choice.
+  after a restart still names the right choice;
+- the account's cross-signing private keys, so every restart (and a new
+  device after a lost crypto store) is signed by the same identity that
+  learners verified.
 
 Files are written atomically (write, then rename) and readable by the owner only.
 """
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.adapters.matrix.cross_signing import CrossSigningKeys, KeyFileError
 from lessons.chat import Choice
 
 # Reactions on older messages still resolve, so the engine can call them stale.
@@ -49,6 +53,14 @@ def _read(path: Path) -> Any:
         return None
 
 
+@dataclass(frozen=True)
+class KeptCrossSigning:
+    keys: CrossSigningKeys
+    # Whether the keys were also put in secret storage and its recovery key shown;
+    # until then every start tries again with a new recovery key.
+    in_secret_storage: bool
+
+
 class AdapterState:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -56,6 +68,7 @@ class AdapterState:
         self._login_file = directory / "login.json"
         self._token_file = directory / "sync-token.json"
         self._choices_file = directory / "shown-choices.json"
+        self.cross_signing_file = directory / "cross-signing.json"
         self._choices: dict[str, dict[str, Any]] = _read(self._choices_file) or {}
 
     def login(self, user_id: str) -> Login | None:
@@ -73,6 +86,32 @@ class AdapterState:
 
     def save_sync_token(self, token: str) -> None:
         _write(self._token_file, {"next_batch": token})
+
+    def cross_signing(self, user_id: str) -> KeptCrossSigning | None:
+        """The keys kept for ``user_id``, if any.
+
+        ``KeyFileError`` if the file is damaged or holds another account's keys:
+        private keys are never overwritten by a guess.
+        """
+        try:
+            data = _read(self.cross_signing_file)
+            if data is None:
+                return None
+            kept = KeptCrossSigning(CrossSigningKeys.from_json(data["keys"]), bool(data["in_secret_storage"]))
+        except (KeyError, TypeError, ValueError) as error:
+            raise KeyFileError(f"{self.cross_signing_file} is damaged ({error})") from error
+        if kept.keys.user_id != user_id:
+            raise KeyFileError(
+                f"{self.cross_signing_file} holds the keys of {kept.keys.user_id}, not {user_id}: "
+                "move it away if the bot account changed"
+            )
+        return kept
+
+    def save_cross_signing(self, kept: KeptCrossSigning) -> None:
+        _write(
+            self.cross_signing_file,
+            {"keys": kept.keys.to_json(), "in_secret_storage": kept.in_secret_storage},
+        )
 
     def last_choices(self, room_id: str) -> tuple[Choice, ...]:
         return _choices(self._choices.get(room_id, {}).get("last", []))

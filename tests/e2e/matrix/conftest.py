@@ -46,6 +46,7 @@ class BotProcess:
 
     def __init__(self, synapse: Synapse, account: Account, directory: Path, *, password_login: bool) -> None:
         self.directory = directory
+        self.account = account
         self.env = {
             **os.environ,
             "MATRIX_HOMESERVER": synapse.url,
