@@ -107,6 +107,12 @@ class Reply:
     title: str | None = None
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     picture: Picture | None = None
+    # A message the learner did not just ask for (the day's invitation, a reminder, a digest):
+    # it should make their phone ring. An answer to what they just did need not.
+    notify: bool = False
+    # The choices answer a quiz question: a platform may show them as a poll, and must
+    # not show the learner's answer to anyone else (Matrix reactions are not encrypted).
+    quiz: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,8 @@ def encode(reply: Reply) -> str:
             "title": reply.title,
             "choices": [[c.id, c.label, c.ticked] for c in reply.choices],
             "picture": [reply.picture.path, reply.picture.alt] if reply.picture else None,
+            "notify": reply.notify,
+            "quiz": reply.quiz,
         },
         ensure_ascii=False,
     )
@@ -143,4 +151,6 @@ def decode(to: Address, content: str) -> Reply:
         data.get("title"),
         tuple(Choice(c[0], c[1], c[2]) for c in data.get("choices", ())),
         Picture(picture[0], picture[1]) if picture else None,
+        bool(data.get("notify", False)),
+        bool(data.get("quiz", False)),
     )

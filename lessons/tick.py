@@ -14,6 +14,7 @@ plus the organisation's public holidays), read by the tick and by the admin's
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta
@@ -84,7 +85,9 @@ class Tick:
                     turn = self._make_turn(tx, learner, now, Address(learner.platform, learner.chat_id))
                     status = self._digest(turn) if push.kind is PushKind.DIGEST else self._message(turn, push)
                 tx.pushes.update(push.id, status=status, sent_at=now if status is PushStatus.SENT else None)
-                kept += outbox.keep(tx, learner.id, turn.replies, now, push.due_at + self._lifetime(push))
+                # Nobody asked for these just now: they ring the learner's phone.
+                ringing = [dataclasses.replace(reply, notify=True) for reply in turn.replies]
+                kept += outbox.keep(tx, learner.id, ringing, now, push.due_at + self._lifetime(push))
                 turns.append(turn)
         finish_after_commit(turns)
         self._planned_through = planned_through

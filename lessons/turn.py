@@ -107,8 +107,9 @@ class Turn:
         *,
         title: str | None = None,
         picture: Picture | None = None,
+        quiz: bool = False,
     ) -> None:
-        self.replies.append(Reply(self.address, text, title, tuple(choices), picture))
+        self.replies.append(Reply(self.address, text, title, tuple(choices), picture, quiz=quiz))
 
     @property
     def calendar(self) -> Calendar:

@@ -239,7 +239,7 @@ def _ask(turn: Turn, kind: SessionType, delivery: Delivery, questions: list[Aske
         choices.append(asking.answer(DONT_KNOW, _("I don't know yet")))
     elif not choices:
         choices.append(asking.answer(DONT_KNOW, _("I don't know")))
-    turn.say(text, choices, title=kind.title(delivery.position + 1, len(questions)))
+    turn.say(text, choices, title=kind.title(delivery.position + 1, len(questions)), quiz=True)
 
 
 def _ticked(delivery: Delivery) -> frozenset[int]:

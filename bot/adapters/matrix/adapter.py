@@ -13,6 +13,7 @@ again after a crash is kept once by the homeserver.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import mimetypes
 import random
@@ -38,6 +39,7 @@ from nio import (
     RoomSendResponse,
     SyncError,
     SyncResponse,
+    UnknownEvent,
     UploadResponse,
 )
 from nio.exceptions import LocalProtocolError
@@ -47,7 +49,7 @@ from bot.adapters.matrix import render
 from bot.adapters.matrix.convert import PLATFORM, Incoming, allowed, convert, is_one_to_one
 from bot.adapters.matrix.state import AdapterState, Login
 from bot.adapters.matrix.verification import at_start as cross_sign_at_start
-from lessons.chat import Address, Command, Outgoing, Reply, Sender
+from lessons.chat import Address, ChoiceSelected, Command, Outgoing, Reply, Sender
 from lessons.i18n import _, use_locale
 from lessons.model import LANGUAGES
 
@@ -388,12 +390,26 @@ class MatrixAdapter:
                 reaction_key=event.key,
                 reacts_to=event.reacts_to,
             )
+        elif isinstance(event, UnknownEvent) and event.type in render.POLL_RESPONSE_TYPES:
+            content = event.source.get("content", {})
+            relates = content.get("m.relates_to") or {}
+            incoming = Incoming(
+                self._key(event.event_id),
+                sender,
+                room_id,
+                name_of(sender),
+                poll_answer=render.poll_answer(content),
+                poll_id=relates.get("event_id"),
+            )
         else:
             return
         if not allowed(sender, self.allowed_servers):
             log.info("ignoring %s from %s: server not allowed", event.event_id, sender)
             return
         neutral = convert(incoming, self.state.last_choices(room_id), self.state.choices_by_message(room_id))
+        if isinstance(neutral, ChoiceSelected) and neutral.origin is None:
+            # A typed number or label picks from the choices last shown: that message carried it.
+            neutral = dataclasses.replace(neutral, origin=self.state.last_message(room_id))
         if neutral is not None:
             await handle(neutral)  # the replies are stored; the courier sends them
 
@@ -437,12 +453,18 @@ class MatrixAdapter:
         by_reply = {id(r.reply): r for r in replies}
         for lead, reply in render.with_leads([r.reply for r in replies]):
             outgoing = by_reply[id(reply)]
-            covered = [by_reply[id(lead)], outgoing] if lead is not None else [outgoing]
+            first = by_reply[id(lead)] if lead is not None else outgoing
+            covered = [first, outgoing] if lead is not None else [outgoing]
             deadline = time.monotonic() + (outgoing.expires_at - datetime.now(UTC)).total_seconds()
             try:
                 # The same reply sent again keeps its transaction id; the time tells apart a
                 # reply of another database that happens to have the same number.
                 cause = f"reply:{outgoing.id}:{outgoing.expires_at.timestamp():.0f}"
+                if first.origin is not None and self.state.open_poll(reply.to.chat_id, first.origin):
+                    # The question is answered and graded: close its poll.
+                    ended = render.poll_end(first.origin, render.body(lead or reply).split("\n", 1)[0])
+                    await self._send(reply.to.chat_id, render.POLL_END, ended, f"{cause}:end", deadline)
+                    self.state.ended(reply.to.chat_id, first.origin)
                 await self._send_reply(cause, reply, lead, deadline)
             except SendFailedError as error:
                 log.error("could not send a message to %s in time: %s", reply.to.chat_id, error)
@@ -485,9 +507,14 @@ class MatrixAdapter:
             await self._send_picture(room_id, reply.picture.path, reply.picture.alt, cause, deadline)
         if reply.choices:
             self.state.showing(room_id, reply.choices)
+        if render.is_poll(reply):
+            event_id = await self._send(room_id, render.POLL_START, render.poll(reply, lead), cause, deadline)
+            self.state.shown(room_id, event_id, reply.choices, poll=True)
+            return
         event_id = await self._send_notice(room_id, render.notice(reply, lead), cause, deadline)
         if reply.choices:
             self.state.shown(room_id, event_id, reply.choices)
+        if render.reaction_keys(reply):
             # Cosmetic and independent of each other: sent at once, in the background,
             # so the next learner message is not held up by them.
             task = asyncio.create_task(self._seed_reactions(room_id, event_id, reply, cause))

@@ -1,8 +1,10 @@
 """Matrix events -> neutral events: pure functions, no connection, no state.
 
 Commands are ``!name args`` (``/name`` and the bare command word work too);
-a number or a label of the choices last shown in the room, or a number
-reaction on a message with choices, becomes a ``ChoiceSelected``.
+a number or a label of the choices last shown in the room, a number reaction
+on a message with choices, or the answer to a quiz poll becomes a
+``ChoiceSelected``, whose ``origin`` names the message that carried the choice
+(so a poll can be ended once its answer was graded).
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ class Incoming:
     body: str | None = None
     reaction_key: str | None = None
     reacts_to: str | None = None
+    # A poll response: the answer id picked, and the poll it answers.
+    poll_answer: str | None = None
+    poll_id: str | None = None
 
 
 def server_of(user_id: str) -> str:
@@ -77,12 +82,18 @@ def convert(
     that question and the engine can refuse it as stale).
     """
     sender = Sender(PLATFORM, incoming.sender, incoming.room_id, incoming.display_name)
+    if incoming.poll_answer is not None:
+        # Only an answer the poll offered: a forged id names no choice of that message.
+        offered = {c.id for c in choices_by_message.get(incoming.poll_id or "", ())}
+        if incoming.poll_answer not in offered:
+            return None
+        return ChoiceSelected(sender, incoming.poll_answer, incoming.event_id, incoming.poll_id)
     if incoming.reaction_key is not None:
         choices = choices_by_message.get(incoming.reacts_to or "", ())
         position = _position_of_key(incoming.reaction_key)
         if position is None or position > len(choices):
             return None
-        return ChoiceSelected(sender, choices[position - 1].id, incoming.event_id)
+        return ChoiceSelected(sender, choices[position - 1].id, incoming.event_id, incoming.reacts_to)
     text = (incoming.body or "").strip()
     if not text:
         return None

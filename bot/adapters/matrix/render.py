@@ -1,9 +1,18 @@
 """Neutral replies -> Matrix message content: pure functions.
 
-A reply is an ``m.notice`` (bots speak in notices, so other bots do not answer
-them) with a plain ``body`` and an HTML ``formatted_body``. Choices are a
-numbered list in the text; the adapter adds one number reaction per choice so
-the learner can tap instead of type.
+A reply to what the learner just did is an ``m.notice`` (bots speak in
+notices, so other bots do not answer them); a message nobody asked for just
+now (the day's invitation, a reminder, a digest) is an ``m.text``, because
+Matrix's default push rule ``.m.rule.suppress_notices`` keeps notices from
+ringing a phone. Both have a plain ``body`` and an HTML ``formatted_body``.
+
+A quiz question is a poll (MSC3381, under the ``org.matrix.msc3381.poll.*``
+names clients read), whose answer comes back as an encrypted poll response;
+its text also carries the numbered choices, for clients without polls, where
+the learner types the number. Other choices are a numbered list, and the
+adapter adds one number reaction per choice so the learner can tap instead
+of type; never on a quiz question, since reactions are not encrypted and the
+homeserver would learn the answer.
 """
 
 from __future__ import annotations
@@ -42,10 +51,17 @@ def formatted_body(reply: Reply) -> str:
     return html
 
 
+POLL_START = "org.matrix.msc3381.poll.start"
+POLL_RESPONSE_TYPES = ("org.matrix.msc3381.poll.response", "m.poll.response")
+POLL_END = "org.matrix.msc3381.poll.end"
+TEXT = "org.matrix.msc1767.text"
+
+
 def notice(reply: Reply, lead: Reply | None = None) -> dict[str, Any]:
-    """One notice; ``lead`` (see ``with_leads``) goes first, in the same message."""
+    """One message; ``lead`` (see ``with_leads``) goes first, in the same message."""
+    ringing = reply.notify or (lead is not None and lead.notify)
     return {
-        "msgtype": "m.notice",
+        "msgtype": "m.text" if ringing else "m.notice",
         "body": (body(lead) + "\n\n" if lead else "") + body(reply),
         "format": HTML_FORMAT,
         "formatted_body": (formatted_body(lead) if lead else "") + formatted_body(reply),
@@ -79,8 +95,56 @@ def with_leads(replies: list[Reply]) -> list[tuple[Reply | None, Reply]]:
     return messages
 
 
+def is_poll(reply: Reply) -> bool:
+    """A quiz question with one answer to pick (select-all questions stay a numbered list)."""
+    return reply.quiz and bool(reply.choices) and all(c.ticked is None for c in reply.choices)
+
+
+def poll(reply: Reply, lead: Reply | None = None) -> dict[str, Any]:
+    """A poll start: the question (the lead, e.g. feedback, first) and one answer per choice.
+
+    The answer ids are the choice ids, so a poll response names the choice
+    itself; the coach refuses one that is stale or forged, like any button.
+    """
+    question = "\n\n".join(part for part in ((lead and body(lead)), reply.title, reply.text) if part)
+    fallback = (body(lead) + "\n\n" if lead else "") + body(reply)
+    return {
+        POLL_START: {
+            "kind": "org.matrix.msc3381.poll.undisclosed",
+            "max_selections": 1,
+            # "body" and "msgtype" too: older Element versions read those.
+            "question": {TEXT: question, "body": question, "msgtype": "m.text"},
+            "answers": [{"id": choice.id, TEXT: label(choice)} for choice in reply.choices],
+        },
+        TEXT: fallback,
+        "body": fallback,
+    }
+
+
+def poll_end(poll_event_id: str, text: str) -> dict[str, Any]:
+    """Close a poll once its answer was graded; ``text`` for clients without polls."""
+    return {
+        "m.relates_to": {"rel_type": "m.reference", "event_id": poll_event_id},
+        POLL_END: {},
+        TEXT: text,
+        "body": text,
+    }
+
+
+def poll_answer(content: dict[str, Any]) -> str | None:
+    """The one answer id of a poll response (unstable or stable form), if it has exactly one."""
+    answers = (content.get("org.matrix.msc3381.poll.response") or {}).get("answers")
+    if answers is None:
+        answers = content.get("m.selections")
+    if isinstance(answers, list) and len(answers) == 1 and isinstance(answers[0], str):
+        return answers[0]
+    return None
+
+
 def reaction_keys(reply: Reply) -> tuple[str, ...]:
-    """The number reactions to seed under a message: one per choice, as far as keycaps go."""
+    """The number reactions to seed under a message: one per choice, as far as keycaps go; none for a quiz."""
+    if reply.quiz:
+        return ()
     return tuple(number_key(n) for n in range(1, min(len(reply.choices), len(NUMBER_KEYS)) + 1))
 
 

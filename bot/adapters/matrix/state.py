@@ -126,12 +126,32 @@ class AdapterState:
         room["last"] = _rows(choices)
         _write(self._choices_file, self._choices)
 
-    def shown(self, room_id: str, event_id: str, choices: tuple[Choice, ...]) -> None:
+    def shown(self, room_id: str, event_id: str, choices: tuple[Choice, ...], poll: bool = False) -> None:
         room = self._choices.setdefault(room_id, {"last": [], "messages": {}})
         room["messages"][event_id] = _rows(choices)
+        room["last_event"] = event_id
+        polls: list[str] = room.setdefault("polls", [])
+        if poll:
+            polls.append(event_id)
         while len(room["messages"]) > MESSAGES_REMEMBERED:
             del room["messages"][next(iter(room["messages"]))]
+        room["polls"] = [p for p in polls if p in room["messages"]]
         _write(self._choices_file, self._choices)
+
+    def last_message(self, room_id: str) -> str | None:
+        """The event that showed the choices last shown in the room (which typed answers pick from)."""
+        last: str | None = self._choices.get(room_id, {}).get("last_event")
+        return last
+
+    def open_poll(self, room_id: str, event_id: str) -> bool:
+        """``event_id`` is a quiz poll the bot sent in this room and has not ended yet."""
+        return event_id in self._choices.get(room_id, {}).get("polls", [])
+
+    def ended(self, room_id: str, event_id: str) -> None:
+        room = self._choices.get(room_id, {})
+        if event_id in room.get("polls", []):
+            room["polls"].remove(event_id)
+            _write(self._choices_file, self._choices)
 
 
 def _rows(choices: tuple[Choice, ...]) -> list[list[str | bool | None]]:

@@ -1,4 +1,9 @@
-"""A learner as a real matrix-nio client: opens DMs, types, reacts, and waits for the bot's notices."""
+"""A learner as a real matrix-nio client: opens DMs, types, reacts, answers polls, and waits for the bot.
+
+What the bot says arrives as notices (answers), texts (messages that ring:
+invitations, reminders) and polls (quiz questions, under the MSC3381 names);
+all three are collected as ``Notice``s, in order, with their text.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +21,10 @@ from nio import (
     RoomEncryptedImage,
     RoomMessageImage,
     RoomMessageNotice,
+    RoomMessageText,
     RoomSendResponse,
     SyncResponse,
+    UnknownEvent,
 )
 
 from tests.support.synapse import Account
@@ -25,11 +32,19 @@ from tests.support.synapse import Account
 DEADLINE_S = 30.0
 
 
+POLL_START = "org.matrix.msc3381.poll.start"
+POLL_END = "org.matrix.msc3381.poll.end"
+
+
 @dataclass
 class Notice:
     room_id: str
     event_id: str
     body: str
+    # "m.notice", "m.text" or "poll"
+    kind: str = "m.notice"
+    # A poll's answers: (id, text).
+    answers: tuple[tuple[str, str], ...] = ()
 
 
 class Learner:
@@ -42,6 +57,8 @@ class Learner:
         self.notices: list[Notice] = []
         self.reactions: list[tuple[str, str, str]] = []  # (sender, reacts_to, key)
         self.images: list[RoomMessageImage | RoomEncryptedImage] = []
+        self.poll_ends: list[str] = []  # the polls the bot closed
+        self.polls_seen = True  # False: a client without polls, which shows their text only
         self._seen = 0
         self._synced = False
         self._task: asyncio.Task[None] | None = None
@@ -49,6 +66,8 @@ class Learner:
     async def __aenter__(self) -> Learner:
         self.client.add_response_callback(self._on_sync, SyncResponse)
         self.client.add_event_callback(self._on_notice, RoomMessageNotice)
+        self.client.add_event_callback(self._on_text, RoomMessageText)
+        self.client.add_event_callback(self._on_unknown, UnknownEvent)
         self.client.add_event_callback(self._on_reaction, ReactionEvent)
         self.client.add_event_callback(self._on_image, (RoomMessageImage, RoomEncryptedImage))
         self._task = asyncio.create_task(self.client.sync_forever(timeout=1000, full_state=True))
@@ -66,6 +85,34 @@ class Learner:
 
     async def _on_notice(self, room: MatrixRoom, event: RoomMessageNotice) -> None:
         self.notices.append(Notice(room.room_id, event.event_id, event.body))
+
+    async def _on_text(self, room: MatrixRoom, event: RoomMessageText) -> None:
+        if event.sender != self.user_id:
+            self.notices.append(Notice(room.room_id, event.event_id, event.body, "m.text"))
+
+    async def _on_unknown(self, room: MatrixRoom, event: UnknownEvent) -> None:
+        content = event.source.get("content", {})
+        if event.type == POLL_START:
+            start = content[POLL_START]
+            answers = tuple((a["id"], a["org.matrix.msc1767.text"]) for a in start["answers"])
+            # A client with polls shows the question and its answers; one without, the fallback text.
+            fallback = content.get("org.matrix.msc1767.text") or content.get("body", "")
+            self.notices.append(Notice(room.room_id, event.event_id, fallback, "poll", answers))
+        elif event.type == POLL_END:
+            self.poll_ends.append(content["m.relates_to"]["event_id"])
+
+    async def answer_poll(self, room_id: str, poll: Notice, text: str) -> str:
+        """Pick the answer labelled ``text`` in a poll, as Element does: an encrypted poll response."""
+        [answer] = [answer_id for answer_id, label in poll.answers if label == text]
+        content = {
+            "m.relates_to": {"rel_type": "m.reference", "event_id": poll.event_id},
+            "org.matrix.msc3381.poll.response": {"answers": [answer]},
+        }
+        sent = await self.client.room_send(
+            room_id, "org.matrix.msc3381.poll.response", content, ignore_unverified_devices=True
+        )
+        assert isinstance(sent, RoomSendResponse), sent
+        return str(sent.event_id)
 
     async def _on_reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
         self.reactions.append((event.sender, event.reacts_to, event.key))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
 import time
 
 import pytest
-from nio import RoomSendResponse
+from nio import RoomMessagesResponse, RoomSendResponse
 
 from bot.adapters.matrix.adapter import SYNC_FILTER
 from tests.e2e.matrix.conftest import running
@@ -143,3 +144,45 @@ def test_a_lost_crypto_store_means_a_new_device_that_asks_for_the_unreadable_mes
 
     bot.serve(conversation)
     assert bot.log.count("with new device") == 2, bot.log
+
+
+def test_a_poll_answer_sent_while_the_bot_is_down_counts_once_and_costs_two_events(
+    synapse, bot_process, tmp_path
+):
+    bot = bot_process("coach")
+    bot_id = bot.env["MATRIX_USER_ID"]
+    lesson = first_lesson()
+    cards = len(lesson["cards"])
+
+    async def conversation() -> None:
+        async with Learner(synapse.url, synapse.register("said"), tmp_path / "learner") as learner:
+            room = await learner.open_dm(bot_id, encrypted=True)
+            await onboard_to_first_card(learner, room, bot_id)
+            for card in range(2, cards + 1):
+                await learner.say(room, "1")
+                await learner.expect(room, f"({card}/{cards})")
+            await learner.say(room, "1")
+            question = await learner.expect(room, "Question 1 of")
+            assert question.kind == "poll"
+
+            bot.kill()
+            answer = await learner.answer_poll(room, question, right_labels(lesson)[0])
+            bot.start()
+            following = await learner.expect(room, "✅ Right!")
+            assert following.kind == "poll" and "Question 2 of" in following.body
+            await learner.wait(lambda: question.event_id in learner.poll_ends, "the answered poll to end")
+
+            # What the bot sent after the answer: the poll's end and the next question, nothing else.
+            page = await learner.client.room_messages(room, start=learner.client.next_batch, limit=30)
+            assert isinstance(page, RoomMessagesResponse), page
+            ids = [e.event_id for e in page.chunk]
+            after_answer = ids[: ids.index(answer)]
+            by_bot = [e for e in page.chunk if e.event_id in after_answer and e.sender == bot_id]
+            assert len(by_bot) == 2, [getattr(e, "type", type(e).__name__) for e in by_bot]
+
+    bot.serve(conversation)
+    with sqlite3.connect(tmp_path / "coach.sqlite3") as db:
+        assert db.execute("SELECT question_id, correct FROM answers").fetchall() == [
+            (lesson["quiz"][0]["id"], 1)
+        ]
+    assert "Traceback" not in bot.log, bot.log
