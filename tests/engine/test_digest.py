@@ -116,7 +116,7 @@ def test_organisation_and_region_digests_break_down_by_group_when_that_reveals_n
     assert "• Dienst ICT: 2 members, 1 active, 1 lesson" in organisation
     assert "counted only in the totals" not in organisation
     region_digest = MemoryChat(lenient, "region_admin", "en").command("/digest")[0]
-    assert region_digest.title == "Weekly digest: westhoek"
+    assert region_digest.title == "Weekly digest: Regio Westhoek"
     assert "Members: 11" in region_digest.text
     assert "• Stad Poperinge: 8 members, 6 active, 11 lessons" in region_digest.text
     assert "• Stad Ieper: 3 members, 1 active, 1 lesson" in region_digest.text
@@ -205,9 +205,9 @@ def test_the_weekly_digest_arrives_on_monday_at_eight_in_the_managers_time_zone(
     assert titles == [
         "Weekly digest: Burgerzaken (Stad Poperinge)",
         "Weekly digest: Dienst ICT (Stad Poperinge)",
+        "Weekly digest: Regio Westhoek",
         "Weekly digest: Stad Ieper",
         "Weekly digest: Stad Poperinge",
-        "Weekly digest: westhoek",
     ]
     burgerzaken = next(r for r in sent if "Burgerzaken" in (r.title or ""))
     assert burgerzaken.picture is not None and Path(burgerzaken.picture.path).is_file()
@@ -339,8 +339,17 @@ GROUP_LINE = re.compile(r"^• .+: (\d+) members, (\d+) active, (\d+) lessons?",
 LESSONS = re.compile(r"^Lessons completed: (\d+)", re.MULTILINE)
 
 
+TITLES = {
+    "manager_a": "Weekly digest: Burgerzaken (Stad Poperinge)",
+    "org_admin": "Weekly digest: Stad Poperinge",
+    "region_admin": "Weekly digest: Regio Westhoek",  # the region's name from the organisation file
+}
+
+
 def _digests(coach: Coach) -> dict[str, str]:
-    return {who: MemoryChat(coach, who, "en").command("/digest")[0].text for who in BEFORE_FORGET}
+    digests = {who: MemoryChat(coach, who, "en").command("/digest")[0] for who in BEFORE_FORGET}
+    assert {who: digest.title for who, digest in digests.items()} == TITLES
+    return {who: digest.text for who, digest in digests.items()}
 
 
 def _adds_up(text: str) -> None:
