@@ -330,22 +330,20 @@ class TeamProgress:
                 )
             ).all()
         )
-        active: dict[int, int] = dict(
-            self._s.execute(
-                select(membership.c.grp, func.count(func.distinct(DeliveryRow.learner_id)))
+        # Lessons are learning sessions too: one pass over the week's finished ones gives both figures.
+        learned = {
+            grp: (int(active), int(lessons or 0))
+            for grp, active, lessons in self._s.execute(
+                select(
+                    membership.c.grp,
+                    func.count(func.distinct(DeliveryRow.learner_id)),
+                    func.sum(case((DeliveryRow.kind == SessionKind.LESSON, 1), else_=0)),
+                )
                 .join(DeliveryRow, DeliveryRow.learner_id == membership.c.learner_id)
                 .where(*_learning_done(), *_on_days(first, last))
                 .group_by(membership.c.grp)
-            ).all()
-        )
-        lessons: dict[int, int] = dict(
-            self._s.execute(
-                select(membership.c.grp, func.count())
-                .join(DeliveryRow, DeliveryRow.learner_id == membership.c.learner_id)
-                .where(DeliveryRow.kind == SessionKind.LESSON, *_done_between(first, last))
-                .group_by(membership.c.grp)
-            ).all()
-        )
+            )
+        }
         former: dict[int, FormerPart] = defaultdict(FormerPart)
         for (grp, _week), part in self._former_lessons(by, team_ids, first, last).items():
             former[grp] = FormerPart(former[grp].amount + part.amount, former[grp].people + part.people)
@@ -353,8 +351,8 @@ class TeamProgress:
         return {
             grp: GroupCounts(
                 int(members.get(grp, 0)),
-                int(active.get(grp, 0)),
-                int(lessons.get(grp, 0)) + former[grp].amount,
+                learned.get(grp, (0, 0))[0],
+                learned.get(grp, (0, 0))[1] + former[grp].amount,
                 former[grp],
             )
             for grp in members.keys() | {g for g, part in former.items() if part.amount}
