@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, case, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from storage.models import AnonymousTotalRow, AnswerRow, DeliveryRow, LearnerRow, PauseRow, RoleRow, TeamRow
@@ -314,8 +314,8 @@ class TeamProgress:
     def _counts(
         self, by: Grouping, team_ids: Collection[int], first: date, last: date
     ) -> dict[int, GroupCounts]:
-        """Every headline figure of every digest and export line: one query per figure for all groups."""
-        group, _grouped_by = _group(by, RoleRow.team_id)
+        """Every headline figure of every digest and export line, for all groups at once."""
+        group, _grouped_by = _group(by, RoleRow.team_id)  # grouped below, by the subquery's column
         membership = (
             select(group.label("grp"), RoleRow.learner_id)
             .join(TeamRow, TeamRow.id == RoleRow.team_id)
@@ -323,40 +323,40 @@ class TeamProgress:
             .distinct()
             .subquery()
         )
-        members: dict[int, int] = dict(
-            self._s.execute(
-                select(membership.c.grp, func.count(func.distinct(membership.c.learner_id))).group_by(
-                    membership.c.grp
-                )
-            ).all()
-        )
-        # Lessons are learning sessions too: one pass over the week's finished ones gives both figures.
-        learned = {
-            grp: (int(active), int(lessons or 0))
-            for grp, active, lessons in self._s.execute(
-                select(
-                    membership.c.grp,
-                    func.count(func.distinct(DeliveryRow.learner_id)),
-                    func.sum(case((DeliveryRow.kind == SessionKind.LESSON, 1), else_=0)),
-                )
-                .join(DeliveryRow, DeliveryRow.learner_id == membership.c.learner_id)
-                .where(*_learning_done(), *_on_days(first, last))
-                .group_by(membership.c.grp)
+        # One pass over every member and their finished lessons and reviews of those days, if any:
+        # a lesson is a learning session too, so the same rows give members, active and lessons.
+        learned = self._s.execute(
+            select(
+                membership.c.grp,
+                func.count(func.distinct(membership.c.learner_id)),
+                func.count(func.distinct(DeliveryRow.learner_id)),
+                func.sum(case((DeliveryRow.kind == SessionKind.LESSON, 1), else_=0)),
             )
+            .outerjoin(
+                DeliveryRow,
+                and_(
+                    DeliveryRow.learner_id == membership.c.learner_id,
+                    *_learning_done(),
+                    *_on_days(first, last),
+                ),
+            )
+            .group_by(membership.c.grp)
+        )
+        live = {
+            int(grp): (int(members), int(active), int(lessons or 0))
+            for grp, members, active, lessons in learned
         }
         former: dict[int, FormerPart] = defaultdict(FormerPart)
         for (grp, _week), part in self._former_lessons(by, team_ids, first, last).items():
             former[grp] = FormerPart(former[grp].amount + part.amount, former[grp].people + part.people)
-        # A group whose members all used /forget still has its history: it is a group of no members.
-        return {
-            grp: GroupCounts(
-                int(members.get(grp, 0)),
-                learned.get(grp, (0, 0))[0],
-                learned.get(grp, (0, 0))[1] + former[grp].amount,
-                former[grp],
-            )
-            for grp in members.keys() | {g for g, part in former.items() if part.amount}
+        figures = {
+            grp: GroupCounts(m, a, n + former[grp].amount, former[grp]) for grp, (m, a, n) in live.items()
         }
+        # A group whose members all used /forget still has its history: it is a group of no members.
+        for grp, part in former.items():
+            if part.amount and grp not in figures:
+                figures[grp] = GroupCounts(0, 0, part.amount, part)
+        return figures
 
     def _former_lessons(
         self, by: Grouping, team_ids: Collection[int], first: date, last: date
