@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from lessons.i18n import current
+from lessons.model import Text
 from storage.records import Organisation, Role
 from storage.states import VIEWER_ROLES, RoleName
 from storage.unit_of_work import Transaction
@@ -49,7 +51,18 @@ def region_scope(tx: Transaction, region: str) -> Scope:
         for t in tx.teams.of(o.id)
         if not t.archived
     )
-    return Scope("region", region, teams, region=region)
+    return Scope("region", region_name(tx, region), teams, region=region)
+
+
+def region_name(tx: Transaction, region: str) -> str:
+    """The region's name in the reader's language, from the organisation file; its id if the file has none."""
+    found = tx.regions.by_slug(region)
+    if found is None:
+        return region
+    if found.name:
+        return found.name
+    # Names per language fall back like a lesson's texts: Dutch, then English, then any.
+    return Text.model_validate(found.names).get(current()) if found.names else region
 
 
 def scopes_of(tx: Transaction, learner_id: int) -> list[Scope]:

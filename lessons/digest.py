@@ -1,5 +1,9 @@
 """A week's figures for one team, organisation or region: what a digest reports, nothing more.
 
+Who counts as a member and as active, and what former members (people who
+used /forget) still add, is decided once, in ``storage.team_progress``: the
+digest, the CSV export and ``/whatmymanagersees`` all read it from there.
+
 Privacy rules live here, so every way out (the digest, the chat commands,
 the CSV export) applies them the same way:
 
@@ -13,7 +17,6 @@ the CSV export) applies them the same way:
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -26,7 +29,7 @@ from lessons.schedule import lesson_day_rule
 from lessons.streaks import streak
 from lessons.turn import organisation_calendar
 from storage.records import Learner
-from storage.team_progress import GroupCounts, GroupScore, monday
+from storage.team_progress import NOBODY_FORMER, FormerPart, GroupCounts, GroupScore, TeamProgress, monday
 from storage.unit_of_work import Transaction
 
 K = TypeVar("K")
@@ -81,12 +84,17 @@ class GroupRow:
 class Digest:
     scope: Scope
     week: Week
+    # Today's members: former members are not among them.
     members: int
     # False when the group is smaller than the threshold: then nothing else is filled in.
     reported: bool
+    # Members who finished a lesson or review this week: never more than ``members``.
     active: int = 0
+    # Lessons include former members'; ``*_by_former`` says how many of them are theirs.
     lessons: int = 0
+    lessons_by_former: FormerPart = NOBODY_FORMER
     lessons_week_before: int = 0
+    lessons_week_before_by_former: FormerPart = NOBODY_FORMER
     lessons_per_week: tuple[tuple[date, int], ...] = ()
     # Topics enough people answered in; the others are only counted in hidden_topics.
     accuracy: tuple[GroupScore, ...] = ()
@@ -109,38 +117,25 @@ def compute(tx: Transaction, scope: Scope, today: date, library: Library, rhythm
     members = progress.members(teams) if teams else []
     if len(members) < rhythm.smallest_group:
         return Digest(scope, week, len(members), reported=False)
+    figures = progress.counts(teams, week.first, week.last)
     first_week = week.before(WEEKS_IN_CHART - 1)
-    anonymous = progress.anonymous_totals(teams, first_week.first, week.last)
-    # Forgotten learners' contributions, per week and topic, without anybody's name.
-    kept: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for total in anonymous:
-        sums = kept[(total.week, total.topic)]
-        for n, value in enumerate(
-            (total.learners_active, total.lessons_completed, total.answers_right, total.answers_total)
-        ):
-            sums[n] += value
-
-    per_day = progress.lessons_by_date(teams, first_week.first, week.last)
-    per_week: dict[date, int] = {first_week.first + timedelta(weeks=n): 0 for n in range(WEEKS_IN_CHART)}
-    for day, n in per_day.items():
-        per_week[monday(day)] += n
-    for (week_start, _topic), sums in kept.items():
-        per_week[week_start] = per_week.get(week_start, 0) + sums[1]
-
-    answered = _with_kept(progress.answers_by_topic(teams, week.first, week.last), kept, week.first)
+    per_week, former = _lessons_per_week(progress, teams, first_week, week)
+    answered = tuple(progress.answers_by_topic(teams, week.first, week.last))
     accuracy = tuple(s for s in answered if s.people >= rhythm.smallest_group)
     weakest = _weakest(accuracy)
-    active = progress.active_count(teams, week.first, week.last) + kept[(week.first, "")][0]
     streaks = _streaks(tx, scope, members, today, rhythm)
     breakdown, hidden = _breakdown(tx, scope, week, rhythm)
+    week_before = week.before().first
     return Digest(
         scope,
         week,
-        len(members),
+        figures.members,
         reported=True,
-        active=active,
-        lessons=per_week[week.first],
-        lessons_week_before=per_week[week.before().first],
+        active=figures.active,
+        lessons=figures.lessons,
+        lessons_by_former=figures.by_former,
+        lessons_week_before=per_week[week_before],
+        lessons_week_before_by_former=former.get(week_before, NOBODY_FORMER),
         lessons_per_week=tuple(sorted(per_week.items())),
         accuracy=accuracy,
         hidden_topics=len(answered) - len(accuracy),
@@ -153,17 +148,17 @@ def compute(tx: Transaction, scope: Scope, today: date, library: Library, rhythm
     )
 
 
-def _with_kept(
-    scores: list[GroupScore], kept: dict[tuple[date, str], list[int]], week: date
-) -> tuple[GroupScore, ...]:
-    by_topic = {s.topic: [s.right, s.total, s.people] for s in scores}
-    for (week_start, topic), sums in kept.items():
-        if week_start == week and topic and sums[3]:
-            figures = by_topic.setdefault(topic, [0, 0, 0])
-            figures[0] += sums[2]
-            figures[1] += sums[3]
-            figures[2] += sums[0]
-    return tuple(GroupScore(t, r, n, p) for t, (r, n, p) in sorted(by_topic.items()) if n)
+def _lessons_per_week(
+    progress: TeamProgress, teams: tuple[int, ...], first_week: Week, week: Week
+) -> tuple[dict[date, int], dict[date, FormerPart]]:
+    """Lessons per week for the chart, former members' included, and how many of them are theirs."""
+    per_week = {first_week.first + timedelta(weeks=n): 0 for n in range(WEEKS_IN_CHART)}
+    for day, n in progress.lessons_by_date(teams, first_week.first, week.last).items():
+        per_week[monday(day)] += n
+    former = progress.former_lessons_by_week(teams, first_week.first, week.last)
+    for week_start, part in former.items():
+        per_week[week_start] += part.amount
+    return per_week, former
 
 
 def _weakest(accuracy: tuple[GroupScore, ...]) -> GroupScore | None:

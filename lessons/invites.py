@@ -10,6 +10,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+from lessons.audience import region_name
 from lessons.i18n import _
 from lessons.turn import Turn
 from storage.records import Invite, LearnerChanges
@@ -118,7 +119,7 @@ def redeem(turn: Turn, code: str) -> bool:
 
 def _welcome(turn: Turn, invite: Invite) -> str:
     if invite.region is not None:
-        return _("You are now an admin of region {region}.", region=invite.region)
+        return _("You are now an admin of region {region}.", region=region_name(turn.tx, invite.region))
     organisation = turn.tx.organisations.get(invite.organisation_id or 0)
     if invite.team_id is None:
         return _("You are now an admin of {organisation}.", organisation=organisation.name)

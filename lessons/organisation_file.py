@@ -4,6 +4,10 @@
 ``--dry-run`` only shows the plan). Problems are reported as path:line:col,
 like lesson files. Nothing is deleted: an organisation or team left out of the
 file is archived, so its history stays; naming it again brings it back.
+
+``region_name`` (optional) is what region admins' digests call the region:
+one name, or one per language like the texts of a lesson (``nl: Westhoek``).
+Without it they show the region's id.
 """
 
 from __future__ import annotations
@@ -13,20 +17,49 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from lessons.loader import data_path, describe
-from lessons.model import SLUG, Language
+from lessons.model import LANGUAGES, SLUG, Language
 from lessons.problems import Problem
 from lessons.public_holidays import check as check_holidays
 from lessons.yaml_source import SyntaxProblem, read
-from storage.records import OrganisationChanges
+from storage.records import OrganisationChanges, RegionChanges
 from storage.unit_of_work import Transaction
 
 Slug = Annotated[str, Field(pattern=SLUG.pattern, max_length=48)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _one_or_per_language(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "one"
+    # An empty mapping names nothing: it gets the same hint as a list or a number.
+    return "per-language" if isinstance(value, dict) and value else None
+
+
+# One name for every language, or names per language: {nl: ..., fr: ...}.
+RegionName = Annotated[
+    Annotated[Name, Tag("one")] | Annotated[dict[Language, Name], Tag("per-language")],
+    Discriminator(
+        _one_or_per_language,
+        custom_error_type="region_name",
+        custom_error_message="give one name, or one name per language such as 'nl: Westhoek'",
+    ),
+]
 
 
 class _Strict(BaseModel):
@@ -35,12 +68,12 @@ class _Strict(BaseModel):
 
 class TeamSpec(_Strict):
     id: Slug
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
 
 
 class OrganisationSpec(_Strict):
     id: Slug
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "BE"
     subdivision: str | None = None
     timezone: str = "Europe/Brussels"
@@ -71,7 +104,26 @@ class OrganisationSpec(_Strict):
 
 class RegionSpec(_Strict):
     region: Slug | None = None
+    region_name: RegionName | None = None
     organisations: Annotated[list[OrganisationSpec], Field(min_length=1)]
+
+    @field_validator("region_name")
+    @classmethod
+    def _names_a_region(cls, value: str | dict[str, str] | None, info: ValidationInfo) -> object:
+        # A region id that is itself wrong is reported on its own line; this is for a missing one.
+        if value is not None and "region" in info.data and info.data["region"] is None:
+            raise ValueError("a region name needs a region id too: add 'region: <id>' above it")
+        return value
+
+    @property
+    def region_changes(self) -> RegionChanges:
+        """The region's row as this file wants it."""
+        if isinstance(self.region_name, str):
+            return {"name": self.region_name, "names": {}}
+        return {
+            "name": None,
+            "names": {str(language): name for language, name in (self.region_name or {}).items()},
+        }
 
     @model_validator(mode="after")
     def _unique_organisations(self) -> RegionSpec:
@@ -98,6 +150,9 @@ def load(path: Path) -> RegionSpec | list[Problem]:
             message = e["msg"].removeprefix("Value error, ")
             if key:
                 message = f"unknown key '{where[-1]}'; remove it or check the spelling"
+            elif e["type"] == "literal_error" and e["loc"][-1] == "[key]":
+                line, col = doc.position(where, key=True)
+                message = f"unknown language '{e['input']}': use one of {', '.join(LANGUAGES)}"
             elif e["type"] == "missing":
                 message = f"missing required field '{e['loc'][-1]}' in {describe(where)}"
             else:
@@ -119,9 +174,27 @@ def _differences(current: Mapping[str, object], wanted: Mapping[str, object]) ->
     return ", ".join(f"{k}: {current[k]!r} -> {v!r}" for k, v in wanted.items() if current[k] != v)
 
 
+def _apply_region(tx: Transaction, spec: RegionSpec) -> list[Change]:
+    """The region's name; a file without one leaves no row behind, and a region without a row shows its id."""
+    if spec.region is None:
+        return []
+    wanted = spec.region_changes
+    region = tx.regions.by_slug(spec.region)
+    if region is None:
+        if not (wanted["name"] or wanted["names"]):
+            return []
+        tx.regions.add(spec.region, **wanted)
+        named = wanted["name"] or ", ".join(f"{k}: {v}" for k, v in wanted["names"].items())
+        return [Change("+", f"region {spec.region} ({named})")]
+    if diff := _differences(vars(region), wanted):
+        tx.regions.update(region.id, **wanted)
+        return [Change("~", f"region {spec.region}: {diff}")]
+    return []
+
+
 def apply(tx: Transaction, spec: RegionSpec, actor: str, now: datetime) -> list[Change]:
     """Make the database match ``spec``; the caller rolls back for a dry run."""
-    changes: list[Change] = []
+    changes = _apply_region(tx, spec)
     named = {o.id for o in spec.organisations}
     for org_spec in spec.organisations:
         wanted: OrganisationChanges = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -233,6 +234,18 @@ class OrganisationRow(Base):
     language: Mapped[str] = mapped_column(String(8))
     # Left out of the admin's file: kept (with its history), but no longer offered.
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RegionRow(Base):
+    """A region's name as people read it; organisations name their region by its slug."""
+
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(48), unique=True)
+    # The organisation file gives one name for every language, or names per language.
+    name: Mapped[str | None] = mapped_column(String(200))
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 
 
 class TeamRow(Base):

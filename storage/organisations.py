@@ -1,4 +1,4 @@
-"""Repositories for organisations, teams, roles, invites and the audit log."""
+"""Repositories for regions, organisations, teams, roles, invites and the audit log."""
 
 from __future__ import annotations
 
@@ -10,10 +10,38 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import AuditRow, InviteRow, LearnerRow, OrganisationRow, RoleRow, TeamRow
-from storage.records import AuditEntry, Invite, Organisation, OrganisationChanges, Role, Team, TeamChanges
+from storage.models import AuditRow, InviteRow, LearnerRow, OrganisationRow, RegionRow, RoleRow, TeamRow
+from storage.records import (
+    AuditEntry,
+    Invite,
+    Organisation,
+    OrganisationChanges,
+    Region,
+    RegionChanges,
+    Role,
+    Team,
+    TeamChanges,
+)
 from storage.repositories import change, to_record
 from storage.states import RoleName
+
+
+class Regions:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def by_slug(self, slug: str) -> Region | None:
+        row = self._s.scalar(select(RegionRow).where(RegionRow.slug == slug))
+        return to_record(Region, row) if row else None
+
+    def add(self, slug: str, **values: Unpack[RegionChanges]) -> Region:
+        row = RegionRow(slug=slug, **values)
+        self._s.add(row)
+        self._s.flush()
+        return to_record(Region, row)
+
+    def update(self, region_id: int, **changes: Unpack[RegionChanges]) -> None:
+        change(self._s, RegionRow, region_id, changes, RegionChanges.__optional_keys__)
 
 
 class Organisations:

@@ -159,6 +159,14 @@ class Organisation:
 
 
 @dataclass(frozen=True)
+class Region:
+    id: int
+    slug: str
+    name: str | None
+    names: dict[str, str]
+
+
+@dataclass(frozen=True)
 class Team:
     id: int
     organisation_id: int
@@ -242,6 +250,11 @@ class OrganisationChanges(TypedDict, total=False):
     timezone: str
     language: str
     archived: bool
+
+
+class RegionChanges(TypedDict, total=False):
+    name: str | None
+    names: dict[str, str]
 
 
 class TeamChanges(TypedDict, total=False):

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.organisations import AuditLog, Invites, Organisations, Roles, Teams
+from storage.organisations import AuditLog, Invites, Organisations, Regions, Roles, Teams
 from storage.personal_data import PersonalData
 from storage.replies import Replies
 from storage.repositories import (
@@ -41,6 +41,7 @@ class Transaction:
     pauses: Pauses
     reviews: ReviewCards
     placements: Placements
+    regions: Regions
     organisations: Organisations
     teams: Teams
     roles: Roles
@@ -119,6 +120,7 @@ def _repositories(session: Session) -> Transaction:
         pauses=Pauses(session),
         reviews=ReviewCards(session),
         placements=Placements(session),
+        regions=Regions(session),
         organisations=Organisations(session),
         teams=Teams(session),
         roles=Roles(session),

@@ -19,11 +19,12 @@ from lessons import audience, digest_chart
 from lessons.buttons import Button, on
 from lessons.chat import Picture
 from lessons.commands import command
-from lessons.digest import STREAK_DAYS, Digest, Named, about_member, compute
+from lessons.digest import STREAK_DAYS, Digest, GroupRow, Named, about_member, compute
 from lessons.i18n import N_, _, format_locale, ngettext, percent, use_locale
 from lessons.topics import topic_name
 from lessons.turn import Turn
 from storage.states import RoleName
+from storage.team_progress import FormerPart, GroupScore
 
 # Charts older than this are deleted when a new one is drawn: they were sent long ago.
 KEEP_CHARTS_SECONDS = 14 * 24 * 3600
@@ -33,6 +34,23 @@ _tidied_at = -float(TIDY_EVERY_SECONDS)
 
 def _number(n: int) -> str:
     return format_decimal(n, locale=format_locale())
+
+
+def _including(part: FormerPart) -> str:
+    """Where a figure holds what people who used /forget did: they left, their lessons stay."""
+    return ngettext(
+        "including {former} by a former member",
+        "including {former} by former members",
+        part.people,
+        former=_number(part.amount),
+    )
+
+
+def _counted(n: int, part: FormerPart) -> str:
+    """A figure, and how much of it former members gave, if any."""
+    if not part.amount:
+        return _number(n)
+    return _("{figure}, {including}", figure=_number(n), including=_including(part))
 
 
 def _week(digest: Digest) -> str:
@@ -90,23 +108,13 @@ def text(digest: Digest, smallest_group: int) -> str:
     lines.append(
         _(
             "Lessons completed: {this_week} (the week before: {week_before})",
-            this_week=_number(digest.lessons),
-            week_before=_number(digest.lessons_week_before),
+            this_week=_counted(digest.lessons, digest.lessons_by_former),
+            week_before=_counted(digest.lessons_week_before, digest.lessons_week_before_by_former),
         )
     )
     if digest.accuracy:
         lines.append(_("Quiz answers right per topic:"))
-        lines += [
-            "• "
-            + ngettext(
-                "{topic}: {share} ({n} answer)",
-                "{topic}: {share} ({n} answers)",
-                s.total,
-                topic=topic_name(s.topic),
-                share=percent(s.right / s.total),
-            )
-            for s in digest.accuracy
-        ]
+        lines += ["• " + _accuracy_line(s) for s in digest.accuracy]
     if digest.hidden_topics:
         lines.append(
             ngettext(
@@ -130,19 +138,7 @@ def text(digest: Digest, smallest_group: int) -> str:
     )
     if digest.breakdown:
         lines.append(_("Teams:") if scope.kind == "organisation" else _("Organisations:"))
-        lines += [
-            "• "
-            + ngettext(
-                "{name}: {members} members, {active} active, {lessons} lesson",
-                "{name}: {members} members, {active} active, {lessons} lessons",
-                row.counts.lessons,
-                name=row.name,
-                members=_number(row.counts.members),
-                active=_number(row.counts.active),
-                lessons=_number(row.counts.lessons),
-            )
-            for row in digest.breakdown
-        ]
+        lines += ["• " + _group_line(row) for row in digest.breakdown]
     if digest.hidden_groups:
         lines.append(
             ngettext(
@@ -162,6 +158,40 @@ def text(digest: Digest, smallest_group: int) -> str:
             _("Names appear only of people who chose /share on. Nobody's own quiz answers are ever shown.")
         )
     return "\n".join(lines)
+
+
+def _accuracy_line(score: GroupScore) -> str:
+    values = {"topic": topic_name(score.topic), "share": percent(score.right / score.total)}
+    if score.by_former.amount:
+        return ngettext(
+            "{topic}: {share} ({n} answer, {including})",
+            "{topic}: {share} ({n} answers, {including})",
+            score.total,
+            including=_including(score.by_former),
+            **values,
+        )
+    return ngettext("{topic}: {share} ({n} answer)", "{topic}: {share} ({n} answers)", score.total, **values)
+
+
+def _group_line(row: GroupRow) -> str:
+    counts = row.counts
+    values = {"name": row.name, "members": _number(counts.members), "active": _number(counts.active)}
+    if counts.by_former.amount:
+        return ngettext(
+            "{name}: {members} members, {active} active, {lessons} lesson, {including}",
+            "{name}: {members} members, {active} active, {lessons} lessons, {including}",
+            counts.lessons,
+            lessons=_number(counts.lessons),
+            including=_including(counts.by_former),
+            **values,
+        )
+    return ngettext(
+        "{name}: {members} members, {active} active, {lessons} lesson",
+        "{name}: {members} members, {active} active, {lessons} lessons",
+        counts.lessons,
+        lessons=_number(counts.lessons),
+        **values,
+    )
 
 
 def _suggestion(turn: Turn, digest: Digest) -> str | None:
@@ -328,6 +358,7 @@ def what_my_manager_sees(turn: Turn, _args: str = "") -> None:
                     team=scope.name,
                 )
             ]
+            lines.append(_your_part(turn, scope, digest))
             line = about_member(digest, turn.learner.id)
             if line is not None:
                 lines.append(_("Because you chose /share on, it also shows this line about you:"))
@@ -342,3 +373,25 @@ def what_my_manager_sees(turn: Turn, _args: str = "") -> None:
                 )
         lines.append(_("Your own quiz answers are never shown to a manager."))
         turn.say("\n".join(lines), title=_("What your manager sees"))
+
+
+def _your_part(turn: Turn, scope: audience.Scope, digest: Digest) -> str:
+    """Whether the digest counts the learner as active (by its own rule), and what /forget changes."""
+    week = digest.week
+    if turn.tx.progress.is_active(turn.learner.id, scope.team_ids, week.first, week.last):
+        counted = _(
+            "In the digest for the week of {dates} you count as an active member: you finished "
+            "a lesson or review that week.",
+            dates=_week(digest),
+        )
+    else:
+        counted = _(
+            "In the digest for the week of {dates} you do not count as an active member: that takes "
+            "a finished lesson or review in that week.",
+            dates=_week(digest),
+        )
+    after = _(
+        "If you use /forget, you are no longer a member or active. Your lessons and answers stay in "
+        "the totals, marked as those of a former member, without your name."
+    )
+    return counted + "\n" + after

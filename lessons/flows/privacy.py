@@ -199,7 +199,8 @@ def ask_to_forget(turn: Turn, _args: str = "") -> None:
     turn.say(
         _(
             "Do you want me to erase everything I keep about you: your settings, "
-            "lessons and answers? Your team's totals keep your lessons as anonymous numbers. "
+            "lessons and answers? Your team's figures keep your lessons and answers, as those of "
+            "a former member, without your name. "
             "This cannot be undone."
         ),
         [Forget("yes").choice(_("Yes, erase everything")), Forget("no").choice(_("No, keep it"))],

@@ -26,7 +26,7 @@ DIGESTS = {
     "manager_b": ["Weekly digest: Dienst ICT (Stad Poperinge)"],
     "org_admin": ["Weekly digest: Stad Poperinge"],
     "other_admin": ["Weekly digest: Stad Ieper"],
-    "region_admin": ["Weekly digest: westhoek"],
+    "region_admin": ["Weekly digest: Regio Westhoek"],
 }
 # Who may see team A's figures, organisation Poperinge's figures, and export them.
 TEAM_A = {"bart": False, "manager_a": True, "manager_b": False, "org_admin": True,

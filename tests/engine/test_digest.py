@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import re
 import struct
 import time
 from datetime import UTC, datetime
@@ -11,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.memory import MemoryChat
-from lessons.digest import shown_groups
+from bot.cli import main
+from lessons import audience
+from lessons.digest import compute, shown_groups
 from lessons.engine import Coach
 from lessons.flows import digest as digest_flow
 from lessons.organisation_file import apply, load
@@ -21,6 +26,8 @@ from tests.support.flows import onboard
 from tests.support.organisation import Region, invite, join
 from tests.support.ticks import invitations, local, tick, tick_until
 
+# Every team and organisation of the fixture region big enough for a line of its own.
+LENIENT = Rhythm(smallest_group=2)
 BURGERZAKEN_DIGEST = """\
 Week of 2–8 Mar 2026
 Members: 6 · active this week: 5
@@ -109,7 +116,7 @@ def test_organisation_and_region_digests_break_down_by_group_when_that_reveals_n
     assert "• Dienst ICT: 2 members, 1 active, 1 lesson" in organisation
     assert "counted only in the totals" not in organisation
     region_digest = MemoryChat(lenient, "region_admin", "en").command("/digest")[0]
-    assert region_digest.title == "Weekly digest: westhoek"
+    assert region_digest.title == "Weekly digest: Regio Westhoek"
     assert "Members: 11" in region_digest.text
     assert "• Stad Poperinge: 8 members, 6 active, 11 lessons" in region_digest.text
     assert "• Stad Ieper: 3 members, 1 active, 1 lesson" in region_digest.text
@@ -159,6 +166,19 @@ def test_whatmymanagersees_shows_the_exact_line_about_the_learner(region):
     assert "Dienst ICT has fewer than 5 members, so no digest reports on it" in region["gert"].text
 
 
+def test_whatmymanagersees_says_whether_the_learner_counts_as_active_by_the_digests_rule(region, clock):
+    bart, frank = region["bart"], region["frank"]  # Bart took two lessons on 2 March, Frank none
+    bart.command("/whatmymanagersees")
+    assert "In the digest for the week of 2–8 Mar 2026 you count as an active member" in bart.text
+    frank.command("/whatmymanagersees")
+    assert "In the digest for the week of 2–8 Mar 2026 you do not count as an active member" in frank.text
+    assert "If you use /forget, you are no longer a member or active" in frank.text
+    assert "marked as those of a former member" in frank.text
+    clock.advance(days=7)  # the digest is about 9–15 March now: nobody took a lesson
+    bart.command("/whatmymanagersees")
+    assert "In the digest for the week of 9–15 Mar 2026 you do not count as an active member" in bart.text
+
+
 def test_digests_are_in_the_managers_language_with_its_number_and_date_formats(region):
     manager = region["manager_a"]
     manager.command("/settings")
@@ -185,9 +205,9 @@ def test_the_weekly_digest_arrives_on_monday_at_eight_in_the_managers_time_zone(
     assert titles == [
         "Weekly digest: Burgerzaken (Stad Poperinge)",
         "Weekly digest: Dienst ICT (Stad Poperinge)",
+        "Weekly digest: Regio Westhoek",
         "Weekly digest: Stad Ieper",
         "Weekly digest: Stad Poperinge",
-        "Weekly digest: westhoek",
     ]
     burgerzaken = next(r for r in sent if "Burgerzaken" in (r.title or ""))
     assert burgerzaken.picture is not None and Path(burgerzaken.picture.path).is_file()
@@ -208,11 +228,203 @@ def test_forget_keeps_the_team_figures_but_no_row_names_the_learner(region, stor
     assert rows_naming(store, "ann", f"learner:{ann_id}") == []
     (digest,) = region["manager_a"].command("/digest")
     # Ann is gone as a member and a name, but her two lessons and her answers still count.
-    assert "Members: 5 · active this week: 5" in digest.text
-    assert "Lessons completed: 10" in digest.text
-    assert "Cyber security: 80% (10 answers)" in digest.text
-    assert "Digital skills: 40% (10 answers)" in digest.text
+    assert "Members: 5 · active this week: 4" in digest.text
+    assert "Lessons completed: 10, including 2 by a former member (the week before: 0)" in digest.text
+    assert "Cyber security: 80% (10 answers, including 2 by a former member)" in digest.text
+    assert "Digital skills: 40% (10 answers, including 2 by a former member)" in digest.text
     assert "ann" not in digest.text
+
+
+SUGGESTION = (
+    "A lesson to talk about together: “Good video meetings”. It is about Digital skills, the topic with "
+    "the fewest right answers this week."
+)
+# Ann of Burgerzaken took two lessons and gave four answers (two per topic) on Monday 2 March.
+BEFORE_FORGET = {
+    "manager_a": """\
+Week of 2–8 Mar 2026
+Members: 6 · active this week: 5
+Lessons completed: 10 (the week before: 0)
+Quiz answers right per topic:
+• Cyber security: 80% (10 answers)
+• Digital skills: 40% (10 answers)
+Weakest topic: Digital skills.
+On a streak of 3 or more lesson days: 0 of 6
+People who chose to share their progress:
+• ann: 2 lessons this week, streak 0
+Names appear only of people who chose /share on. Nobody's own quiz answers are ever shown.
+"""
+    + SUGGESTION,
+    "org_admin": """\
+Week of 2–8 Mar 2026
+Members: 8 · active this week: 6
+Lessons completed: 11 (the week before: 0)
+Quiz answers right per topic:
+• Cyber security: 83% (12 answers)
+• Digital skills: 40% (10 answers)
+Weakest topic: Digital skills.
+On a streak of 3 or more lesson days: 0 of 8
+Teams:
+• Burgerzaken: 6 members, 5 active, 10 lessons
+• Dienst ICT: 2 members, 1 active, 1 lesson
+"""
+    + SUGGESTION,
+    "region_admin": """\
+Week of 2–8 Mar 2026
+Members: 11 · active this week: 7
+Lessons completed: 12 (the week before: 0)
+Quiz answers right per topic:
+• Cyber security: 86% (14 answers)
+• Digital skills: 40% (10 answers)
+Weakest topic: Digital skills.
+On a streak of 3 or more lesson days: 0 of 11
+Organisations:
+• Stad Ieper: 3 members, 1 active, 1 lesson
+• Stad Poperinge: 8 members, 6 active, 11 lessons
+"""
+    + SUGGESTION,
+}
+# Ann is no longer a member, nor active; her lessons and answers stay, and the digests say whose they are.
+AFTER_FORGET = {
+    "manager_a": """\
+Week of 2–8 Mar 2026
+Members: 5 · active this week: 4
+Lessons completed: 10, including 2 by a former member (the week before: 0)
+Quiz answers right per topic:
+• Cyber security: 80% (10 answers, including 2 by a former member)
+• Digital skills: 40% (10 answers, including 2 by a former member)
+Weakest topic: Digital skills.
+On a streak of 3 or more lesson days: 0 of 5
+Names appear only of people who chose /share on. Nobody's own quiz answers are ever shown.
+"""
+    + SUGGESTION,
+    "org_admin": """\
+Week of 2–8 Mar 2026
+Members: 7 · active this week: 5
+Lessons completed: 11, including 2 by a former member (the week before: 0)
+Quiz answers right per topic:
+• Cyber security: 83% (12 answers, including 2 by a former member)
+• Digital skills: 40% (10 answers, including 2 by a former member)
+Weakest topic: Digital skills.
+On a streak of 3 or more lesson days: 0 of 7
+Teams:
+• Burgerzaken: 5 members, 4 active, 10 lessons, including 2 by a former member
+• Dienst ICT: 2 members, 1 active, 1 lesson
+"""
+    + SUGGESTION,
+    "region_admin": """\
+Week of 2–8 Mar 2026
+Members: 10 · active this week: 6
+Lessons completed: 12, including 2 by a former member (the week before: 0)
+Quiz answers right per topic:
+• Cyber security: 86% (14 answers, including 2 by a former member)
+• Digital skills: 40% (10 answers, including 2 by a former member)
+Weakest topic: Digital skills.
+On a streak of 3 or more lesson days: 0 of 10
+Organisations:
+• Stad Ieper: 3 members, 1 active, 1 lesson
+• Stad Poperinge: 7 members, 5 active, 11 lessons, including 2 by a former member
+"""
+    + SUGGESTION,
+}
+NEXT_WEEK_AFTER_FORGET = """\
+Week of 9–15 Mar 2026
+Members: 5 · active this week: 0
+Lessons completed: 0 (the week before: 10, including 2 by a former member)
+No quiz answers this week.
+On a streak of 3 or more lesson days: 0 of 5
+Names appear only of people who chose /share on. Nobody's own quiz answers are ever shown."""
+HEADLINE = re.compile(r"^Members: (\d+) · active this week: (\d+)$", re.MULTILINE)
+GROUP_LINE = re.compile(r"^• .+: (\d+) members, (\d+) active, (\d+) lessons?", re.MULTILINE)
+LESSONS = re.compile(r"^Lessons completed: (\d+)", re.MULTILINE)
+
+
+TITLES = {
+    "manager_a": "Weekly digest: Burgerzaken (Stad Poperinge)",
+    "org_admin": "Weekly digest: Stad Poperinge",
+    "region_admin": "Weekly digest: Regio Westhoek",  # the region's name from the organisation file
+}
+
+
+def _digests(coach: Coach) -> dict[str, str]:
+    digests = {who: MemoryChat(coach, who, "en").command("/digest")[0] for who in BEFORE_FORGET}
+    assert {who: digest.title for who, digest in digests.items()} == TITLES
+    return {who: digest.text for who, digest in digests.items()}
+
+
+def _adds_up(text: str) -> None:
+    """Nobody counts as active who is not a member, and the group lines add up to the totals."""
+    members, active = map(int, HEADLINE.findall(text)[0])
+    assert active <= members
+    lines = [tuple(map(int, line)) for line in GROUP_LINE.findall(text)]
+    if lines:
+        assert (members, active, int(LESSONS.findall(text)[0])) == tuple(map(sum, zip(*lines, strict=True)))
+
+
+def test_digest_figures_add_up_before_and_after_a_member_uses_forget(
+    region, store, fixture_library, clock, tmp_path
+):
+    """Issue 23: after /forget, 'active this week' counted the forgotten person; lines did not add up."""
+    lenient = Coach(store, fixture_library, clock, LENIENT, charts=tmp_path / "charts")
+    before = _digests(lenient)
+    assert before == BEFORE_FORGET
+    ann = region["ann"]
+    ann.command("/forget")
+    ann.press("Yes, erase everything")
+    after = _digests(lenient)
+    assert after == AFTER_FORGET
+    for text in (*before.values(), *after.values()):
+        _adds_up(text)
+    clock.advance(days=7)  # Monday 16 March: Ann's lessons are the week before's now
+    (next_week,) = MemoryChat(lenient, "manager_a", "en").command("/digest")
+    assert next_week.text == NEXT_WEEK_AFTER_FORGET
+
+
+def test_the_export_agrees_with_the_digest_after_a_member_uses_forget(
+    region, store, fixture_library, clock, tmp_path, monkeypatch
+):
+    region["ann"].command("/forget")
+    region["ann"].press("Yes, erase everything")
+    monkeypatch.setenv("DIGICOACH_DATABASE_URL", store.url)
+    monkeypatch.setenv("DIGICOACH_SMALLEST_GROUP", str(LENIENT.smallest_group))
+    out = tmp_path / "poperinge.csv"
+    assert main(["export", "progress", "--org", "poperinge", "--weeks", "1", "--until", "2026-03-08",
+                 "--output", str(out)]) == 0  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    table = [(r["team"], r["person"], r["members"], r["active_learners"], r["lessons_completed"],
+              r["lessons_by_former_members"], r["quiz_answers"], r["quiz_answers_by_former_members"],
+              r["quiz_right_percent"]) for r in rows]  # fmt: skip
+    assert table == [
+        ("(all teams)", "", "7", "5", "11", "2", "22", "4", "63.6"),
+        ("Burgerzaken", "", "5", "4", "10", "2", "20", "4", "60.0"),
+        ("Dienst ICT", "", "2", "1", "1", "0", "2", "0", ""),  # Gert alone answered: no share
+    ]
+    assert {r["week_start"] for r in rows} == {"2026-03-02"}
+    with store.transaction() as tx:
+        poperinge = tx.organisations.by_slug("poperinge")
+        assert poperinge is not None
+        scopes = {"(all teams)": audience.organisation_scope(tx, poperinge)}
+        scopes |= {t.name: audience.team_scope(tx, t.id) for t in tx.teams.of(poperinge.id)}
+        digests = {
+            name: compute(tx, scope, clock().date(), fixture_library, LENIENT)
+            for name, scope in scopes.items()
+        }
+    for row in rows:
+        digest = digests[row["team"]]
+        assert (row["members"], row["active_learners"], row["lessons_completed"],
+                row["lessons_by_former_members"]) == tuple(map(str, (
+            digest.members, digest.active, digest.lessons, digest.lessons_by_former.amount
+        ))), row["team"]  # fmt: skip
+        if not digest.hidden_topics:  # a digest leaves out a topic too few people answered in
+            shown = [s.total for s in digest.accuracy], [s.by_former.amount for s in digest.accuracy]
+            answers = (int(row["quiz_answers"]), int(row["quiz_answers_by_former_members"]))
+            assert answers == tuple(map(sum, shown)), row["team"]
+    lines = {line.name: line.counts for line in digests["(all teams)"].breakdown}
+    assert {name: (c.members, c.active, c.lessons, c.by_former.amount) for name, c in lines.items()} == {
+        r["team"]: tuple(int(r[k]) for k in ("members", "active_learners", "lessons_completed",
+                                             "lessons_by_former_members"))
+        for r in rows[1:]
+    }  # fmt: skip
 
 
 def test_learners_follow_their_organisations_public_holidays(store, clock, chat, coach, tmp_path):

@@ -30,6 +30,7 @@ def _invite(store, clock, where="poperinge/ict", role="member", **kw):
 
 def test_apply_creates_then_changes_nothing_then_archives_what_left_the_file(store, clock, tmp_path):
     assert _apply(store, clock) == [
+        "+ region westhoek (nl: Regio Westhoek, fr: Région du Westhoek)",
         "+ organisation poperinge (Stad Poperinge)",
         "+ team poperinge/burgerzaken (Burgerzaken)",
         "+ team poperinge/ict (Dienst ICT)",
@@ -119,7 +120,7 @@ def test_invites_refuse_unknown_places_and_roles(store, clock):
 def test_the_org_and_invite_commands(empty_database, capsys, monkeypatch):
     db = empty_database
     assert main(["org", "apply", str(ORG / "westhoek.yaml"), "--dry-run", "--db", db]) == 0
-    assert "5 would change" in capsys.readouterr().err
+    assert "6 would change" in capsys.readouterr().err
     assert main(["org", "show", "--db", db]) == 0
     assert "no organisations yet" in capsys.readouterr().out
     assert main(["org", "apply", str(ORG / "westhoek.yaml"), "--db", db]) == 0
@@ -133,3 +134,51 @@ def test_the_org_and_invite_commands(empty_database, capsys, monkeypatch):
     assert f"!start {code}" in out
     assert main(["org", "apply", str(ORG / "broken.yaml"), "--db", db]) == 1
     assert "unknown time zone 'Europe/Brusels'" in capsys.readouterr().out
+
+
+def test_the_region_is_called_by_its_name_from_the_file_in_the_readers_language(chat, store, clock, tmp_path):
+    _apply(store, clock)
+    english = chat("jessy")
+    english.command(f"/start {_invite(store, clock, where='westhoek', role='region-admin').code}")
+    assert "You are now an admin of region Regio Westhoek." in english.text
+    french = chat("jeanne", language="fr")
+    onboard(french, language="Français")
+    french.command(f"/start {_invite(store, clock, where='westhoek', role='region-admin').code}")
+    # English has no name of its own in the file: the Dutch one, as with lesson texts.
+    assert [r.title for r in english.command("/digest")] == ["Weekly digest: Regio Westhoek"]
+    assert [r.title for r in french.command("/digest")] == ["Bilan hebdomadaire : Région du Westhoek"]
+    one_name = tmp_path / "one-name.yaml"
+    one_name.write_text((ORG / "westhoek.yaml").read_text().replace(
+        "region_name:\n  nl: Regio Westhoek\n  fr: Région du Westhoek\n", "region_name: Westhoek\n"
+    ))  # fmt: skip
+    assert _apply(store, clock, one_name) == [
+        "~ region westhoek: name: None -> 'Westhoek', "
+        "names: {'nl': 'Regio Westhoek', 'fr': 'Région du Westhoek'} -> {}"
+    ]
+    assert [r.title for r in french.command("/digest")] == ["Bilan hebdomadaire : Westhoek"]
+    # A file written before region names existed still applies; the digest shows the region's id.
+    without = tmp_path / "without.yaml"
+    without.write_text(one_name.read_text().replace("region_name: Westhoek\n", ""))
+    assert _apply(store, clock, without) == ["~ region westhoek: name: 'Westhoek' -> None"]
+    assert [r.title for r in english.command("/digest")] == ["Weekly digest: westhoek"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "problem"),
+    [
+        ("region: westhoek\nregion_name:\n  nl: Westhoek\n  vl: Westhoek\n",
+         "4:3: unknown language 'vl': use one of nl, en, fr, de"),
+        ("region: westhoek\nregion_name:\n  nl: ''\n",
+         "3:7: region_name.nl: string should have at least 1 character"),
+        ("region: westhoek\nregion_name: {}\n",
+         "2:14: region_name: give one name, or one name per language such as 'nl: Westhoek'"),
+        ("region: westhoek\nregion_name: [Westhoek, Westland]\n",
+         "2:14: region_name: give one name, or one name per language such as 'nl: Westhoek'"),
+        ("region_name: Westhoek\n",
+         "1:14: region_name: a region name needs a region id too: add 'region: <id>' above it"),
+    ],
+)  # fmt: skip
+def test_a_wrong_region_name_names_line_and_column(lines, problem, tmp_path):
+    path = tmp_path / "org.yaml"
+    path.write_text(lines + "organisations:\n  - id: poperinge\n    name: Stad Poperinge\n", encoding="utf-8")
+    assert [str(p) for p in load(path)] == [f"{path}:{problem}"]

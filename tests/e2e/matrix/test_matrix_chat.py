@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import operator
 import re
 import urllib.request
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -87,7 +89,8 @@ async def lesson_and_quiz(learner: Learner, room: str, lesson: dict) -> list[Not
         questions.append(question)
         # The feedback leads the next message: the next question, or the lesson's end.
         question = await learner.expect(room, "✅ Right!")
-        await learner.wait(lambda q=questions[-1]: q.event_id in learner.poll_ends, "the answered poll to end")
+        ended = partial(operator.contains, learner.poll_ends, questions[-1].event_id)
+        await learner.wait(ended, "the answered poll to end")
     return [*questions, question]
 
 
