@@ -34,7 +34,7 @@ from lessons.model import (
     TrueFalse,
     iter_texts,
 )
-from lessons.problems import Problem
+from lessons.problems import MAX_PER_FILE, Problem, at_most, quoted
 from lessons.questions import type_of
 from lessons.readability import MAX_CARD_WORDS, words
 from lessons.yaml_source import PathKey, Source, SyntaxProblem, YamlDocument, read
@@ -135,9 +135,11 @@ def describe(path: PathKey) -> str:
     return ".".join(str(p) for p in parts).replace(".[", "[") or "the file"
 
 
-def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) -> list[Problem]:
+def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) -> tuple[list[Problem], int]:
+    """What the schema found, for the first ``MAX_PER_FILE`` errors; and how many more it found."""
     problems: list[Problem] = []
-    errors = error.errors(include_url=False)
+    found = error.errors(include_url=False)
+    errors = found[: MAX_PER_FILE + 1]
     # A misspelt key also makes the right key "missing"; report the typo only.
     suggested: set[tuple[PathKey, str]] = set()
     for e in errors:
@@ -186,7 +188,7 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
             what, allowed = _CHOICES_BY_FIELD[field_name]
             if field_name == "[key]":
                 line, col = doc.position(where, key=True)
-            message = f"unknown {what} '{e['input']}': use {allowed}"
+            message = f"unknown {what} {quoted(e['input'])}: use {allowed}"
         elif kind in ("union_tag_invalid", "union_tag_not_found"):
             kinds = ", ".join(QUESTION_TYPES[:-1]) + " or " + QUESTION_TYPES[-1]
             given = e.get("ctx", {}).get("tag")
@@ -209,17 +211,18 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
             message = f"{describe(where)} is empty: write the text or remove the key"
         elif kind in _EXPECTED_TYPE:
             message = (
-                f"'{field_name or describe(where)}' should be {_EXPECTED_TYPE[kind]}, not {e['input']!r}"
+                f"'{field_name or describe(where)}' should be {_EXPECTED_TYPE[kind]}, "
+                f"not {quoted(e['input'])}"
             )
         elif kind == "string_pattern_mismatch" and field_name in ("id", "lessons", "requires", "audience"):
             message = (
-                f"'{e['input']}' is not a valid id: use lowercase letters, digits and hyphens, "
+                f"{quoted(e['input'])} is not a valid id: use lowercase letters, digits and hyphens, "
                 "e.g. 'phishing-basics'"
             )
         else:
             message = f"{describe(where)}: {e['msg'][0].lower()}{e['msg'][1:]}"
         problems.append(Problem(file, line, col, message))
-    return problems
+    return problems, len(found) - len(errors)
 
 
 def _question_problems(questions: Sequence[Question], key: str, at: Callable[..., None]) -> list[Problem]:
@@ -347,19 +350,20 @@ def load_file(
         for key, where in doc.duplicate_keys
     ]
     if not isinstance(doc.data, dict):
-        return None, [*problems, Problem(file, 1, 1, "a lesson file must be a mapping of keys")]
+        return None, at_most([*problems, Problem(file, 1, 1, "a lesson file must be a mapping of keys")])
     kinds: dict[object, type[Lesson | Track | PlacementCheck]] = {"track": Track, "placement": PlacementCheck}
     kind = kinds.get(doc.data.get("kind"), Lesson)
     try:
         item = kind.model_validate(doc.data)
     except ValidationError as error:
-        return None, [*problems, *_structure_problems(error, doc, file)]
+        found, unlisted = _structure_problems(error, doc, file)
+        return None, at_most([*problems, *found], unlisted)
     if isinstance(item, Lesson):
         problems += _lesson_problems(item, doc, file, required)
         item = _with_pictures_found(item, path, folder or path.parent, problems, doc)
     elif isinstance(item, PlacementCheck):
         problems += _placement_problems(item, doc, file, required)
-    return LoadedFile(path, doc.source, item), problems
+    return LoadedFile(path, doc.source, item), at_most(problems)
 
 
 def _bias_problems(files: list[LoadedFile]) -> list[Problem]:
