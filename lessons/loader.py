@@ -47,7 +47,7 @@ def _known_keys() -> list[str]:
     models: list[type[BaseModel]] = [
         obj
         for obj in vars(model).values()
-        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not Text
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and not issubclass(obj, Text)
     ]
     return sorted({name for m in models for name in m.model_fields} | set(LANGUAGES))
 
@@ -60,6 +60,8 @@ _CHOICES_BY_FIELD = {
     "digcomp": ("DigComp id", "a DigComp 2.2 id: 1.1-1.3, 2.1-2.6, 3.1-3.4, 4.1-4.4 or 5.1-5.4"),
     "[key]": ("language", "one of " + ", ".join(LANGUAGES)),
 }
+# Fields that hold ids or tags (``model.Slug``).
+_ID_FIELDS = ("id", "lessons", "requires", "audience")
 _EXPECTED_TYPE = {
     "int_parsing": "a whole number, e.g. 1",
     "int_type": "a whole number, e.g. 1",
@@ -209,12 +211,23 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
             message = f"'{field_name}' needs one text per language, e.g. 'nl: ...' and 'en: ...'"
         elif kind == "string_too_short":
             message = f"{describe(where)} is empty: write the text or remove the key"
+        elif kind == "string_too_long" and isinstance(e.get("ctx"), dict):
+            most = e["ctx"]["max_length"]
+            if field_name in _ID_FIELDS:
+                message = f"{describe(where)} has {len(e['input']):,} characters; an id has at most {most}"
+            else:
+                message = (
+                    f"{describe(where)} has {len(e['input']):,} characters; at most {most:,} "
+                    "fit in a chat message beside the rest: shorten it or split it"
+                )
+        elif kind == "value_error":
+            message = f"{describe(where)} {str(e['msg']).removeprefix('Value error, ')}"
         elif kind in _EXPECTED_TYPE:
             message = (
                 f"'{field_name or describe(where)}' should be {_EXPECTED_TYPE[kind]}, "
                 f"not {quoted(e['input'])}"
             )
-        elif kind == "string_pattern_mismatch" and field_name in ("id", "lessons", "requires", "audience"):
+        elif kind == "string_pattern_mismatch" and field_name in _ID_FIELDS:
             message = (
                 f"{quoted(e['input'])} is not a valid id: use lowercase letters, digits and hyphens, "
                 "e.g. 'phishing-basics'"

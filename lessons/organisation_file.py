@@ -19,14 +19,12 @@ from zoneinfo import ZoneInfo, available_timezones
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from lessons.loader import data_path, describe
-from lessons.model import SLUG, Language
+from lessons.model import Language, Slug
 from lessons.problems import MAX_PER_FILE, Problem, at_most
 from lessons.public_holidays import check as check_holidays
 from lessons.yaml_source import SyntaxProblem, read
 from storage.records import OrganisationChanges
 from storage.unit_of_work import Transaction
-
-Slug = Annotated[str, Field(pattern=SLUG.pattern, max_length=48)]
 
 
 class _Strict(BaseModel):

@@ -14,9 +14,11 @@ import sys
 import tempfile
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from lessons.loader import load_library
 from lessons.problems import MAX_PER_FILE
 from lessons.yaml_source import (
     MAX_DEPTH,
@@ -79,6 +81,10 @@ HOSTILE_LESSONS = {
     "a 5,000,000-character option": (
         hostile_files.long_option(5_000_000),
         "1:1: the file is larger than 1 MB",
+    ),
+    "a 100,000-character title": (
+        hostile_files.long_title(100_000),
+        "7:38: title.en has 100,000 characters; at most 100 fit in a chat message",
     ),
 }
 
@@ -195,3 +201,33 @@ def test_a_folder_named_like_a_lesson_file_is_a_problem_not_a_crash(tmp_path):
     problem = read(tmp_path / "odd.yaml")
     assert isinstance(problem, SyntaxProblem)
     assert problem.message.startswith("cannot read the file")
+
+
+# --- what the schema limits ---------------------------------------------------------------------
+
+
+def _only_problem(tmp_path: Path, text: str) -> str:
+    (tmp_path / "lesson.yaml").write_text(text, encoding="utf-8")
+    loaded = load_library([tmp_path], ("nl", "en"))
+    assert len(loaded.errors) == 1, [str(p) for p in loaded.problems]
+    return str(loaded.errors[0]).removeprefix(f"{tmp_path / 'lesson.yaml'}:")
+
+
+def test_a_text_longer_than_a_chat_message_can_carry_is_an_error_at_its_place(tmp_path):
+    assert _only_problem(tmp_path, hostile_files.long_option(101)) == (
+        "16:33: quiz[1].options[1].text.en has 101 characters; at most 100 fit in a chat message "
+        "beside the rest: shorten it or split it"
+    )
+
+
+def test_a_control_character_written_as_an_escape_is_an_error_at_its_place(tmp_path):
+    text = hostile_files.GOOD_LESSON.replace("en: Strong passwords}", 'en: "Strong\\0 passwords"}')
+    assert _only_problem(tmp_path, text) == (
+        "7:38: title.en holds U+0000 (an invisible control character), written as an escape like "
+        "\\x1b or \\0: remove it"
+    )
+
+
+def test_a_question_id_longer_than_the_database_keeps_is_an_error(tmp_path):
+    text = hostile_files.GOOD_LESSON.replace("id: length", "id: " + "l" * 49)
+    assert _only_problem(tmp_path, text) == "12:9: quiz[1].id has 49 characters; an id has at most 48"
