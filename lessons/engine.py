@@ -14,7 +14,7 @@ from dataclasses import astuple
 from datetime import UTC, datetime
 from pathlib import Path
 
-from lessons import buttons, commands, flows
+from lessons import buttons, commands, flows, inbound
 from lessons.chat import (
     Address,
     ChatUnreachable,
@@ -72,6 +72,10 @@ class Coach:
 
     def handle(self, event: Event) -> list[Reply]:
         """Handle one event in one transaction; never raises for a learner's input."""
+        cleaned = inbound.clean(event)
+        if cleaned is None:
+            return []
+        event = cleaned
         sender = event.sender
         now = self._clock().astimezone(UTC)
         hint = supported(sender.language_hint)

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, field_validator
 
+from lessons.chat import UNSENDABLE
+
 LANGUAGES: tuple[str, ...] = ("nl", "en", "fr", "de")
 DEFAULT_LANGUAGE = "nl"
 
@@ -73,14 +75,9 @@ MAX_ACCEPTED = 100
 MAX_URL = 2000
 MAX_OPTIONS = 8
 
-# Characters a chat message cannot carry or that are invisible trouble: control
-# characters (but tab and line feed), lone surrogates and the non-characters U+FFFE, U+FFFF.
-# YAML refuses them written out; these arrive through escapes such as "\0" or "\x1b".
-_UNSENDABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
 
 def _sendable(text: str) -> str:
-    if found := _UNSENDABLE.search(text):
+    if found := UNSENDABLE.search(text):
         character = found.group()
         name = unicodedata.name(character, "an invisible control character")
         raise ValueError(
