@@ -45,6 +45,9 @@ class LearnerRow(Base):
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When /forget last asked "erase everything?", while that question is open: its
+    # buttons name this time, so only they can answer it, and only once.
+    erase_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DeliveryRow(Base):

@@ -26,6 +26,7 @@ class Learner:
     share_name: bool
     organisation_id: int | None
     created_at: datetime
+    erase_asked_at: datetime | None
 
     @property
     def set_up(self) -> bool:
@@ -202,6 +203,7 @@ class LearnerChanges(TypedDict, total=False):
     reminders: bool
     share_name: bool
     organisation_id: int | None
+    erase_asked_at: datetime | None
 
 
 class DeliveryChanges(TypedDict, total=False):
