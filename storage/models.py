@@ -48,6 +48,9 @@ class LearnerRow(Base):
     # When /forget last asked "erase everything?", while that question is open: its
     # buttons name this time, so only they can answer it, and only once.
     erase_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Wrong invite codes typed in a row, and when the first of them (or the pause) began.
+    wrong_codes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    wrong_codes_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DeliveryRow(Base):

@@ -27,6 +27,8 @@ class Learner:
     organisation_id: int | None
     created_at: datetime
     erase_asked_at: datetime | None
+    wrong_codes: int
+    wrong_codes_since: datetime | None
 
     @property
     def set_up(self) -> bool:
@@ -204,6 +206,8 @@ class LearnerChanges(TypedDict, total=False):
     share_name: bool
     organisation_id: int | None
     erase_asked_at: datetime | None
+    wrong_codes: int
+    wrong_codes_since: datetime | None
 
 
 class DeliveryChanges(TypedDict, total=False):
