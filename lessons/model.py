@@ -9,13 +9,10 @@ missing translation never leaves a learner with an empty message.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, field_validator
-
-from lessons.chat import UNSENDABLE
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
 
 LANGUAGES: tuple[str, ...] = ("nl", "en", "fr", "de")
 DEFAULT_LANGUAGE = "nl"
@@ -76,28 +73,16 @@ MAX_URL = 2000
 MAX_OPTIONS = 8
 
 
-def _sendable(text: str) -> str:
-    if found := UNSENDABLE.search(text):
-        character = found.group()
-        name = unicodedata.name(character, "an invisible control character")
-        raise ValueError(
-            f"holds U+{ord(character):04X} ({name}), written as an escape like \\x1b or \\0: remove it"
-        )
-    return text
-
-
-# A language's text: not empty, and nothing a chat cannot show. Each kind of text below also
-# limits its length, in the same Field: a length given after the validator would be checked
-# (and reported) as a list's length.
-Sendable = Annotated[str, Field(min_length=1), AfterValidator(_sendable)]
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
 
 
-class Text(RootModel[dict[Language, Sendable]]):
-    """One text in several languages; the subclasses below say how long it may be."""
+class Text(RootModel[dict[Language, Annotated[str, Field(min_length=1)]]]):
+    """One text in several languages; the subclasses below say how long it may be.
+
+    A control character cannot reach a text: the YAML reader refuses it, written
+    out or as an escape (``lessons.yaml_source``).
+    """
 
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True, strict=True)
 
@@ -122,49 +107,39 @@ class Text(RootModel[dict[Language, Sendable]]):
 
 
 class Title(Text):
-    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_TITLE), AfterValidator(_sendable)]]
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]]
 
 
 class Summary(Text):
-    root: dict[
-        Language, Annotated[str, Field(min_length=1, max_length=MAX_SUMMARY), AfterValidator(_sendable)]
-    ]
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_SUMMARY)]]
 
 
 class CardText(Text):
-    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_CARD), AfterValidator(_sendable)]]
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_CARD)]]
 
 
 class QuestionText(Text):
-    root: dict[
-        Language, Annotated[str, Field(min_length=1, max_length=MAX_QUESTION), AfterValidator(_sendable)]
-    ]
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_QUESTION)]]
 
 
 class OptionText(Text):
-    root: dict[
-        Language, Annotated[str, Field(min_length=1, max_length=MAX_OPTION), AfterValidator(_sendable)]
-    ]
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_OPTION)]]
 
 
 class Why(Text):
-    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_WHY), AfterValidator(_sendable)]]
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_WHY)]]
 
 
 class Explanation(Text):
-    root: dict[
-        Language, Annotated[str, Field(min_length=1, max_length=MAX_EXPLANATION), AfterValidator(_sendable)]
-    ]
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_EXPLANATION)]]
 
 
 class TryToday(Text):
-    root: dict[
-        Language, Annotated[str, Field(min_length=1, max_length=MAX_TRY_TODAY), AfterValidator(_sendable)]
-    ]
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_TRY_TODAY)]]
 
 
 class AltText(Text):
-    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_ALT), AfterValidator(_sendable)]]
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_ALT)]]
 
 
 class Image(_Strict):
@@ -223,7 +198,7 @@ class FreeText(_Question):
     accepted: dict[
         Language,
         Annotated[
-            list[Annotated[str, Field(min_length=1, max_length=MAX_ACCEPTED), AfterValidator(_sendable)]],
+            list[Annotated[str, Field(min_length=1, max_length=MAX_ACCEPTED)]],
             Field(max_length=20),
         ],
     ]

@@ -7,7 +7,9 @@ down or hold it for long. So before anything is built:
 
 - a file larger than ``MAX_FILE_BYTES`` is not read at all;
 - a character YAML forbids (NUL, DEL, U+FFFF ...) is reported at its line and
-  column, not at libyaml's "position N";
+  column, not at libyaml's "position N", and so is a control character written
+  as an escape in a quoted text (``"\\0"``), which YAML allows but no chat
+  message can carry;
 - the tree is composed here, without recursion, from libyaml's events, and
   composing stops at ``MAX_DEPTH`` levels of nesting (libyaml's own composer
   recurses in C: 100,000 levels crashed the process) and when the file, with
@@ -32,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from lessons.chat import UNSENDABLE
 
 try:  # libyaml's parser is several times faster on a large library
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -236,6 +240,14 @@ def _compose(loader: yaml.SafeLoader) -> yaml.Node | None:
         node: yaml.Node
         if kind is yaml.ScalarEvent:
             text, tag = event.value, event.tag
+            # The file's characters are checked before parsing; an escape ("\0", "\x1b") in a
+            # double-quoted scalar is the one way left to write what a chat message cannot carry.
+            if event.style == '"' and (escaped := UNSENDABLE.search(text)):
+                raise _problem(
+                    f"the text holds U+{ord(escaped.group()):04X}, written as an escape such as "
+                    "\\0 or \\x1b: remove it",
+                    event.start_mark,
+                )
             if tag is None or tag == "!":
                 tag = resolve(yaml.ScalarNode, text, event.implicit)
             node = new_scalar(tag, text, event.start_mark, event.end_mark, style=event.style)

@@ -223,8 +223,7 @@ def test_a_text_longer_than_a_chat_message_can_carry_is_an_error_at_its_place(tm
 def test_a_control_character_written_as_an_escape_is_an_error_at_its_place(tmp_path):
     text = hostile_files.GOOD_LESSON.replace("en: Strong passwords}", 'en: "Strong\\0 passwords"}')
     assert _only_problem(tmp_path, text) == (
-        "7:38: title.en holds U+0000 (an invisible control character), written as an escape like "
-        "\\x1b or \\0: remove it"
+        "7:38: YAML syntax error: the text holds U+0000, written as an escape such as \\0 or \\x1b: remove it"
     )
 
 
