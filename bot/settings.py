@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.masking import keep_url_secret
 from lessons.loader import DEFAULT_REQUIRED_LANGUAGES, LIBRARY_DIR
 from lessons.model import LANGUAGES, TOPICS
 from lessons.public_holidays import check as check_holidays
@@ -97,6 +98,11 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @model_validator(mode="after")
+    def _keep_secrets(self) -> Settings:
+        keep_url_secret(self.database_url)
+        return self
 
     @model_validator(mode="after")
     def _known_holidays(self) -> Settings:

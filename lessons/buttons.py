@@ -5,7 +5,10 @@ A button kind is a frozen dataclass that subclasses ``Button`` with a short
 callback data). Its handler is declared next to the flow that handles it, with
 ``@on(Kind)``. An id that names no kind, has the wrong number of fields or a
 field of the wrong shape reads as None: a forged, truncated or stale button,
-refused before anything changes.
+refused before anything changes. A number is written in ASCII digits and
+declares its range (``Annotated[int, Within(1, 7)]``): a button can be forged,
+so a number outside it (a day 3000000, a row id beyond the database's 32 bits)
+is refused here, once, rather than in every handler or by the database.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar, get_args, get_origin
 
 from lessons.chat import Choice
 
@@ -22,8 +25,20 @@ if TYPE_CHECKING:
     from lessons.turn import Turn
 
 SEPARATOR = ":"
-# Ids, positions and counts: a dozen digits is more than any of them needs.
-MAX_DIGITS = 12
+
+
+@dataclass(frozen=True)
+class Within:
+    """The range a number in a button may take, ends included: ``Annotated[int, Within(1, 7)]``."""
+
+    least: int
+    most: int
+
+
+# A row of the database: PostgreSQL's integer ids are 32-bit.
+RowId = Annotated[int, Within(1, 2**31 - 1)]
+# A place in a session: a card, a question of a lesson, a review or the placement check.
+Position = Annotated[int, Within(0, 999)]
 
 B = TypeVar("B", bound="Button")
 Handler = Callable[["Turn", Any], None]
@@ -78,17 +93,28 @@ _FIELD_TYPES: dict[str, tuple[tuple[str, Any], ...]] = {}
 def _field_types(kind: type[Button]) -> tuple[tuple[str, Any], ...]:
     """(name, type) of each field, read once per kind."""
     if kind.kind not in _FIELD_TYPES:
-        hints = typing.get_type_hints(kind)
+        hints = typing.get_type_hints(kind, include_extras=True)
         _FIELD_TYPES[kind.kind] = tuple((f.name, hints[f.name]) for f in fields(kind))
     return _FIELD_TYPES[kind.kind]
 
 
 def _value(text: str, wanted: Any) -> object:
     """One field of an id, or ValueError when it is not of the field's shape."""
-    if wanted is int:
-        if not (text.isascii() and text.isdigit()) or len(text) > MAX_DIGITS:
+    if get_origin(wanted) is Annotated and get_args(wanted)[0] is int:
+        within = next((m for m in get_args(wanted)[1:] if isinstance(m, Within)), None)
+        if within is None:
+            raise TypeError(
+                f"a number in a button needs its range, e.g. Annotated[int, Within(1, 7)]: {wanted!r}"
+            )
+        # isdigit() alone takes '³' and '٣'; the length check keeps int() from reading a huge number.
+        if not (text.isascii() and text.isdigit()) or len(text) > len(str(within.most)):
             raise ValueError(text)
-        return int(text)
+        number = int(text)
+        if not within.least <= number <= within.most:
+            raise ValueError(text)
+        return number
+    if wanted is int:
+        raise TypeError("a number in a button needs its range: Annotated[int, Within(least, most)]")
     if wanted is str:
         if not text:
             raise ValueError(text)

@@ -8,10 +8,15 @@ Telegram caps callback data at 64 bytes.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 MAX_CHOICE_ID_BYTES = 64
+# What a chat message cannot carry, or carries as invisible trouble: control characters
+# but tab and line feed, lone surrogates (no encoding can write them; PostgreSQL refuses
+# NUL) and the non-characters U+FFFE and U+FFFF. Neither lessons nor learners may send them.
+UNSENDABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import astuple
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from lessons import buttons, commands, flows, outbox
+from lessons import buttons, commands, flows, inbound, outbox
 from lessons.chat import (
     Address,
     ChatUnreachable,
@@ -80,6 +80,10 @@ class Coach:
 
     def handle(self, event: Event) -> list[Outgoing]:
         """Handle one event in one transaction; its replies, stored for sending. Never raises for input."""
+        cleaned = inbound.clean(event)
+        if cleaned is None:
+            return []
+        event = cleaned
         sender = event.sender
         now = self._clock().astimezone(UTC)
         hint = supported(sender.language_hint)

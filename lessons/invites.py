@@ -2,22 +2,33 @@
 
 Codes are unguessable (96 random bits, URL-safe, so they fit Telegram's
 ``start`` parameter), expire, and can be used a limited number of times.
+Guessing cannot succeed, but a flood of wrong codes is slowed and logged all
+the same: after ``WRONG_CODES_ALLOWED`` wrong codes within
+``WRONG_CODES_WITHIN``, a learner's codes wait ``CODES_WAIT``, right ones too.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 import secrets
 from datetime import datetime, timedelta
 
 from lessons.audience import region_name
-from lessons.i18n import _
+from lessons.i18n import _, ngettext
 from lessons.turn import Turn
 from storage.records import Invite, LearnerChanges
 from storage.states import RoleName
 from storage.unit_of_work import Transaction
 
+log = logging.getLogger(__name__)
+
 _DURATION = re.compile(r"^(\d+)\s*([dhm])$")
+# A wrong code now and then is a typo; five within a minute is someone trying codes.
+WRONG_CODES_ALLOWED = 5
+WRONG_CODES_WITHIN = timedelta(minutes=1)
+CODES_WAIT = timedelta(minutes=15)
 
 
 class InviteError(ValueError):
@@ -80,12 +91,60 @@ def create(
     return invite
 
 
+def _waiting(turn: Turn) -> bool:
+    """Whether this learner's codes wait, after too many wrong ones."""
+    learner = turn.learner
+    since = learner.wrong_codes_since
+    return learner.wrong_codes >= WRONG_CODES_ALLOWED and since is not None and turn.now < since + CODES_WAIT
+
+
+def _say_wait(turn: Turn) -> None:
+    since = turn.learner.wrong_codes_since
+    assert since is not None, "only while codes wait"
+    minutes = math.ceil((since + CODES_WAIT - turn.now) / timedelta(minutes=1))
+    turn.say(
+        ngettext(
+            "You typed too many wrong invite codes. Please wait {n} minute and try again.",
+            "You typed too many wrong invite codes. Please wait {n} minutes and try again.",
+            minutes,
+        )
+    )
+
+
+def _wrong_code(turn: Turn) -> None:
+    """Count a wrong code; the one that makes too many in a row starts the wait, and is logged."""
+    learner = turn.learner
+    since = learner.wrong_codes_since
+    if since is None or turn.now - since > WRONG_CODES_WITHIN:
+        turn.update_learner(wrong_codes=1, wrong_codes_since=turn.now)
+    elif learner.wrong_codes + 1 < WRONG_CODES_ALLOWED:
+        turn.update_learner(wrong_codes=learner.wrong_codes + 1)
+    else:
+        # The wait is counted from now, the code that made too many.
+        turn.update_learner(wrong_codes=WRONG_CODES_ALLOWED, wrong_codes_since=turn.now)
+        log.warning(
+            "learner %d typed %d wrong invite codes within a minute; their codes wait until %s",
+            learner.id,
+            WRONG_CODES_ALLOWED,
+            (turn.now + CODES_WAIT).isoformat(timespec="seconds"),
+        )
+    turn.say(_("This invite code is not valid. Check it, or ask whoever gave it to you for a new one."))
+    if _waiting(turn):
+        _say_wait(turn)
+
+
 def redeem(turn: Turn, code: str) -> bool:
     """Use a code from ``/start CODE``; say what happened. True if it worked."""
+    if _waiting(turn):
+        log.info("learner %d: an invite code refused while their codes wait", turn.learner.id)
+        _say_wait(turn)
+        return False
     invite = turn.tx.invites.by_code(code.strip())
     if invite is None:
-        turn.say(_("This invite code is not valid. Check it, or ask whoever gave it to you for a new one."))
+        _wrong_code(turn)
         return False
+    if turn.learner.wrong_codes:
+        turn.update_learner(wrong_codes=0, wrong_codes_since=None)
     if invite.expires_at <= turn.now:
         turn.say(_("This invite code has expired. Ask whoever gave it to you for a new one."))
         return False

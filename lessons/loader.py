@@ -34,7 +34,7 @@ from lessons.model import (
     TrueFalse,
     iter_texts,
 )
-from lessons.problems import Problem
+from lessons.problems import MAX_PER_FILE, Problem, at_most, quoted
 from lessons.questions import type_of
 from lessons.readability import MAX_CARD_WORDS, words
 from lessons.yaml_source import PathKey, Source, SyntaxProblem, YamlDocument, read
@@ -47,7 +47,7 @@ def _known_keys() -> list[str]:
     models: list[type[BaseModel]] = [
         obj
         for obj in vars(model).values()
-        if isinstance(obj, type) and issubclass(obj, BaseModel) and obj is not Text
+        if isinstance(obj, type) and issubclass(obj, BaseModel) and not issubclass(obj, Text)
     ]
     return sorted({name for m in models for name in m.model_fields} | set(LANGUAGES))
 
@@ -60,6 +60,8 @@ _CHOICES_BY_FIELD = {
     "digcomp": ("DigComp id", "a DigComp 2.2 id: 1.1-1.3, 2.1-2.6, 3.1-3.4, 4.1-4.4 or 5.1-5.4"),
     "[key]": ("language", "one of " + ", ".join(LANGUAGES)),
 }
+# Fields that hold ids or tags (``model.Slug``).
+_ID_FIELDS = ("id", "lessons", "requires", "audience")
 _EXPECTED_TYPE = {
     "int_parsing": "a whole number, e.g. 1",
     "int_type": "a whole number, e.g. 1",
@@ -135,9 +137,11 @@ def describe(path: PathKey) -> str:
     return ".".join(str(p) for p in parts).replace(".[", "[") or "the file"
 
 
-def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) -> list[Problem]:
+def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) -> tuple[list[Problem], int]:
+    """What the schema found, for the first ``MAX_PER_FILE`` errors; and how many more it found."""
     problems: list[Problem] = []
-    errors = error.errors(include_url=False)
+    found = error.errors(include_url=False)
+    errors = found[: MAX_PER_FILE + 1]
     # A misspelt key also makes the right key "missing"; report the typo only.
     suggested: set[tuple[PathKey, str]] = set()
     for e in errors:
@@ -186,7 +190,7 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
             what, allowed = _CHOICES_BY_FIELD[field_name]
             if field_name == "[key]":
                 line, col = doc.position(where, key=True)
-            message = f"unknown {what} '{e['input']}': use {allowed}"
+            message = f"unknown {what} {quoted(e['input'])}: use {allowed}"
         elif kind in ("union_tag_invalid", "union_tag_not_found"):
             kinds = ", ".join(QUESTION_TYPES[:-1]) + " or " + QUESTION_TYPES[-1]
             given = e.get("ctx", {}).get("tag")
@@ -207,19 +211,31 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
             message = f"'{field_name}' needs one text per language, e.g. 'nl: ...' and 'en: ...'"
         elif kind == "string_too_short":
             message = f"{describe(where)} is empty: write the text or remove the key"
+        elif kind == "string_too_long" and isinstance(e.get("ctx"), dict):
+            most = e["ctx"]["max_length"]
+            if field_name in _ID_FIELDS:
+                message = f"{describe(where)} has {len(e['input']):,} characters; an id has at most {most}"
+            else:
+                message = (
+                    f"{describe(where)} has {len(e['input']):,} characters; at most {most:,} "
+                    "fit in a chat message beside the rest: shorten it or split it"
+                )
+        elif kind == "value_error":
+            message = f"{describe(where)} {str(e['msg']).removeprefix('Value error, ')}"
         elif kind in _EXPECTED_TYPE:
             message = (
-                f"'{field_name or describe(where)}' should be {_EXPECTED_TYPE[kind]}, not {e['input']!r}"
+                f"'{field_name or describe(where)}' should be {_EXPECTED_TYPE[kind]}, "
+                f"not {quoted(e['input'])}"
             )
-        elif kind == "string_pattern_mismatch" and field_name in ("id", "lessons", "requires", "audience"):
+        elif kind == "string_pattern_mismatch" and field_name in _ID_FIELDS:
             message = (
-                f"'{e['input']}' is not a valid id: use lowercase letters, digits and hyphens, "
+                f"{quoted(e['input'])} is not a valid id: use lowercase letters, digits and hyphens, "
                 "e.g. 'phishing-basics'"
             )
         else:
             message = f"{describe(where)}: {e['msg'][0].lower()}{e['msg'][1:]}"
         problems.append(Problem(file, line, col, message))
-    return problems
+    return problems, len(found) - len(errors)
 
 
 def _question_problems(questions: Sequence[Question], key: str, at: Callable[..., None]) -> list[Problem]:
@@ -347,19 +363,20 @@ def load_file(
         for key, where in doc.duplicate_keys
     ]
     if not isinstance(doc.data, dict):
-        return None, [*problems, Problem(file, 1, 1, "a lesson file must be a mapping of keys")]
+        return None, at_most([*problems, Problem(file, 1, 1, "a lesson file must be a mapping of keys")])
     kinds: dict[object, type[Lesson | Track | PlacementCheck]] = {"track": Track, "placement": PlacementCheck}
     kind = kinds.get(doc.data.get("kind"), Lesson)
     try:
         item = kind.model_validate(doc.data)
     except ValidationError as error:
-        return None, [*problems, *_structure_problems(error, doc, file)]
+        found, unlisted = _structure_problems(error, doc, file)
+        return None, at_most([*problems, *found], unlisted)
     if isinstance(item, Lesson):
         problems += _lesson_problems(item, doc, file, required)
         item = _with_pictures_found(item, path, folder or path.parent, problems, doc)
     elif isinstance(item, PlacementCheck):
         problems += _placement_problems(item, doc, file, required)
-    return LoadedFile(path, doc.source, item), problems
+    return LoadedFile(path, doc.source, item), at_most(problems)
 
 
 def _bias_problems(files: list[LoadedFile]) -> list[Problem]:

@@ -40,6 +40,37 @@ DigCompId = Literal[
 ]  # fmt: skip
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# An id or tag: it goes into the database (64 characters there) and into button ids.
+Slug = Annotated[str, Field(pattern=SLUG.pattern, max_length=48)]
+
+# The longest text of each kind, in characters. Every text travels as (part of) a
+# chat message: Telegram takes 4,096 UTF-16 units a message and 1,024 a picture
+# caption, a Matrix event must stay under 65,536 bytes. The limits are two to three
+# times the longest text of each kind in the shipped library, and the largest
+# messages built from them fit one message:
+# - a card: the title, "(6/6)" and the card text, 100 + 8 + 1,000 = 1,108 characters,
+#   at most 2,216 UTF-16 units even if every character were an emoji (a card with a
+#   picture that is longer than a caption goes as the picture, then the text);
+# - a question: its title, the question and a hint, under 600 characters, and up to
+#   nine buttons (eight options and "I don't know") of at most 100 characters;
+# - the feedback on an answer: the verdict, the right options (up to 7 x 100), the
+#   'why' of each option picked (up to 8 x 200) and the explanation (500), under
+#   2,900 characters: one Telegram message for text in the Basic Multilingual Plane
+#   (every European script); only a text of mostly emoji would be split in two.
+# On Matrix, 2,900 characters are at most 11.6 KB of UTF-8, sent twice (plain and
+# HTML, where escaping '&' takes five bytes): well under 65,536 bytes.
+MAX_TITLE = 100
+MAX_SUMMARY = 300
+MAX_CARD = 1000
+MAX_QUESTION = 400
+MAX_OPTION = 100
+MAX_WHY = 200
+MAX_EXPLANATION = 500
+MAX_TRY_TODAY = 400
+MAX_ALT = 250
+MAX_ACCEPTED = 100
+MAX_URL = 2000
+MAX_OPTIONS = 8
 
 
 class _Strict(BaseModel):
@@ -47,7 +78,11 @@ class _Strict(BaseModel):
 
 
 class Text(RootModel[dict[Language, Annotated[str, Field(min_length=1)]]]):
-    """One text in several languages."""
+    """One text in several languages; the subclasses below say how long it may be.
+
+    A control character cannot reach a text: the YAML reader refuses it, written
+    out or as an escape (``lessons.yaml_source``).
+    """
 
     model_config = ConfigDict(frozen=True, str_strip_whitespace=True, strict=True)
 
@@ -71,48 +106,84 @@ class Text(RootModel[dict[Language, Annotated[str, Field(min_length=1)]]]):
         return frozenset(self.root)
 
 
+class Title(Text):
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]]
+
+
+class Summary(Text):
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_SUMMARY)]]
+
+
+class CardText(Text):
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_CARD)]]
+
+
+class QuestionText(Text):
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_QUESTION)]]
+
+
+class OptionText(Text):
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_OPTION)]]
+
+
+class Why(Text):
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_WHY)]]
+
+
+class Explanation(Text):
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_EXPLANATION)]]
+
+
+class TryToday(Text):
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_TRY_TODAY)]]
+
+
+class AltText(Text):
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_ALT)]]
+
+
 class Image(_Strict):
-    src: Annotated[str, Field(min_length=1)]
-    alt: Text
+    src: Annotated[str, Field(min_length=1, max_length=MAX_URL)]
+    alt: AltText
 
 
 class Link(_Strict):
-    url: Annotated[str, Field(pattern=r"^https?://\S+$")]
-    title: Text
+    url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=MAX_URL)]
+    title: Title
 
 
 class Card(_Strict):
-    text: Text
+    text: CardText
     image: Image | None = None
 
 
 class Option(_Strict):
-    text: Text
+    text: OptionText
     correct: bool = False
     # Why this option is (not) right, shown to a learner who picks it; before the explanation.
-    why: Text | None = None
+    why: Why | None = None
     # Keep this option where it stands (e.g. "All of the above" last); the others are shuffled.
     pinned: bool = False
 
 
 class _Question(_Strict):
-    id: Annotated[str, Field(pattern=SLUG.pattern)]
-    question: Text
-    explanation: Text
+    id: Slug
+    question: QuestionText
+    explanation: Explanation
 
 
 class SingleChoice(_Question):
     """Exactly one option is right."""
 
     type: Literal["single"]
-    options: Annotated[list[Option], Field(min_length=2, max_length=8)]
+    options: Annotated[list[Option], Field(min_length=2, max_length=MAX_OPTIONS)]
 
 
 class MultipleChoice(_Question):
     """Select all that apply: one or more options are right."""
 
     type: Literal["multiple"]
-    options: Annotated[list[Option], Field(min_length=2, max_length=8)]
+    options: Annotated[list[Option], Field(min_length=2, max_length=MAX_OPTIONS)]
 
 
 class TrueFalse(_Question):
@@ -124,7 +195,13 @@ class FreeText(_Question):
     """Typed answer, compared after normalising case, accents and spaces."""
 
     type: Literal["free_text"]
-    accepted: dict[Language, list[Annotated[str, Field(min_length=1)]]]
+    accepted: dict[
+        Language,
+        Annotated[
+            list[Annotated[str, Field(min_length=1, max_length=MAX_ACCEPTED)]],
+            Field(max_length=20),
+        ],
+    ]
 
 
 # Every type of quiz question; its behaviour is in lessons/questions/, one module each.
@@ -137,19 +214,19 @@ QUESTION_TYPES: tuple[str, ...] = tuple(
 
 class Lesson(_Strict):
     kind: Literal["lesson"] = "lesson"
-    id: Annotated[str, Field(pattern=SLUG.pattern, max_length=48)]
+    id: Slug
     version: Annotated[int, Field(ge=1)]
-    title: Text
-    summary: Text
+    title: Title
+    summary: Summary
     topic: Topic
     digcomp: Annotated[list[DigCompId], Field(min_length=1)]
     level: Level
     minutes: Annotated[int, Field(ge=1, le=10)] = 3
-    audience: list[Annotated[str, Field(pattern=SLUG.pattern)]] = ["all"]
+    audience: Annotated[list[Slug], Field(max_length=10)] = ["all"]
     cards: Annotated[list[Card], Field(min_length=1, max_length=6)]
     quiz: Annotated[list[Question], Field(min_length=1, max_length=8)]
-    try_today: Text | None = None
-    links: list[Link] = []
+    try_today: TryToday | None = None
+    links: Annotated[list[Link], Field(max_length=10)] = []
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.quiz if q.id == question_id), None)
@@ -193,9 +270,9 @@ class PlacementCheck(_Strict):
     """The short self-check that tells where a learner starts in each topic."""
 
     kind: Literal["placement"]
-    id: Annotated[str, Field(pattern=SLUG.pattern, max_length=48)]
-    title: Text
-    summary: Text
+    id: Slug
+    title: Title
+    summary: Summary
     questions: Annotated[list[PlacementQuestion], Field(min_length=1, max_length=PLACEMENT_MAX_QUESTIONS)]
 
     def question(self, question_id: str) -> PlacementQuestion | None:
@@ -206,11 +283,11 @@ class Track(_Strict):
     """An ordered path of lessons for a level or an audience."""
 
     kind: Literal["track"]
-    id: Annotated[str, Field(pattern=SLUG.pattern, max_length=48)]
-    title: Text
-    audience: list[Annotated[str, Field(pattern=SLUG.pattern)]] = ["all"]
-    lessons: Annotated[list[Annotated[str, Field(pattern=SLUG.pattern)]], Field(min_length=1)]
-    requires: list[Annotated[str, Field(pattern=SLUG.pattern)]] = []
+    id: Slug
+    title: Title
+    audience: Annotated[list[Slug], Field(max_length=10)] = ["all"]
+    lessons: Annotated[list[Slug], Field(min_length=1)]
+    requires: list[Slug] = []
 
 
 def iter_texts(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Text]]:

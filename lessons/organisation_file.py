@@ -33,14 +33,13 @@ from pydantic import (
 )
 
 from lessons.loader import data_path, describe
-from lessons.model import LANGUAGES, SLUG, Language
-from lessons.problems import Problem
+from lessons.model import LANGUAGES, Language, Slug
+from lessons.problems import MAX_PER_FILE, Problem, at_most
 from lessons.public_holidays import check as check_holidays
 from lessons.yaml_source import SyntaxProblem, read
 from storage.records import OrganisationChanges, RegionChanges
 from storage.unit_of_work import Transaction
 
-Slug = Annotated[str, Field(pattern=SLUG.pattern, max_length=48)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
@@ -75,8 +74,8 @@ class OrganisationSpec(_Strict):
     id: Slug
     name: Name
     country: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "BE"
-    subdivision: str | None = None
-    timezone: str = "Europe/Brussels"
+    subdivision: Annotated[str, Field(max_length=8)] | None = None
+    timezone: Annotated[str, Field(max_length=64)] = "Europe/Brussels"
     language: Language = "nl"
     teams: list[TeamSpec] = []
 
@@ -143,7 +142,8 @@ def load(path: Path) -> RegionSpec | list[Problem]:
         return RegionSpec.model_validate(doc.data)
     except ValidationError as error:
         problems = []
-        for e in error.errors(include_url=False):
+        found = error.errors(include_url=False)
+        for e in found[: MAX_PER_FILE + 1]:
             where = data_path(doc.data, tuple(e["loc"]))
             key = e["type"] == "extra_forbidden"
             line, col = doc.position(where, key=key)
@@ -158,7 +158,7 @@ def load(path: Path) -> RegionSpec | list[Problem]:
             else:
                 message = f"{describe(where)}: {message[:1].lower()}{message[1:]}"
             problems.append(Problem(str(path), line, col, message))
-        return problems
+        return at_most(problems, max(0, len(found) - MAX_PER_FILE - 1))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.base import Base, StateColumn, UTCDateTime
 from storage.states import PushKind, PushStatus, ReplyStatus, RoleName, SessionKind, Stage, Step
 
+# A platform's ids of a person, a chat or an event: Matrix allows 255 bytes, Telegram's are numbers.
+MAX_PLATFORM_ID = 255
+
 
 class LearnerRow(Base):
     """A person, known by their platform and that platform's user id."""
@@ -36,8 +39,8 @@ class LearnerRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(32))
-    platform_user_id: Mapped[str] = mapped_column(String(255))
-    chat_id: Mapped[str] = mapped_column(String(255))
+    platform_user_id: Mapped[str] = mapped_column(String(MAX_PLATFORM_ID))
+    chat_id: Mapped[str] = mapped_column(String(MAX_PLATFORM_ID))
     display_name: Mapped[str | None] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(16))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Brussels")
@@ -55,6 +58,12 @@ class LearnerRow(Base):
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When /forget last asked "erase everything?", while that question is open: its
+    # buttons name this time, so only they can answer it, and only once.
+    erase_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Wrong invite codes typed in a row, and when the first of them (or the pause) began.
+    wrong_codes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    wrong_codes_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class DeliveryRow(Base):
@@ -87,6 +96,10 @@ class DeliveryRow(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+# The longest typed answer kept; a longer one is cut (accepted answers are at most 100 characters).
+MAX_RESPONSE = 500
+
+
 class AnswerRow(Base):
     """A learner's answer to one question of one delivery, counted once."""
 
@@ -102,7 +115,7 @@ class AnswerRow(Base):
     # Copied from the lesson when answered, so editing a lesson never rewrites history.
     topic: Mapped[str] = mapped_column(String(32))
     correct: Mapped[bool] = mapped_column(Boolean)
-    response: Mapped[str] = mapped_column(String(500))
+    response: Mapped[str] = mapped_column(String(MAX_RESPONSE))
     # What was chosen, by identity: the options' indexes in the lesson file ("2",
     # "0,3"), "true"/"false", or "" for a typed answer. Options are shown
     # shuffled, so the screen position would say nothing.
@@ -123,7 +136,7 @@ class HandledEventRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(32))
-    event_id: Mapped[str] = mapped_column(String(255))
+    event_id: Mapped[str] = mapped_column(String(MAX_PLATFORM_ID))
     handled_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 

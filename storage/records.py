@@ -26,6 +26,9 @@ class Learner:
     share_name: bool
     organisation_id: int | None
     created_at: datetime
+    erase_asked_at: datetime | None
+    wrong_codes: int
+    wrong_codes_since: datetime | None
 
     @property
     def set_up(self) -> bool:
@@ -225,6 +228,9 @@ class LearnerChanges(TypedDict, total=False):
     reminders: bool
     share_name: bool
     organisation_id: int | None
+    erase_asked_at: datetime | None
+    wrong_codes: int
+    wrong_codes_since: datetime | None
 
 
 class DeliveryChanges(TypedDict, total=False):

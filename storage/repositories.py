@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from storage.base import Base
 from storage.models import (
+    MAX_RESPONSE,
     AnswerRow,
     DeliveryRow,
     HandledEventRow,
@@ -348,7 +349,7 @@ class Answers:
                         question_id=question_id,
                         topic=topic,
                         correct=correct,
-                        response=response[:500],
+                        response=response[:MAX_RESPONSE],
                         choice=choice[:64],
                         answered_at=now,
                     )

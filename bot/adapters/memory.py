@@ -33,10 +33,13 @@ class MemoryChat:
     platform: str = PLATFORM
     transcript: list[Reply] = field(default_factory=list)
     last: list[Reply] = field(default_factory=list)
+    # The name the platform gives; the user id when None.
+    display_name: str | None = None
 
     @property
     def sender(self) -> Sender:
-        return Sender(self.platform, self.user, f"chat-{self.user}", self.user, self.language)
+        name = self.user if self.display_name is None else self.display_name
+        return Sender(self.platform, self.user, f"chat-{self.user}", name, self.language)
 
     def _push(self, event: Event) -> list[Reply]:
         outgoing = self.coach.handle(event)

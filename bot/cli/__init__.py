@@ -21,6 +21,7 @@ from importlib import import_module
 
 from bot.cli.errors import CliError
 from bot.cli.options import add_database_option, one_of, settings
+from bot.masking import MaskingFormatter, mask, mask_uncaught_errors
 from bot.settings import Settings
 from lessons.model import DEFAULT_LANGUAGE, LANGUAGES, LEVELS, TOPICS
 
@@ -39,9 +40,11 @@ def _setup_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     verbose = level.upper() == "DEBUG"
     handler.setFormatter(
-        logging.Formatter("%(levelname)s %(name)s: %(message)s")
-        if verbose
-        else _OneLineErrors("%(levelname)s: %(message)s")
+        MaskingFormatter(
+            logging.Formatter("%(levelname)s %(name)s: %(message)s")
+            if verbose
+            else _OneLineErrors("%(levelname)s: %(message)s")
+        )
     )
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
@@ -213,6 +216,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    mask_uncaught_errors()
     args = parser().parse_args(argv)
     try:
         configured = settings(args)
@@ -220,3 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(command(args.handler)(args, configured))
     except CliError as error:
         return error.report()
+    except SystemExit as stop:  # e.g. Telegram refused the token: PTB's message quotes it
+        if isinstance(stop.code, str):
+            raise SystemExit(mask(stop.code)) from None
+        raise

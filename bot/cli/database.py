@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from bot.cli.errors import CliError
+from bot.masking import mask
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ def _database_errors(url: str, failing: str) -> Iterator[None]:
         yield
     except (OperationalError, ArgumentError) as error:
         raise CliError(f"{failing} {url}: {error.args[0]}") from error
+    except ValueError as error:  # SQLAlchemy reads the port of 'host:5432x' with int()
+        raise CliError(f"{failing} {url}: the URL is not valid ({error})") from error
 
 
 @contextmanager
@@ -80,5 +83,5 @@ def admin() -> str:
 def upgrade(_args: argparse.Namespace, settings: Settings) -> int:
     with open_store(settings, failing="cannot upgrade"):
         pass  # opening the store is what upgrades it
-    print(f"database {settings.database_url} is up to date")
+    print(mask(f"database {settings.database_url} is up to date"))
     return 0

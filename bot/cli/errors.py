@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
+from bot.masking import mask
+
 EXIT_STATUS = 2
 
 
@@ -23,6 +25,6 @@ class CliError(Exception):
     def report(self) -> int:
         """Print it on standard error; the exit status."""
         for problem in self.problems:
-            print(problem, file=sys.stderr)
-        print(f"digicoach: {self.message}", file=sys.stderr)
+            print(mask(str(problem)), file=sys.stderr)
+        print(mask(f"digicoach: {self.message}"), file=sys.stderr)
         return EXIT_STATUS

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from lessons.buttons import Button, on
+from lessons.buttons import Button, RowId, on
 from lessons.flows import help, lesson
 from lessons.flows.navigation import GoTo
 from lessons.i18n import _
@@ -20,12 +20,12 @@ from storage.unit_of_work import Transaction
 
 @dataclass(frozen=True)
 class Snooze(Button, kind="snooze"):
-    push: int
+    push: RowId
 
 
 @dataclass(frozen=True)
 class Skip(Button, kind="skip"):
-    push: int
+    push: RowId
 
 
 @dataclass(frozen=True)

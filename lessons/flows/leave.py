@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Annotated
 
-from lessons.buttons import Button, on
+from lessons.buttons import Button, Within, on
 from lessons.commands import command
 from lessons.flows.navigation import GoTo
 from lessons.i18n import N_, _, long_date
@@ -19,7 +20,7 @@ LONGEST_PAUSE_DAYS = 366
 class PauseButton(Button, kind="pause"):
     """A break of this many days from today; 0 until the learner resumes."""
 
-    days: int
+    days: Annotated[int, Within(0, LONGEST_PAUSE_DAYS)]
 
 
 def _current(turn: Turn) -> int | None:
@@ -61,9 +62,6 @@ def ask(turn: Turn, args: str = "") -> None:
 
 @on(PauseButton)
 def pause(turn: Turn, press: PauseButton) -> None:
-    if press.days > LONGEST_PAUSE_DAYS:
-        ask(turn)
-        return
     _start(turn, None if press.days == 0 else turn.today + timedelta(days=press.days - 1))
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from lessons import digest_chart
-from lessons.buttons import Button, on
+from lessons.buttons import Button, Within, on
 from lessons.commands import command
 from lessons.flows.onboarding import weekday_names
 from lessons.i18n import N_, _, language_name, ngettext, short_time
@@ -24,11 +24,17 @@ from storage.records import Learner, Push
 from storage.states import WAITING, PushStatus
 
 CHARTS = "digest_charts"
+# How long "erase everything?" may be answered: enough to read it twice, too short
+# for an old message's button, pressed by accident days later, to erase anything.
+ERASE_QUESTION_OPEN = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
 class Forget(Button, kind="forget"):
+    """An answer to one erase question, which it names by when it was asked (seconds since 1970)."""
+
     answer: Literal["yes", "no"]
+    asked: Annotated[int, Within(0, 10**10 - 1)]
 
 
 def _plain(value: Any) -> Any:
@@ -196,6 +202,9 @@ def my_data(turn: Turn, _args: str = "") -> None:
     menu=N_("Erase everything I keep about you"),
 )
 def ask_to_forget(turn: Turn, _args: str = "") -> None:
+    asked = turn.now.replace(microsecond=0)
+    turn.update_learner(erase_asked_at=asked)
+    stamp = int(asked.timestamp())
     turn.say(
         _(
             "Do you want me to erase everything I keep about you: your settings, "
@@ -203,13 +212,35 @@ def ask_to_forget(turn: Turn, _args: str = "") -> None:
             "a former member, without your name. "
             "This cannot be undone."
         ),
-        [Forget("yes").choice(_("Yes, erase everything")), Forget("no").choice(_("No, keep it"))],
+        [
+            Forget("yes", stamp).choice(_("Yes, erase everything")),
+            Forget("no", stamp).choice(_("No, keep it")),
+        ],
+    )
+
+
+def _open(turn: Turn, press: Forget) -> bool:
+    """Whether ``press`` answers the erase question still open: the latest, unanswered, recent."""
+    asked = turn.learner.erase_asked_at
+    return (
+        asked is not None
+        and int(asked.timestamp()) == press.asked
+        and turn.now - asked <= ERASE_QUESTION_OPEN
     )
 
 
 @on(Forget)
 def forget(turn: Turn, press: Forget) -> None:
+    if not _open(turn, press):
+        turn.say(
+            _(
+                "That question is no longer open, so nothing was erased. "
+                "Type /forget if you still want me to erase your data."
+            )
+        )
+        return
     if press.answer == "no":
+        turn.update_learner(erase_asked_at=None)
         turn.say(_("Nothing was erased."))
         return
     learner_id = turn.learner.id

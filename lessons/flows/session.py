@@ -18,7 +18,7 @@ from datetime import datetime, time, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from lessons.buttons import Button, on
+from lessons.buttons import Button, Position, RowId, on
 from lessons.chat import Choice, Picture
 from lessons.flows import help
 from lessons.flows.navigation import GoTo, MoreLessons, StartReview
@@ -191,8 +191,8 @@ def show(turn: Turn, delivery: Delivery) -> None:
 
 @dataclass(frozen=True)
 class NextCard(Button, kind="next"):
-    delivery: int
-    position: int
+    delivery: RowId
+    position: Position
 
 
 def _show_card(turn: Turn, lesson: Lesson, delivery: Delivery) -> None:

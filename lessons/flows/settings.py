@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 from babel.dates import get_day_names
 
-from lessons.buttons import Button, on
+from lessons.buttons import Button, Within, on
 from lessons.commands import command
 from lessons.flows import onboarding
 from lessons.flows.onboarding import TimeButton
@@ -25,7 +25,7 @@ class ChangeSetting(Button, kind="set"):
 class DayButton(Button, kind="day"):
     """Switch one ISO weekday (Monday = 1) on or off."""
 
-    day: int
+    day: Annotated[int, Within(1, 7)]
 
 
 @command(
@@ -99,7 +99,7 @@ def _ask_days(turn: Turn) -> None:
 
 @on(DayButton)
 def toggle_day(turn: Turn, press: DayButton) -> None:
-    if not turn.learner.set_up or not 1 <= press.day <= 7:
+    if not turn.learner.set_up:
         show(turn)
         return
     days = turn.learner.weekday_numbers ^ {press.day}

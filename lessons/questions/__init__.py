@@ -18,11 +18,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from lessons.buttons import Button
+from lessons.buttons import Button, Position, RowId, Within
 from lessons.chat import Choice
-from lessons.model import Option, Question
+from lessons.model import MAX_OPTIONS, Option, Question
 
 Q = TypeVar("Q")
 # A place in a question's YAML (below the question) and what is wrong there.
@@ -37,23 +37,23 @@ DONT_KNOW = "x"
 
 @dataclass(frozen=True)
 class AnswerButton(Button, kind="ans"):
-    delivery: int
-    position: int
+    delivery: RowId
+    position: Position
     # What the button answers: an option's index, 1/0 for true/false, or DONT_KNOW.
     value: str
 
 
 @dataclass(frozen=True)
 class TickButton(Button, kind="tick"):
-    delivery: int
-    position: int
-    option: int
+    delivery: RowId
+    position: Position
+    option: Annotated[int, Within(0, MAX_OPTIONS - 1)]
 
 
 @dataclass(frozen=True)
 class DoneButton(Button, kind="done"):
-    delivery: int
-    position: int
+    delivery: RowId
+    position: Position
 
 
 @dataclass(frozen=True)

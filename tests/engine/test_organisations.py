@@ -182,3 +182,55 @@ def test_a_wrong_region_name_names_line_and_column(lines, problem, tmp_path):
     path = tmp_path / "org.yaml"
     path.write_text(lines + "organisations:\n  - id: poperinge\n    name: Stad Poperinge\n", encoding="utf-8")
     assert [str(p) for p in load(path)] == [f"{path}:{problem}"]
+
+
+WRONG_CODE = "This invite code is not valid. Check it, or ask whoever gave it to you for a new one."
+TOO_MANY = "You typed too many wrong invite codes. Please wait 15 minutes and try again."
+
+
+def test_five_wrong_invite_codes_in_a_minute_pause_codes_for_a_while_and_are_logged(
+    chat, store, clock, caplog
+):
+    _apply(store, clock)
+    right = _invite(store, clock).code
+    mallory = chat("mallory")
+    onboard(mallory)
+    for n in range(4):
+        mallory.command(f"/start guess{n}")
+        assert WRONG_CODE in mallory.text
+        clock.advance(seconds=10)
+    with caplog.at_level("WARNING", logger="lessons.invites"):
+        mallory.command("/start guess4")
+    assert WRONG_CODE in mallory.text and TOO_MANY in mallory.text
+    assert "5 wrong invite codes within a minute" in caplog.text
+    clock.advance(minutes=14)
+    mallory.command(f"/start {right}")  # even the right code waits: else guessing would go on
+    assert "You typed too many wrong invite codes. Please wait 1 minute and try again." in mallory.text
+    assert "You joined" not in mallory.text
+    clock.advance(minutes=1)
+    mallory.command(f"/start {right}")
+    assert "Welcome! You joined Dienst ICT of Stad Poperinge." in mallory.text
+
+
+def test_wrong_codes_spread_over_time_are_typos_not_guessing(chat, store, clock):
+    _apply(store, clock)
+    right = _invite(store, clock).code
+    nele = chat("nele")
+    onboard(nele)
+    for n in range(10):
+        nele.command(f"/start typo{n}")
+        assert WRONG_CODE in nele.text and TOO_MANY not in nele.text
+        clock.advance(seconds=16)  # four a minute
+    nele.command(f"/start {right}")
+    assert "Welcome! You joined" in nele.text
+
+
+def test_one_learner_guessing_does_not_slow_another(chat, store, clock):
+    _apply(store, clock)
+    right = _invite(store, clock).code
+    mallory, nele = chat("mallory"), chat("nele")
+    for n in range(6):
+        mallory.command(f"/start guess{n}")
+    assert TOO_MANY in mallory.text
+    nele.command(f"/start {right}")
+    assert "Welcome! You joined" in nele.text

@@ -15,6 +15,11 @@ from tests.support.flows import answer_anything, finish_passwords_lesson, onboar
 from tests.support.organisation import Region
 from tests.support.ticks import local, tick
 
+STALE_ERASE = (
+    "That question is no longer open, so nothing was erased. "
+    "Type /forget if you still want me to erase your data."
+)
+
 
 def _lesson_with_answers(alice):
     onboard(alice)
@@ -112,3 +117,66 @@ def test_mydata_shows_and_forget_erases_every_kind_of_personal_data(chat, coach,
     with store.transaction() as tx:
         assert all(not rows for rows in tx.personal.of(learner_id).values())
     assert not any(path.exists() for path in charts)
+
+
+def _still_there(chat) -> bool:
+    chat.command("/progress")
+    return "Lessons done: 1" in chat.text
+
+
+def test_an_erase_button_pressed_a_week_after_no_does_nothing_and_says_so(chat, clock):
+    """The audit's case: 'No, keep it', then the old message's 'Yes' a week later erased the account."""
+    alice = chat()
+    _lesson_with_answers(alice)
+    alice.command("/forget")
+    yes = alice.find("Yes, erase everything")
+    alice.press("No, keep it")
+    assert "Nothing was erased." in alice.text
+    clock.advance(days=7)
+    alice.choose(yes.id)
+    assert alice.text == STALE_ERASE
+    assert _still_there(alice)
+
+
+def test_an_erase_question_is_answered_once(chat):
+    alice = chat()
+    _lesson_with_answers(alice)
+    alice.command("/forget")
+    yes = alice.find("Yes, erase everything")
+    alice.press("No, keep it")
+    alice.choose(yes.id)  # the same message, a moment later
+    assert alice.text == STALE_ERASE
+    assert _still_there(alice)
+
+
+def test_an_erase_question_expires_after_ten_minutes(chat, clock):
+    alice = chat()
+    _lesson_with_answers(alice)
+    alice.command("/forget")
+    clock.advance(minutes=10, seconds=1)
+    alice.press("Yes, erase everything")
+    assert alice.text == STALE_ERASE
+    assert _still_there(alice)
+
+
+def test_only_the_latest_erase_question_counts(chat, clock):
+    alice = chat()
+    _lesson_with_answers(alice)
+    alice.command("/forget")
+    first = alice.find("Yes, erase everything")
+    clock.advance(minutes=1)
+    alice.command("/forget")
+    alice.choose(first.id)
+    assert alice.text == STALE_ERASE
+    alice.command("/forget")
+    clock.advance(minutes=9, seconds=59)
+    alice.press("Yes, erase everything")
+    assert "Everything I kept about you is erased." in alice.text
+
+
+def test_the_erase_button_of_old_names_no_question(chat):
+    alice = chat()
+    _lesson_with_answers(alice)
+    alice.choose("forget:yes")
+    assert "That button does not work" in alice.text
+    assert _still_there(alice)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing
+
 import pytest
 
 from bot.adapters.matrix.convert import Incoming, convert
@@ -47,7 +49,7 @@ def test_every_button_kind_has_its_handler():
 
 @pytest.mark.parametrize(
     "button",
-    [NextCard(12, 3), AnswerButton(12, 3, "x"), TickButton(999_999_999_999, 7, 7), GoTo("progress")],
+    [NextCard(12, 3), AnswerButton(12, 3, "x"), TickButton(2**31 - 1, 999, 7), GoTo("progress")],
 )
 def test_a_button_reads_back_from_its_own_id(button):
     assert len(button.id.encode()) <= 64
@@ -64,6 +66,11 @@ def test_a_button_reads_back_from_its_own_id(button):
         "next:1:x",  # not a number
         "day:³",  # a digit, but not one a button writes
         "next:1:1234567890123",  # more digits than any id has
+        "next:2147483648:0",  # one beyond PostgreSQL's 32-bit ids
+        "next:0:0",  # row ids start at 1
+        "day:8",  # a week has seven days
+        "pause:367",  # the longest break is a year
+        "tick:1:0:8",  # a question has at most eight options
         "go:elsewhere",  # not one of its places
         "forget:maybe",
         "ans:1:2:",  # an empty value
@@ -72,3 +79,17 @@ def test_a_button_reads_back_from_its_own_id(button):
 def test_anything_else_reads_as_no_button(forged):
     flows.load_all()
     assert buttons.read(forged) is None
+
+
+def test_every_number_in_a_button_declares_its_range():
+    flows.load_all()
+    for name, kind in buttons.kinds().items():
+        for field, hint in typing.get_type_hints(kind, include_extras=True).items():
+            if hint is int or typing.get_args(hint)[:1] == (int,):
+                ranges = [m for m in typing.get_args(hint)[1:] if isinstance(m, buttons.Within)]
+                assert len(ranges) == 1, f"{name}.{field} is a number without a range"
+
+
+def test_a_number_without_a_range_cannot_be_read():
+    with pytest.raises(TypeError, match="needs its range"):
+        buttons._value("1", int)

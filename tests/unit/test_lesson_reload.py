@@ -17,6 +17,7 @@ from bot.app import App, build
 from bot.cli import main
 from bot.lesson_reload import read_status
 from bot.settings import Settings
+from tests.support import hostile_files
 from tests.support.clock import FakeClock
 from tests.support.flows import onboard, read_cards
 
@@ -217,6 +218,37 @@ def test_a_running_coach_reloads_on_request_and_survives_a_broken_reload(tmp_pat
         chat.stop()
     assert chat.process.returncode == 0
     assert not (data / "coach.pid").exists()
+
+
+def test_a_hostile_file_in_a_reload_leaves_the_running_coach_serving_its_last_good_lessons(tmp_path, lessons):
+    """100,000 levels of nesting once crashed the process that read them; aliases took gigabytes."""
+    data = tmp_path / "data"
+    env = {**os.environ, "DIGICOACH_DATA_DIR": str(data), "DIGICOACH_LOG_LEVEL": "ERROR"}
+    chat = RunningChat(tmp_path, env, lessons)
+    try:
+        for line in ("/start", "English", "OK, understood", "09:30", "Start today's lesson"):
+            chat.send(line)
+        at = chat.wait_for("Strong passwords (1/2)")
+        (lessons / "deep.yaml").write_text(hostile_files.deep_lesson(100_000), encoding="utf-8")
+        (lessons / "laughs.yaml").write_text(hostile_files.laughing_lesson(), encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "lessons", "reload", "--timeout", "30"],
+            capture_output=True, text=True, env=env, timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 1, done.stderr
+        assert done.stdout.splitlines() == [
+            f"{lessons / 'deep.yaml'}:7:27: YAML syntax error: lists and mappings nest more than 20 deep "
+            "here; a lesson needs 6: check the brackets and the indentation",
+            f"{lessons / 'laughs.yaml'}:7:15: YAML syntax error: the file holds more than 20,000 values "
+            "with every alias (*name) written out; a lesson holds a few hundred: split the file, "
+            "or repeat fewer aliases",
+        ]
+        assert "not reloaded: the coach keeps serving its last good 2 lesson(s)" in done.stderr
+        chat.send("/lesson")
+        chat.wait_for("Strong passwords (1/2)", at)
+    finally:
+        chat.stop()
+    assert chat.process.returncode == 0
 
 
 def test_reload_without_a_running_coach_says_how_to_start_one(capsys, tmp_path, monkeypatch):

@@ -59,5 +59,5 @@ def test_an_empty_file_is_a_problem():
 def test_an_alias_into_itself_is_a_problem_not_endless_recursion():
     problem = parse("a: &x [1, *x]\n")
     assert problem == SyntaxProblem(
-        (1, 4), "YAML syntax error: an alias (*name) points into the list or mapping it stands in"
+        (1, 11), "YAML syntax error: an alias (*name) points into the list or mapping it stands in"
     )

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.adapters.matrix.adapter import MatrixAdapter
 from bot.adapters.matrix.convert import server_of
+from bot.masking import keep_secret
 from bot.settings import Settings
 
 
@@ -23,6 +25,12 @@ class MatrixSettings(BaseSettings):
     password: str | None = None
     # Comma-separated servers whose people may use the coach; default: the bot's own.
     allowed_servers: str | None = None
+
+    @model_validator(mode="after")
+    def _keep_secrets(self) -> MatrixSettings:
+        keep_secret(self.access_token)
+        keep_secret(self.password)
+        return self
 
 
 def configure(settings: Settings, password: str | None = None) -> MatrixAdapter | None:

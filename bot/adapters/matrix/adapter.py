@@ -49,6 +49,7 @@ from bot.adapters.matrix import render
 from bot.adapters.matrix.convert import PLATFORM, Incoming, allowed, convert, is_one_to_one
 from bot.adapters.matrix.state import AdapterState, Login
 from bot.adapters.matrix.verification import at_start as cross_sign_at_start
+from bot.masking import keep_secret
 from lessons.chat import Address, ChoiceSelected, Command, Outgoing, Reply, Sender
 from lessons.i18n import _, use_locale
 from lessons.model import LANGUAGES
@@ -177,6 +178,7 @@ class MatrixAdapter:
             if self._client is None:
                 client = self._new_client()
                 login = await self._login(client)
+                keep_secret(login.access_token)  # from the data dir or a first login: never logged
                 # Never a new device per start: the same device and store each time.
                 client.restore_login(login.user_id, login.device_id, login.access_token)
                 client.next_batch = self.state.sync_token()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.masking import keep_secret
 
 TELEGRAM_API = "https://api.telegram.org"
 
@@ -30,6 +32,12 @@ class TelegramSettings(BaseSettings):
     max_per_chat_per_second: float = Field(default=1.0, gt=0)
     # Seconds a getUpdates long poll waits for news.
     poll_timeout: int = Field(default=30, ge=0, le=50)
+
+    @model_validator(mode="after")
+    def _keep_secrets(self) -> TelegramSettings:
+        keep_secret(self.bot_token)
+        keep_secret(self.webhook_secret)
+        return self
 
     @property
     def base_url(self) -> str:
