@@ -56,7 +56,7 @@ def _learner(store, user="alice"):
 
 def _first_words(coach, name: str, user: str = "carl") -> list[str]:
     sender = Sender("memory", user, f"chat-{user}", name, "en")
-    return [reply.text for reply in coach.handle(Command(sender, "start", "", f"{user}-1"))]
+    return [o.reply.text for o in coach.handle(Command(sender, "start", "", f"{user}-1"))]
 
 
 def test_a_display_name_too_long_for_the_database_is_shortened(coach, store):
