@@ -118,6 +118,9 @@ class MultipleChoice(_Question):
 class TrueFalse(_Question):
     type: Literal["true_false"]
     answer: bool
+    # Shown to a learner who answers true (false), before the explanation: like an option's 'why'.
+    why_true: Text | None = None
+    why_false: Text | None = None
 
 
 class FreeText(_Question):
