@@ -99,6 +99,9 @@ class _Question(_Strict):
     id: Annotated[str, Field(pattern=SLUG.pattern)]
     question: Text
     explanation: Text
+    # What 'lessons import' could not carry over from Moodle (partial credit, a lost feedback, ...),
+    # one line each: 'lessons check' warns until an author has looked and deleted the lines.
+    lost_in_import: list[Annotated[str, Field(min_length=1)]] = []
 
 
 class SingleChoice(_Question):
