@@ -528,6 +528,15 @@ def parse(text: str, language: str = "nl") -> tuple[list[Section], list[Note]]:
             name = first.strip()[len("$CATEGORY:") :].strip().rstrip("/").split("/")[-1].strip()
             under = [line for n, line in lines if n > first_line and _is_comment(line)]
             sections.append(Section(line=first_line, title=name or None, cards=_cards(under)))
+            if len(code) > 1:
+                questions_seen += 1
+                notes.append(
+                    Note(
+                        code[1][0],
+                        "this line is right under $CATEGORY, without an empty line between: Moodle reads it "
+                        "as part of the category's name; put an empty line before it",
+                    )
+                )
             return
         questions_seen += 1
         # Comment lines stay as empty lines, so that every line keeps its number.

@@ -433,6 +433,15 @@ def test_comments_at_the_top_of_a_file_are_not_cards_but_comments_under_a_catego
     assert [(s.title, s.cards) for s in sections] == [(None, []), ("Safe", ["The card."])]
 
 
+def test_a_question_right_under_a_category_is_reported_not_dropped():
+    sections, notes = gift.parse("$CATEGORY: top/Safe\n// The card.\nQ{T}\n", "en")
+    assert [len(s.questions) for s in sections] == [0, 0]
+    assert [f"{n.line}: {n.message}" for n in notes] == [
+        "3: this line is right under $CATEGORY, without an empty line between: Moodle reads it as part "
+        "of the category's name; put an empty line before it"
+    ]
+
+
 def test_a_file_without_questions_says_so_once():
     assert _read("// only a comment\n") == ([], ["1: no questions found: is this a GIFT or Aiken file?"])
     assert _read("Q{}\n") == (
