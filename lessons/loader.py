@@ -40,6 +40,9 @@ from lessons.readability import MAX_CARD_WORDS, words
 from lessons.yaml_source import PathKey, Source, SyntaxProblem, YamlDocument, read
 
 LIBRARY_DIR = Path(__file__).parent / "library"
+# In every warning about a 'lost_in_import' line: 'lessons import' reports the same loss by its
+# line in the Moodle file and leaves these out of its own check.
+IMPORT_LOSS = "lost in the import from Moodle"
 DEFAULT_REQUIRED_LANGUAGES: tuple[str, ...] = ("nl", "en")
 
 
@@ -255,6 +258,13 @@ def _question_problems(questions: Sequence[Question], key: str, at: Callable[...
             at((*here, *where), message)
         for where, message in type_of(question).advice(question):
             at((*here, *where), message, "warning")
+        for k, lost in enumerate(question.lost_in_import):
+            at(
+                (*here, "lost_in_import", k),
+                f"quiz question '{question.id}' {IMPORT_LOSS}: {lost} "
+                "(check the question, then delete this line from 'lost_in_import')",
+                "warning",
+            )
 
     return []
 

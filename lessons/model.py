@@ -170,6 +170,9 @@ class _Question(_Strict):
     id: Slug
     question: QuestionText
     explanation: Explanation
+    # What 'lessons import' could not carry over from Moodle (partial credit, a lost feedback, ...),
+    # one line each: 'lessons check' warns until an author has looked and deleted the lines.
+    lost_in_import: list[Annotated[str, Field(min_length=1, max_length=MAX_WHY)]] = []
 
 
 class SingleChoice(_Question):
@@ -189,6 +192,9 @@ class MultipleChoice(_Question):
 class TrueFalse(_Question):
     type: Literal["true_false"]
     answer: bool
+    # Shown to a learner who answers true (false), before the explanation: like an option's 'why'.
+    why_true: Why | None = None
+    why_false: Why | None = None
 
 
 class FreeText(_Question):

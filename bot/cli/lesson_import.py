@@ -34,7 +34,7 @@ def _check_facts(args: argparse.Namespace, digcomp: list[str]) -> None:
 def import_quiz(args: argparse.Namespace, _settings: Settings) -> int:
     from lessons.importers import LessonFacts, Note, aiken, build, gift
     from lessons.importers.lesson_file import write
-    from lessons.loader import load_file
+    from lessons.loader import IMPORT_LOSS, load_file
 
     source = Path(args.file)
     digcomp = [code.strip() for code in args.digcomp.split(",") if code.strip()]
@@ -44,7 +44,7 @@ def import_quiz(args: argparse.Namespace, _settings: Settings) -> int:
     except (OSError, UnicodeDecodeError) as error:
         raise CliError(f"cannot read {source}: {error}") from error
     kind = args.format or ("aiken" if aiken.looks_like_aiken(text) else "gift")
-    sections, notes = (aiken if kind == "aiken" else gift).parse(text)
+    sections, notes = aiken.parse(text) if kind == "aiken" else gift.parse(text, args.lang)
     facts = LessonFacts(
         topic=args.topic,
         level=args.level,
@@ -69,7 +69,8 @@ def import_quiz(args: argparse.Namespace, _settings: Settings) -> int:
         # The importer checks its own work: what it writes must pass 'lessons check'.
         _item, problems = load_file(path, (args.lang,))
         for problem in problems:
-            print(problem, file=sys.stderr)
+            if IMPORT_LOSS not in problem.message:  # reported below, at its line in the source
+                print(problem, file=sys.stderr)
         if any(problem.severity == "error" for problem in problems):
             notes.append(Note(1, f"{path} does not pass 'lessons check' (see above): fix it by hand"))
         written.append(path)

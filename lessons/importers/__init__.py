@@ -1,9 +1,12 @@
 """Turn quiz files admins already have (Moodle GIFT, Aiken) into lesson YAML.
 
 Each format has a parser that reads the file into ``Section``s (a title, the
-cards to read, the questions) and reports what it cannot convert, by line.
-``build`` then makes one lesson per section, in the one language the file is
-written in, and says what it had to leave out.
+cards to read, the questions) the way Moodle reads it, and reports by line what
+it cannot convert. What a converted question loses (partial credit, a feedback
+the coach cannot show) travels with the question: ``build`` reports it and
+writes it into the lesson as ``lost_in_import``, so that ``lessons check`` keeps
+warning until an author has looked. ``build`` makes one lesson per section, in
+the one language the file is written in, and says what it had to leave out.
 """
 
 from __future__ import annotations
@@ -30,15 +33,27 @@ class Note:
 
 
 @dataclass
+class ImportedOption:
+    text: str
+    correct: bool
+    # The option's own feedback in Moodle, shown to a learner who picks it.
+    why: str | None = None
+
+
+@dataclass
 class ImportedQuestion:
     line: int
     type: QuestionType
     text: str
     title: str | None = None
-    options: list[tuple[str, bool]] = field(default_factory=list)
+    options: list[ImportedOption] = field(default_factory=list)
     answer: bool | None = None
+    why_true: str | None = None
+    why_false: str | None = None
     accepted: list[str] = field(default_factory=list)
     explanation: str | None = None
+    # What Moodle grades or shows here that the coach cannot, each at its line (warnings).
+    lost: list[Note] = field(default_factory=list)
 
 
 @dataclass
@@ -91,7 +106,7 @@ def _explanation(question: ImportedQuestion, notes: list[Note]) -> str:
     elif question.type == "free_text":
         right = question.accepted[0]
     else:
-        right = "; ".join(text for text, correct in question.options if correct)
+        right = "; ".join(option.text for option in question.options if option.correct)
     notes.append(
         Note(
             question.line,
@@ -107,14 +122,24 @@ def _question_data(question: ImportedQuestion, qid: str, lang: str, notes: list[
     data: dict[str, Any] = {"id": qid, "type": question.type, "question": {lang: question.text}}
     if question.type in ("single", "multiple"):
         data["options"] = [
-            {"text": {lang: text}, **({"correct": True} if correct else {})}
-            for text, correct in question.options
+            {
+                "text": {lang: option.text},
+                **({"correct": True} if option.correct else {}),
+                **({"why": {lang: option.why}} if option.why else {}),
+            }
+            for option in question.options
         ]
     elif question.type == "true_false":
         data["answer"] = question.answer
+        for key, why in (("why_true", question.why_true), ("why_false", question.why_false)):
+            if why:
+                data[key] = {lang: why}
     else:
         data["accepted"] = {lang: question.accepted}
     data["explanation"] = {lang: _explanation(question, notes)}
+    if question.lost:
+        data["lost_in_import"] = [f"line {note.line}: {note.message}" for note in question.lost]
+        notes += question.lost
     return data
 
 
@@ -183,9 +208,17 @@ def build(sections: list[Section], facts: LessonFacts) -> tuple[list[dict[str, A
                 "quiz": quiz,
             }
         )
-    if not lessons and not any(n.severity == "error" for n in notes):
-        notes.append(Note(1, "no questions found: is this a GIFT or Aiken file?"))
     return lessons, notes
+
+
+def nothing_found(line: int = 1) -> Note:
+    """For a file in which the parser found no question at all, convertible or not."""
+    return Note(line, "no questions found: is this a GIFT or Aiken file?")
+
+
+def percent(weight: float) -> str:
+    """Moodle's weight 0.5 as '50 %', 0.3333 as '33.33 %'."""
+    return f"{round(weight * 100, 2):g} %"
 
 
 def valid_id(text: str) -> bool:

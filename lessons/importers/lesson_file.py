@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+_NO_FOLDING = 1 << 16
+
 
 class _Dumper(yaml.SafeDumper):
     """Texts with line breaks as '|-' blocks, the way the shipped lessons are written."""
@@ -14,6 +16,8 @@ class _Dumper(yaml.SafeDumper):
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
     style = "|" if "\n" in value else None
+    if style is None and "'" in value and not dumper.analyze_scalar(value).allow_flow_plain:
+        style = '"'  # where YAML needs quotes: "it's" reads better than 'it''s'
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
@@ -25,7 +29,9 @@ def dump(lesson: dict[str, Any], source: str) -> str:
         f"# Imported from {source} by 'digicoach lessons import'.\n"
         "# Check the texts, add the other languages, then run 'digicoach lessons check'.\n"
     )
-    return header + yaml.dump(lesson, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    # One text, one line, as in the shipped lessons: a folded line is harder to edit and to grep.
+    body = yaml.dump(lesson, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=_NO_FOLDING)
+    return header + body
 
 
 def write(lesson: dict[str, Any], folder: Path, source: str) -> Path:

@@ -1,4 +1,4 @@
-"""A true-or-false statement: two buttons, True and False."""
+"""A true-or-false statement: two buttons, True and False; ``why_true`` / ``why_false`` say why."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ class TrueFalseType(QuestionType[TrueFalse]):
         if said is None:
             return None
         word = "true" if said else "false"
-        return Graded(said == question.answer, word, choice=word)
+        why = question.why_true if said else question.why_false
+        reasons = (why.get(language),) if why else ()
+        return Graded(said == question.answer, word, choice=word, reasons=reasons)
 
     def right_answer(self, question: TrueFalse, language: str) -> str:
         return _("True") if question.answer else _("False")

@@ -132,3 +132,18 @@ def test_true_and_false_keep_their_order(quiz_coach):
     fien.press("Done")
     fien.say("phishing")
     assert _labels(fien) == ["True", "False"]
+
+
+@pytest.mark.parametrize(("answer", "why_shown"), [("True", True), ("False", False)])
+def test_a_true_or_false_answer_says_why_before_the_explanation(quiz_coach, answer, why_shown):
+    gina = _first_question(quiz_coach, "gina")
+    gina.press("I report the e-mail")
+    gina.press("Hurry")
+    gina.press("A strange sender")
+    gina.press("Done")
+    gina.say("phishing")
+    gina.press(answer)
+    why = "A click can already install something."
+    assert (why in gina.text) is why_shown  # only to who answers true, like an option's why
+    if why_shown:
+        assert gina.text.index(why) < gina.text.index("One click can be enough.")

@@ -93,6 +93,12 @@ EXPECTED_IN_FOLDER = {
         "lesson.yaml:6:12: warning: no track is for audience 'managers' (tracks serve: all, manager); "
         "did you mean 'manager'?"
     ],
+    # What 'lessons import' could not carry over from Moodle stays a warning until someone has looked.
+    "lost_in_import": [
+        "animals.yaml:17:9: warning: quiz question 'best-animal' lost in the import from Moodle: line 3: "
+        "'Cat' earns 50 % in Moodle; the coach accepts only full-credit answers, so it is not accepted "
+        "(check the question, then delete this line from 'lost_in_import')"
+    ],
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.cli import main
 from lessons.loader import load_library
@@ -13,6 +14,8 @@ from lessons.model import FreeText, MultipleChoice, SingleChoice, TrueFalse
 IMPORT = Path(__file__).parents[1] / "fixtures" / "import"
 GIFT = IMPORT / "phishing.gift"
 AIKEN = IMPORT / "phishing.aiken"
+# Every construct of Moodle's examples.txt, in our own words (test_moodle_cases.py reads it closely).
+CONSTRUCTS = IMPORT / "moodle-constructs.gift"
 FACTS = ["--topic", "security", "--level", "foundation", "--digcomp", "4.2,1.2"]
 
 
@@ -63,8 +66,14 @@ def test_gift_every_supported_construct_becomes_a_lesson_that_passes_the_check(c
     assert isinstance(single, SingleChoice) and single.id == "dringende-factuur"
     assert [o.correct for o in single.options] == [True, False, False]
     assert single.explanation.get("nl") == "Goed: zo controleer je het zonder risico."  # right answer's #
+    assert [o.why.get("nl") if o.why else None for o in single.options] == [
+        None, "Haast is net het signaal.", 'De oplichter antwoordt gewoon "ja".'
+    ]  # fmt: skip
     assert isinstance(true_false, TrueFalse) and true_false.answer is False
     assert true_false.explanation.get("nl").startswith("Een naam kan iedereen typen")  # general ####
+    # Moodle's first feedback is for the wrong answer (here: true), the second for the right one.
+    assert true_false.why_true and true_false.why_true.get("nl") == "Iedereen kan een naam invullen."
+    assert true_false.why_false and true_false.why_false.get("nl") == "Juist."
     assert isinstance(multiple, MultipleChoice)
     assert [o.correct for o in multiple.options] == [True, True, False]  # weights ~%50% / ~%-100%
     assert isinstance(free_text, FreeText) and free_text.accepted == {"nl": ["phishing", "hengelen"]}
@@ -149,3 +158,81 @@ def test_wrong_facts_are_refused_before_anything_is_written(capsys, tmp_path, op
     assert main(["lessons", "import", str(GIFT), "--out", str(tmp_path), *args]) == 2
     assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_what_moodle_grades_and_the_coach_cannot_is_reported_and_kept_in_the_lesson(capsys, tmp_path):
+    source = tmp_path / "animals.gift"
+    source.write_text(
+        "$CATEGORY: Animals\n// Frogs are the best.\n\n"
+        "::best::Which is the best animal?{\n    =Frog#Good!\n    =%50%Cat#Cats, again?\n}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code, written, report = _import(capsys, source, out, "--lang", "en")
+    cat = "'Cat' earns 50 % in Moodle; the coach accepts only full-credit answers, so it is not accepted"
+    feedback = (
+        "the feedback for the answer 'Cat' ('Cats, again?') is not kept: "
+        "the coach shows one explanation to everyone"
+    )
+    assert (code, written) == (0, [str(out / "animals.yaml")])  # converted, with warnings
+    assert report == [  # once, at its line in the Moodle file: the lesson's own check leaves it out
+        f"{source}:6: warning: {cat}",
+        f"{source}:6: warning: {feedback}",
+        "gift: 1 lesson(s) written, 0 item(s) not converted; texts are in 'en' only: "
+        "add the other required languages",
+    ]
+    [question] = yaml.safe_load((out / "animals.yaml").read_text(encoding="utf-8"))["quiz"]
+    assert question["lost_in_import"] == [f"line 6: {cat}", f"line 6: {feedback}"]
+    assert main(["lessons", "check", "--languages", "en", str(out)]) == 0
+    lesson, lost = (
+        out / "animals.yaml",
+        "warning: quiz question 'best' lost in the import from Moodle: line 6",
+    )
+    then = "(check the question, then delete this line from 'lost_in_import')"
+    assert capsys.readouterr().out.splitlines() == [
+        f"{lesson}:28:5: {lost}: {cat} {then}",
+        f"{lesson}:29:5: {lost}: {feedback} {then}",
+    ]
+    assert main(["lessons", "check", "--strict", "--languages", "en", str(out)]) == 1
+
+
+def test_moodles_examples_import_whole_and_what_is_refused_says_where(capsys, tmp_path):
+    code, written, report = _import(capsys, CONSTRUCTS, tmp_path, "--title", "Examples", "--lang", "en")
+    assert (code, written) == (1, [])
+    # The comment header at the top is not taken for the lesson's text.
+    assert any("lesson 'Examples' has no text to read before the quiz" in line for line in report)
+    code, written, report = _import(
+        capsys,
+        CONSTRUCTS,
+        tmp_path,
+        "--title",
+        "Examples",
+        "--card-text",
+        "Moodle's examples.",
+        "--lang",
+        "en",
+    )
+    assert (code, written) == (1, [str(tmp_path / "examples.yaml")])
+    left_out = [
+        int(line.removeprefix(f"{CONSTRUCTS}:").split(":")[0])
+        for line in report
+        if line.startswith(f"{CONSTRUCTS}:") and ": warning: " not in line
+    ]
+    # The numerical and matching questions, and from line 44 the questions beyond the eight a lesson holds.
+    assert left_out == [17, 44, 56, 62, 71, 73, 75, 77, 86, 176, 178, 203]
+    assert f"{CONSTRUCTS}:44: lesson 'Examples' has 32 questions and a lesson holds at most 8" in "\n".join(
+        report
+    )
+    assert main(["lessons", "check", "--languages", "en", str(tmp_path)]) == 0
+
+
+def test_a_file_with_nothing_to_convert_says_so_once(capsys, tmp_path):
+    source = tmp_path / "essay.gift"
+    source.write_text("// A header.\n\n::Q8:: How are you? {}\n", encoding="utf-8")
+    code, written, report = _import(capsys, source, tmp_path, "--title", "T", "--card-text", "C.")
+    assert (code, written) == (1, [])
+    assert report == [
+        f"{source}:3: essay questions cannot be converted: the coach only grades closed answers",
+        "gift: 0 lesson(s) written, 1 item(s) not converted; texts are in 'nl' only: "
+        "add the other required languages",
+    ]
