@@ -12,6 +12,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -303,7 +304,13 @@ def _placement_problems(
     return problems
 
 
-def _lesson_problems(lesson: Lesson, doc: YamlDocument, file: str, required: Sequence[str]) -> list[Problem]:
+# A lesson's facts are checked again at least this often.
+REVIEW_EVERY = timedelta(days=365)
+
+
+def _lesson_problems(
+    lesson: Lesson, doc: YamlDocument, file: str, required: Sequence[str], today: date
+) -> list[Problem]:
     problems: list[Problem] = []
 
     def at(path: PathKey, message: str, severity: str = "error", key: bool = False) -> None:
@@ -323,6 +330,13 @@ def _lesson_problems(lesson: Lesson, doc: YamlDocument, file: str, required: Seq
                     f"keep cards to {MAX_CARD_WORDS} words or split the card",
                     "warning",
                 )
+    if lesson.reviewed is not None and today - lesson.reviewed > REVIEW_EVERY:
+        at(
+            ("reviewed",),
+            f"lesson '{lesson.id}' was last reviewed on {lesson.reviewed.isoformat()}, more than a year ago: "
+            "check its facts against its sources, then set 'reviewed' (and each source's 'checked') to today",
+            "warning",
+        )
     return problems
 
 
@@ -361,9 +375,12 @@ def _with_pictures_found(
 
 
 def load_file(
-    path: Path, required: Sequence[str], folder: Path | None = None
+    path: Path, required: Sequence[str], folder: Path | None = None, today: date | None = None
 ) -> tuple[LoadedFile | None, list[Problem]]:
-    """One lesson, track or placement file; ``folder`` is the lesson folder it was found in."""
+    """One lesson, track or placement file; ``folder`` is the lesson folder it was found in.
+
+    ``today`` (default: the machine's date) is what a lesson's ``reviewed`` date is held to.
+    """
     file = str(path)
     doc = read(path)
     if isinstance(doc, SyntaxProblem):
@@ -382,7 +399,7 @@ def load_file(
         found, unlisted = _structure_problems(error, doc, file)
         return None, at_most([*problems, *found], unlisted)
     if isinstance(item, Lesson):
-        problems += _lesson_problems(item, doc, file, required)
+        problems += _lesson_problems(item, doc, file, required, today or date.today())
         item = _with_pictures_found(item, path, folder or path.parent, problems, doc)
     elif isinstance(item, PlacementCheck):
         problems += _placement_problems(item, doc, file, required)
@@ -563,13 +580,14 @@ def _no_cycle_collection() -> Iterator[None]:
 def load_library(
     paths: Iterable[Path] | None = None,
     required_languages: Sequence[str] = DEFAULT_REQUIRED_LANGUAGES,
+    today: date | None = None,
 ) -> LibraryLoad:
     """Load every lesson and track under ``paths`` (default: the shipped library)."""
     files, problems = discover(list(paths) if paths is not None else [LIBRARY_DIR])
     loaded: list[LoadedFile] = []
     with _no_cycle_collection():
         for path, folder in files:
-            item, found = load_file(path, required_languages, folder)
+            item, found = load_file(path, required_languages, folder, today)
             problems += found
             if item is not None:
                 loaded.append(item)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
@@ -218,6 +219,14 @@ QUESTION_TYPES: tuple[str, ...] = tuple(
 )
 
 
+class Source(_Strict):
+    """An official page a lesson's facts rest on, and the day someone checked the lesson against it."""
+
+    url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=MAX_URL)]
+    # Written as YYYY-MM-DD; the YAML reader hands dates over as text.
+    checked: Annotated[date, Field(strict=False)]
+
+
 class Lesson(_Strict):
     kind: Literal["lesson"] = "lesson"
     id: Slug
@@ -233,6 +242,10 @@ class Lesson(_Strict):
     quiz: Annotated[list[Question], Field(min_length=1, max_length=8)]
     try_today: TryToday | None = None
     links: Annotated[list[Link], Field(max_length=10)] = []
+    # Where the facts come from, and when the whole lesson was last reviewed: facts age
+    # (laws, dates, programmes), and 'lessons check' warns a year after the review.
+    sources: Annotated[list[Source], Field(max_length=10)] = []
+    reviewed: Annotated[date, Field(strict=False)] | None = None
 
     def question(self, question_id: str) -> Question | None:
         return next((q for q in self.quiz if q.id == question_id), None)

@@ -95,3 +95,19 @@ def test_a_level_is_granted_only_when_every_question_up_to_it_is_right():
     assert start_levels(check, basics)["security"] == "intermediate"
     skipped = {security["foundation"]: True, security["advanced"]: True}
     assert start_levels(check, skipped)["security"] == "foundation"  # a level cannot be jumped
+
+
+def test_a_lesson_reviewed_more_than_a_year_ago_is_warned_where_its_date_stands(tmp_path):
+    from datetime import date
+
+    _lesson(tmp_path, 0, _true_false(answer=True))
+    path = tmp_path / "l0.yaml"
+    path.write_text(
+        path.read_text()
+        + "sources:\n  - url: https://www.vlaanderen.be/vtc\n    checked: 2025-11-01\nreviewed: 2025-11-01\n"
+    )
+    fresh = load_library([tmp_path], ("nl", "en"), today=date(2026, 10, 31)).problems
+    assert fresh == []
+    [stale] = load_library([tmp_path], ("nl", "en"), today=date(2026, 11, 2)).problems
+    assert (stale.severity, stale.line) == ("warning", 19)  # the "reviewed:" line
+    assert stale.message.startswith("lesson 'l0' was last reviewed on 2025-11-01, more than a year ago")
