@@ -16,6 +16,7 @@ from bot.courier import Courier
 from bot.lesson_reload import PidFile, ReloadStatus, running_coach, write_status
 from bot.settings import Settings
 from bot.ticker import start_ticking
+from bot.turns import Turns
 from lessons.chat import Address, ChatUnreachable, Event, Outgoing
 from lessons.engine import Clock, Coach, system_clock
 from lessons.lesson_library import Library
@@ -58,7 +59,7 @@ class App:
     # One event, tick or outbox record at a time into the database, from every
     # platform: SQLite has one writer, and writers that wait on each other's
     # lock sleep in steps, which costs far more than taking turns here.
-    _one_at_a_time: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
+    _turns: Turns = field(default_factory=Turns, init=False)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _tidied: float = field(default=float("-inf"), init=False)
 
@@ -95,10 +96,10 @@ class App:
             except Exception:
                 log.exception("lessons not reloaded; the last good lessons keep serving")
 
-    async def _in_turn(self, work: Callable[[], T]) -> T:
+    async def _in_turn(self, work: Callable[[], T], urgent: bool = False) -> T:
         # The engine and its database work are synchronous: run them off the
         # event loop so a slow disk never stalls the chat connections.
-        async with self._one_at_a_time:
+        async with self._turns.turn(urgent):
             return await asyncio.to_thread(work)
 
     async def handle(self, event: Event) -> list[Outgoing]:
@@ -122,7 +123,8 @@ class App:
         return await self._in_turn(lambda: self.coach.waiting(platform, after, limit))
 
     async def sent(self, ids: list[int]) -> None:
-        await self._in_turn(lambda: self.coach.sent(ids))
+        # Until this is recorded a crash sends these again: ahead of the queue.
+        await self._in_turn(lambda: self.coach.sent(ids), urgent=True)
 
     async def not_sent(self, ids: list[int], why: ReplyStatus) -> None:
         await self._in_turn(lambda: self.coach.not_sent(ids, why))
