@@ -29,14 +29,15 @@ def keep(
     origin: str | None = None,
 ) -> list[Outgoing]:
     """Store replies for sending, in order; the first carries the event's ``origin``."""
-    kept: list[Outgoing] = []
-    for reply in replies:
-        stored = tx.replies.add(
-            learner_id, reply.to.platform, reply.to.chat_id, encode(reply), origin, now, expires_at
-        )
-        kept.append(Outgoing(stored.id, reply, stored.origin, expires_at))
-        origin = None
-    return kept
+    replies = list(replies)
+    origins = [origin, *[None] * (len(replies) - 1)] if replies else []
+    ids = tx.replies.add(
+        learner_id,
+        [(r.to.platform, r.to.chat_id, encode(r), o) for r, o in zip(replies, origins, strict=True)],
+        now,
+        expires_at,
+    )
+    return [Outgoing(i, r, o, expires_at) for i, r, o in zip(ids, replies, origins, strict=True)]
 
 
 def outgoing(stored: StoredReply) -> Outgoing:

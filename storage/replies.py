@@ -8,10 +8,10 @@ are left to send.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import ReplyRow
@@ -27,26 +27,29 @@ class Replies:
     def add(
         self,
         learner_id: int | None,
-        platform: str,
-        chat_id: str,
-        content: str,
-        origin: str | None,
+        replies: Sequence[tuple[str, str, str, str | None]],
         now: datetime,
         expires_at: datetime,
-    ) -> StoredReply:
-        row = ReplyRow(
-            learner_id=learner_id,
-            platform=platform,
-            chat_id=chat_id,
-            content=content,
-            origin=origin,
-            created_at=now,
-            expires_at=expires_at,
-            status=ReplyStatus.PENDING,
-        )
-        self._s.add(row)
-        self._s.flush()  # the id orders the chat's replies and names the message to the platform
-        return to_record(StoredReply, row)
+    ) -> list[int]:
+        """Store (platform, chat id, content, origin) replies in one statement; their ids, in order."""
+        if not replies:
+            return []
+        rows = [
+            {
+                "learner_id": learner_id,
+                "platform": platform,
+                "chat_id": chat_id,
+                "content": content,
+                "origin": origin,
+                "created_at": now,
+                "expires_at": expires_at,
+                "status": ReplyStatus.PENDING,
+            }
+            for platform, chat_id, content, origin in replies
+        ]
+        # The id orders a chat's replies and names a message to its platform: in the order given.
+        statement = insert(ReplyRow).returning(ReplyRow.id, sort_by_parameter_order=True)
+        return list(self._s.scalars(statement, rows))
 
     def waiting(self, platform: str, limit: int, after: int = 0) -> list[StoredReply]:
         """Replies still to send on ``platform``, oldest first, from id ``after`` on."""

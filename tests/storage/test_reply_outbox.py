@@ -11,7 +11,8 @@ LATER = NOW + timedelta(hours=1)
 
 
 def _add(tx, chat: str = "c1", learner_id: int | None = None) -> int:
-    return tx.replies.add(learner_id, "telegram", chat, '{"text": "hi"}', None, NOW, LATER).id
+    [stored] = tx.replies.add(learner_id, [("telegram", chat, '{"text": "hi"}', None)], NOW, LATER)
+    return stored
 
 
 def test_a_reply_id_is_never_used_again_after_the_reply_was_sent(store):
@@ -29,7 +30,7 @@ def test_a_reply_id_is_never_used_again_after_the_reply_was_sent(store):
 def test_waiting_replies_come_oldest_first_per_platform_and_leave_once_delivered_or_settled(store):
     with store.transaction() as tx:
         ids = [_add(tx, chat) for chat in ("a", "b", "a", "c")]
-        tx.replies.add(None, "matrix", "!room", "{}", None, NOW, LATER)
+        tx.replies.add(None, [("matrix", "!room", "{}", None)], NOW, LATER)
     with store.transaction() as tx:
         assert [r.id for r in tx.replies.waiting("telegram", 10)] == ids
         assert [r.id for r in tx.replies.waiting("telegram", 2, after=ids[1])] == ids[2:]
