@@ -80,10 +80,10 @@ class Conversation:
             await self.learner.say(self.room, self.answer)
             reply = await self.learner.expect(self.room, "\n1. ")
             self.answer = next_answer(reply.body)
-            if reply.kind != "poll":
+            if reply.kind != "poll" and not {"☐", "☑"} & set(reply.body):
                 # The turn ends when its number reactions are there too: they load
                 # the same Synapse, and would otherwise be billed to the echo bot.
-                # A quiz question is a poll, without reactions.
+                # A quiz question is a poll, or a select-all list of boxes: without reactions.
                 shown = len(CHOICE_LINE.findall(reply.body.rsplit("\n\n", 1)[-1]))
                 seeded = lambda: sum(r[1] == reply.event_id for r in self.learner.reactions) >= min(shown, 10)  # noqa: E731
                 await self.learner.wait(seeded, "the number reactions")
