@@ -16,10 +16,13 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    insert,
     or_,
     select,
     text,
+    update,
 )
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -105,11 +108,13 @@ def change(
     unknown = sorted(set(changes) - allowed)
     if unknown:
         raise TypeError(f"{kind.__tablename__} has no field {', '.join(map(repr, unknown))} to change")
-    row = session.get_one(kind, row_id)
-    for name, value in changes.items():
-        setattr(row, name, value)
-    session.flush()
-    return row
+    # One UPDATE ... RETURNING: reading the row first would cost a SELECT, as the identity
+    # map keeps rows only while something holds them (records do not).
+    [key] = sa_inspect(kind).primary_key
+    statement = update(kind).where(key == row_id).values(**changes).returning(kind)
+    return session.scalars(
+        statement, execution_options={"synchronize_session": False, "populate_existing": True}
+    ).one()
 
 
 class Learners:
@@ -565,20 +570,34 @@ class ReviewCards:
         return to_record(ReviewCard, row) if row else None
 
     def save(
-        self, *, learner_id: int, lesson_id: str, question_id: str, topic: str, due: datetime, state: str
+        self,
+        *,
+        card: ReviewCard | None,
+        learner_id: int,
+        lesson_id: str,
+        question_id: str,
+        topic: str,
+        due: datetime,
+        state: str,
     ) -> None:
-        row = self._s.scalar(
-            select(ReviewCardRow).where(
-                ReviewCardRow.learner_id == learner_id,
-                ReviewCardRow.lesson_id == lesson_id,
-                ReviewCardRow.question_id == question_id,
+        """Update ``card`` (as ``get`` found it), or add the first card for this question."""
+        if card is not None:
+            self._s.execute(
+                update(ReviewCardRow)
+                .where(ReviewCardRow.id == card.id)
+                .values(topic=topic, due=due, state=state)
+            )
+            return
+        self._s.execute(
+            insert(ReviewCardRow).values(
+                learner_id=learner_id,
+                lesson_id=lesson_id,
+                question_id=question_id,
+                topic=topic,
+                due=due,
+                state=state,
             )
         )
-        if row is None:
-            row = ReviewCardRow(learner_id=learner_id, lesson_id=lesson_id, question_id=question_id)
-            self._s.add(row)
-        row.topic, row.due, row.state = topic, due, state
-        self._s.flush()
 
     def due(self, learner_id: int, now: datetime) -> list[ReviewCard]:
         rows = self._s.scalars(

@@ -392,6 +392,7 @@ def _schedule_review(turn: Turn, lesson: Lesson, question: Question, correct: bo
         card.state if card else None, correct, turn.now, turn.rhythm.retention_for(lesson.topic)
     )
     turn.tx.reviews.save(
+        card=card,
         learner_id=turn.learner.id,
         lesson_id=lesson.id,
         question_id=question.id,
