@@ -109,7 +109,7 @@ class Answering:
 
 
 def answer_twice(people: list[Learner], pid: int, first: str, second: str, done: str) -> Answering:
-    """Everyone presses ``first``, then ``second``: the time and the bot's CPU until each chat says ``done``."""
+    """Everyone presses ``first``, then ``second``: the time and the bot's CPU until all say ``done``."""
     cpu, start = cpu_seconds(pid), time.perf_counter()
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda person: person.press(first), people))
