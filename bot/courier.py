@@ -62,6 +62,9 @@ class Courier:
     _settled: set[int] = field(default_factory=set, init=False)
     _sweeping: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
     _idle: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    # Sent, not yet recorded; and the task recording them.
+    _to_record: list[int] = field(default_factory=list, init=False)
+    _recording: asyncio.Future[None] | None = field(default=None, init=False)
     # Seconds from a platform's "sent" to its record, for the last replies sent.
     duplicate_window: deque[float] = field(default_factory=lambda: deque(maxlen=10_000), init=False)
 
@@ -166,7 +169,7 @@ class Courier:
         ids = [r.id for r in replies]
         if outcome is Outcome.SENT:
             answered = time.monotonic()
-            await self.ledger.sent(ids)
+            await self._record_sent(ids)
             # From the platform's answer to the record: the moment in which a crash sends a reply twice.
             self.duplicate_window.append(time.monotonic() - answered)
         elif outcome is Outcome.EXPIRED:
@@ -183,6 +186,23 @@ class Courier:
                 queue.remove(reply)
             self._known.discard(reply.id)
             self._settled.add(reply.id)
+
+
+    async def _record_sent(self, ids: list[int]) -> None:
+        """Record replies as sent, together with any other chat's that the platform took meanwhile.
+
+        Many chats' replies go out at once; one transaction records what all
+        of them sent, instead of one each, without waiting for more to come.
+        """
+        self._to_record += ids
+        if self._recording is None or self._recording.done():
+            self._recording = asyncio.ensure_future(self._record_all())
+        await asyncio.shield(self._recording)
+
+    async def _record_all(self) -> None:
+        while self._to_record:
+            ids, self._to_record = self._to_record, []
+            await self.ledger.sent(ids)
 
 
 def _where(reply: Outgoing) -> ChatKey:
