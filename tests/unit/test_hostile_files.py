@@ -2,8 +2,9 @@
 
 Each file is what the audit of issue 16 found to print a traceback, hang for
 a minute, take gigabytes or kill the process. The real command runs in a
-subprocess, and its own CPU time and peak memory are read from the kernel
-(``wait4``): on a machine others share, CPU time is the steady measure.
+subprocess, and its own CPU time is read from the kernel (``wait4``; on a
+machine others share, CPU time is the steady measure) and its peak memory
+from its own ``/proc/self/status`` as it ends.
 """
 
 from __future__ import annotations
@@ -43,11 +44,27 @@ class Finished:
     peak_megabytes: float
 
 
+# Runs the command and, as the process ends, reports its own peak memory (VmHWM): the kernel's
+# ru_maxrss of a child counts the memory of the pytest process it was forked from, which grows
+# with every test that ran before.
+PEAK = "peak-memory-kB:"
+MEASURED = (
+    "import atexit, runpy, sys\n"
+    "def peak():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    f"            print('{PEAK}', line.split()[1], file=sys.__stderr__, flush=True)\n"
+    "atexit.register(peak)\n"
+    "sys.argv = ['digicoach', *sys.argv[1:]]\n"
+    "runpy.run_module('bot', run_name='__main__')\n"
+)
+
+
 def run(*args: str, kill_after: float = 60) -> Finished:
     """``digicoach ARGS`` in a subprocess, with what it cost; killed (and failing) after ``kill_after`` s."""
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", *args], stdout=output, stderr=subprocess.STDOUT
+            [sys.executable, "-c", MEASURED, *args], stdout=output, stderr=subprocess.STDOUT
         )
         killer = threading.Timer(kill_after, process.kill)
         killer.start()
@@ -58,7 +75,11 @@ def run(*args: str, kill_after: float = 60) -> Finished:
         process.returncode = os.waitstatus_to_exitcode(status)  # so Popen does not wait for it again
         output.seek(0)
         text = output.read().decode("utf-8", errors="replace")
-    return Finished(process.returncode, text, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    lines = text.splitlines(keepends=True)
+    peaks = [int(line.split()[1]) for line in lines if line.startswith(PEAK)]
+    assert peaks, f"the command did not report its peak memory:\n{text}"
+    text = "".join(line for line in lines if not line.startswith(PEAK))
+    return Finished(process.returncode, text, usage.ru_utime + usage.ru_stime, peaks[-1] / 1024)
 
 
 HOSTILE_LESSONS = {
