@@ -147,6 +147,12 @@ def parser() -> argparse.ArgumentParser:
     add_database_option(org_apply)
     org_apply.set_defaults(handler="organisations:apply")
     org_show = org_commands.add_parser("show", help="list organisations, teams, members and managers")
+    org_show.add_argument(
+        "--rollout",
+        action="store_true",
+        help="per team: invite codes made, used, unused, expired and revoked; members who joined, "
+        "finished onboarding and finished a first lesson (counts only)",
+    )
     add_database_option(org_show)
     org_show.set_defaults(handler="organisations:show")
 
@@ -168,6 +174,12 @@ def parser() -> argparse.ArgumentParser:
     )
     add_database_option(invite_create)
     invite_create.set_defaults(handler="invites:create")
+    invite_revoke = invite_commands.add_parser(
+        "revoke", help="withdraw a code (a poster's, say): refused from now on; who joined with it stays"
+    )
+    invite_revoke.add_argument("code", metavar="CODE", help="the code, as printed or in the link")
+    add_database_option(invite_revoke)
+    invite_revoke.set_defaults(handler="invites:revoke")
 
     export = commands.add_parser("export", help="figures for HR, under the digest's privacy rules")
     export_commands = export.add_subparsers(dest="export_command", required=True, metavar="COMMAND")

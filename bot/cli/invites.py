@@ -1,4 +1,4 @@
-"""``digicoach invite create``: an invite code, with its Telegram link and the Matrix instruction."""
+"""``digicoach invite``: make codes (one, a team's poster, a staff list's), and revoke one."""
 
 from __future__ import annotations
 
@@ -32,8 +32,26 @@ def create(args: argparse.Namespace, settings: Settings) -> int:
             raise CliError(str(error)) from error
     bot = os.environ.get("TELEGRAM_BOT_USERNAME", "").lstrip("@") or "<your bot>"
     print(f"code:     {invite.code}")
-    print(f"Telegram: https://t.me/{bot}?start={invite.code}")
-    print(f"Matrix:   send '!start {invite.code}' to the coach in a direct chat")
+    print(f"Telegram: {invites.telegram_link(bot, invite.code)}")
+    print(f"Matrix:   send '{invites.matrix_command(invite.code)}' to the coach in a direct chat")
     until = f"{invite.expires_at:%Y-%m-%d %H:%M} UTC"
     print(f"valid until {until}, for {invite.max_uses} use(s), role {invite.role}", file=sys.stderr)
+    return 0
+
+
+def revoke(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import UTC, datetime
+
+    from lessons import invites
+
+    with open_store(settings) as store:
+        try:
+            with store.transaction() as tx:
+                invite = invites.revoke(tx, args.code, actor=admin(), now=datetime.now(UTC))
+        except invites.InviteError as error:
+            raise CliError(str(error)) from error
+    if invite.revoked_at is not None:
+        print(f"{invite.code} was already revoked on {invite.revoked_at:%Y-%m-%d %H:%M} UTC")
+    else:
+        print(f"{invite.code} revoked: nobody can join with it any more; the {invite.uses} who did stay")
     return 0
