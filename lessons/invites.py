@@ -124,6 +124,23 @@ def create(
     return invite
 
 
+def poster_code(
+    tx: Transaction, *, team: str, expires: timedelta, uses: int, actor: str, now: datetime
+) -> tuple[Invite, bool]:
+    """The team's open poster code, or a new one; True if it is new.
+
+    One open code per team, so that posters printed again (or in another
+    language) carry the same code, and revoking it withdraws every copy.
+    """
+    _organisation, found = team_of(tx, team)
+    for invite in reversed(tx.invites.of_teams([found.id], RoleName.MEMBER)):
+        if invite.kind is InviteKind.POSTER and invite.open(now):
+            return invite, False
+    made = create(tx, where=team, role=RoleName.MEMBER, expires=expires, uses=uses, actor=actor, now=now,
+                  kind=InviteKind.POSTER)  # fmt: skip
+    return made, True
+
+
 def revoke(tx: Transaction, code: str, *, actor: str, now: datetime) -> Invite:
     """Withdraw a code (or the code of a ``start=`` link): refused from now on; whoever joined stays."""
     code = code.strip().rpartition("start=")[2]

@@ -174,6 +174,29 @@ def parser() -> argparse.ArgumentParser:
     )
     add_database_option(invite_create)
     invite_create.set_defaults(handler="invites:create")
+    invite_poster = invite_commands.add_parser(
+        "poster", help="a printable A4 poster (PDF) with the team's code as a QR code for Telegram"
+    )
+    invite_poster.add_argument("--team", required=True, metavar="ORG/TEAM", help="the team it invites to")
+    invite_poster.add_argument(
+        "--lang",
+        metavar="CODES",
+        help=f"one page per language, e.g. nl,fr ({one_of(LANGUAGES)}; default: the organisation's)",
+    )
+    invite_poster.add_argument(
+        "--output", metavar="FILE", help="where to write it (default: poster-ORG-TEAM.pdf here)"
+    )
+    invite_poster.add_argument(
+        "--expires", default="365d", help="a new poster code's lifetime (default %(default)s)"
+    )
+    invite_poster.add_argument(
+        "--uses",
+        type=int,
+        default=1000,
+        help="how many may join with a new poster code (default %(default)s)",
+    )
+    add_database_option(invite_poster)
+    invite_poster.set_defaults(handler="invites:poster")
     invite_revoke = invite_commands.add_parser(
         "revoke", help="withdraw a code (a poster's, say): refused from now on; who joined with it stays"
     )
