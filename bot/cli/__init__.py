@@ -197,6 +197,25 @@ def parser() -> argparse.ArgumentParser:
     )
     add_database_option(invite_poster)
     invite_poster.set_defaults(handler="invites:poster")
+    invite_bulk = invite_commands.add_parser(
+        "bulk",
+        help="one single-use code per person of a staff list (CSV: team, and optionally name and email); "
+        "writes their links to a CSV for your own mail merge; makes nothing if a row is wrong",
+    )
+    invite_bulk.add_argument("file", metavar="FILE", help="the staff list, CSV (comma or semicolon)")
+    invite_bulk.add_argument(
+        "--org", metavar="ORG", help="the organisation, so that a row may name its team alone (id or name)"
+    )
+    invite_bulk.add_argument(
+        "--expires", default="30d", help="how long the codes are valid: 30d, 12h (default %(default)s)"
+    )
+    invite_bulk.add_argument(
+        "--output",
+        metavar="FILE",
+        help="where to write the links (default: FILE-invites.csv beside the list)",
+    )
+    add_database_option(invite_bulk)
+    invite_bulk.set_defaults(handler="invites:bulk")
     invite_revoke = invite_commands.add_parser(
         "revoke", help="withdraw a code (a poster's, say): refused from now on; who joined with it stays"
     )

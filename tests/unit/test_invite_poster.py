@@ -139,7 +139,7 @@ def test_without_the_bots_telegram_name_the_poster_has_no_qr_code_and_says_so(
     [
         ([], ("TELEGRAM_BOT_USERNAME", "MATRIX_USER_ID"),
          "digicoach: a poster must say where to find the coach: set TELEGRAM_BOT_USERNAME (the bot's user "
-         "name, for the QR code) or MATRIX_USER_ID (the coach's Matrix account), or both\n"),
+         "name, for the Telegram link) or MATRIX_USER_ID (the coach's Matrix account), or both\n"),
         (["--lang", "nl,vl"], (), "digicoach: --lang: unknown language 'vl'; use nl, en, fr, de\n"),
         (["--team", "mouscron/nope"], (),
          "digicoach: no team 'mouscron/nope'; write it as organisation/team (see 'digicoach org show')\n"),
