@@ -5,15 +5,19 @@ valid), expired and revoked (both never used); then members, members who
 finished onboarding and members who finished a first lesson. Only member
 codes count: a manager's code says nothing about how the rollout goes.
 An organisation's line counts a person in two of its teams once.
+
+How far members got follows the digests' rule (``lessons.digest``): a group
+under the smallest reported size is not shown on its own, only in the total.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from lessons.digest import shown_groups
 from storage.records import Invite, Organisation
 from storage.states import InviteState, RoleName
 from storage.team_progress import Adoption
@@ -34,6 +38,8 @@ class RolloutLine:
     expired: int
     revoked: int
     people: Adoption
+    # Whether how far its members got may be shown on its own line (see ``shown_groups``).
+    shown: bool = True
 
     @classmethod
     def of(
@@ -52,8 +58,14 @@ class OrganisationRollout:
     teams: tuple[RolloutLine, ...]
 
 
+def _shown(lines: Iterable[RolloutLine], smallest: int) -> tuple[RolloutLine, ...]:
+    lines = tuple(lines)
+    visible = shown_groups({line.slug: line.people.members for line in lines}, smallest)
+    return tuple(replace(line, shown=line.slug in visible) for line in lines)
+
+
 def of_organisations(
-    tx: Transaction, organisations: Iterable[Organisation], now: datetime
+    tx: Transaction, organisations: Iterable[Organisation], now: datetime, smallest: int
 ) -> list[OrganisationRollout]:
     """Each organisation's line and its teams' lines; archived organisations and teams are left out."""
     found = []
@@ -64,23 +76,26 @@ def of_organisations(
         team_ids = [t.id for t in teams]
         invites = tx.invites.of_teams(team_ids, RoleName.MEMBER)
         people = tx.progress.adoption("team", team_ids)
-        lines = tuple(
-            RolloutLine.of(
-                f"{organisation.slug}/{team.slug}",
-                team.name,
-                (i for i in invites if i.team_id == team.id),
-                people.get(team.id, NOBODY),
-                now,
-            )
-            for team in teams
+        lines = _shown(
+            (
+                RolloutLine.of(
+                    f"{organisation.slug}/{team.slug}",
+                    team.name,
+                    (i for i in invites if i.team_id == team.id),
+                    people.get(team.id, NOBODY),
+                    now,
+                )
+                for team in teams
+            ),
+            smallest,
         )
         together = tx.progress.adoption("organisation", team_ids).get(organisation.id, NOBODY)
         total = RolloutLine.of(organisation.slug, organisation.name, invites, together, now)
-        found.append(OrganisationRollout(total, lines))
+        found.append(OrganisationRollout(replace(total, shown=together.members >= smallest), lines))
     return found
 
 
-def of_region(tx: Transaction, region: str, now: datetime) -> list[RolloutLine]:
+def of_region(tx: Transaction, region: str, now: datetime, smallest: int) -> list[RolloutLine]:
     """A region admin's view: one line per organisation of the region."""
     organisations = [o for o in tx.organisations.all() if o.region == region]
-    return [o.total for o in of_organisations(tx, organisations, now)]
+    return list(_shown((o.total for o in of_organisations(tx, organisations, now, smallest)), smallest))

@@ -58,9 +58,13 @@ def show(args: argparse.Namespace, settings: Settings) -> int:
 
             from lessons import rollout
 
-            print(rollout_table(rollout.of_organisations(tx, organisations, datetime.now(UTC))), end="")
+            smallest = settings.smallest_group
+            print(
+                rollout_table(rollout.of_organisations(tx, organisations, datetime.now(UTC), smallest)),
+                end="",
+            )
             if organisations:
-                print(ROLLOUT_KEY, file=sys.stderr)
+                print(ROLLOUT_KEY.format(smallest=smallest), file=sys.stderr)
             return 0
         for organisation in organisations:
             state = " (archived)" if organisation.archived else ""
@@ -83,18 +87,19 @@ def show(args: argparse.Namespace, settings: Settings) -> int:
 ROLLOUT_KEY = (
     "codes: member invite codes made; used: at least once; unused: still valid; expired, revoked: never "
     "used. members: joined; onboarded: finished onboarding; 1st lesson: finished a lesson. A person in "
-    "two teams counts once in 'all teams'."
+    "two teams counts once in 'all teams'. '-': as in the digests, a group under {smallest} members "
+    "(DIGICOACH_SMALLEST_GROUP) is not shown on its own, only in 'all teams'."
 )
 # The rollout view's columns: heading, and the figure of a line under it.
-_COLUMNS: tuple[tuple[str, Callable[[RolloutLine], int]], ...] = (
+_COLUMNS: tuple[tuple[str, Callable[[RolloutLine], object]], ...] = (
     ("codes", lambda line: line.made),
     ("used", lambda line: line.used),
     ("unused", lambda line: line.unused),
     ("expired", lambda line: line.expired),
     ("revoked", lambda line: line.revoked),
     ("members", lambda line: line.people.members),
-    ("onboarded", lambda line: line.people.onboarded),
-    ("1st lesson", lambda line: line.people.first_lesson),
+    ("onboarded", lambda line: line.people.onboarded if line.shown else "-"),
+    ("1st lesson", lambda line: line.people.first_lesson if line.shown else "-"),
 )
 
 
