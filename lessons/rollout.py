@@ -61,7 +61,8 @@ class OrganisationRollout:
 def _shown(lines: Iterable[RolloutLine], smallest: int) -> tuple[RolloutLine, ...]:
     lines = tuple(lines)
     visible = shown_groups({line.slug: line.people.members for line in lines}, smallest)
-    return tuple(replace(line, shown=line.slug in visible) for line in lines)
+    # A group nobody joined yet gives nobody away: its zeros are shown.
+    return tuple(replace(line, shown=line.slug in visible or not line.people.members) for line in lines)
 
 
 def of_organisations(
@@ -91,7 +92,8 @@ def of_organisations(
         )
         together = tx.progress.adoption("organisation", team_ids).get(organisation.id, NOBODY)
         total = RolloutLine.of(organisation.slug, organisation.name, invites, together, now)
-        found.append(OrganisationRollout(replace(total, shown=together.members >= smallest), lines))
+        shown = together.members >= smallest or not together.members
+        found.append(OrganisationRollout(replace(total, shown=shown), lines))
     return found
 
 

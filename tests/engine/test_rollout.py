@@ -6,7 +6,7 @@ import pytest
 
 from bot.cli.organisations import rollout_table
 from lessons import invites, rollout
-from tests.support.organisation import Region, invite
+from tests.support.organisation import Region, apply_region, invite
 
 # The region of tests/support/organisation.py after its first week, and then: Hilde of ICT joins
 # Burgerzaken too; Lena joins ICT but stops at the privacy notice; Burgerzaken has a code revoked,
@@ -101,4 +101,17 @@ def test_rollout_in_the_chat_an_organisation_admin_per_team_a_region_admin_per_o
     ]
     assert (
         region["ann"].command("/rollout")[0].text == "The rollout view is for organisation and region admins."
+    )
+
+
+def test_before_anyone_joined_the_zeros_are_shown(store, clock):
+    apply_region(store, clock)
+    invite(store, clock, "ieper/welzijn")
+    with store.transaction() as tx:
+        [ieper, _poperinge] = rollout.of_organisations(tx, tx.organisations.all(), clock(), smallest=5)
+    assert rollout_table([ieper]) == (
+        "ieper: Stad Ieper\n"
+        "  team           codes   used  unused  expired  revoked  members  onboarded  1st lesson\n"
+        "  ieper/welzijn      1      0       1        0        0        0          0           0\n"
+        "  all teams          1      0       1        0        0        0          0           0\n"
     )
