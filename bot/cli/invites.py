@@ -75,7 +75,8 @@ def revoke(args: argparse.Namespace, settings: Settings) -> int:
     if invite.revoked_at is not None:
         print(f"{invite.code} was already revoked on {invite.revoked_at:%Y-%m-%d %H:%M} UTC")
     else:
-        print(f"{invite.code} revoked: nobody can join with it any more; the {invite.uses} who did stay")
+        stay = f"the {invite.uses} who joined with it stay"
+        print(f"{invite.code} revoked: nobody can join with it any more; {stay}")
     return 0
 
 

@@ -2,19 +2,20 @@
 
 The PDF is read back as a person would see it: pdfium renders each page and
 zxing-cpp decodes the QR code from the picture; the texts are pdfium's.
+
+The PDF and QR libraries are imported when a test runs, not when pytest
+collects: test_hostile_files measures a subprocess's peak memory, which on
+Linux starts at the pytest process's own (it survives fork and exec).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pypdfium2 as pdfium
 import pytest
-import zxingcpp
 
 from bot.cli import main
 from lessons.i18n import _, use_locale
-from lessons.poster import what_the_coach_is
 from storage.unit_of_work import Store
 
 ORG = """\
@@ -43,6 +44,9 @@ def db(empty_database, tmp_path, monkeypatch, capsys):
 
 def _pages(path: Path) -> list[tuple[str, list[str]]]:
     """Each page's text (white space as single spaces) and the QR codes decoded from its picture."""
+    import pypdfium2 as pdfium
+    import zxingcpp
+
     document = pdfium.PdfDocument(path)
     pages = []
     for page in document:
@@ -76,6 +80,8 @@ def _poster(db: str, output: Path, *args: str) -> int:
 
 
 def _says(language: str, code: str) -> list[str]:
+    from lessons.poster import what_the_coach_is
+
     with use_locale(language):
         return [
             _("Learn digital skills, a few minutes a day"),
