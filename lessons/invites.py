@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from lessons.audience import region_name
 from lessons.i18n import _, ngettext
 from lessons.turn import Turn
-from storage.records import Invite, LearnerChanges
-from storage.states import RoleName
+from storage.records import Invite, LearnerChanges, Organisation, Team
+from storage.states import InviteKind, RoleName
 from storage.unit_of_work import Transaction
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,50 @@ def parse_duration(text: str) -> timedelta:
     return {"d": timedelta(days=amount), "h": timedelta(hours=amount), "m": timedelta(minutes=amount)}[unit]
 
 
+def new_code() -> str:
+    """96 random bits, URL-safe; never starting with '-', which a command line reads as an option."""
+    while (code := secrets.token_urlsafe(12)).startswith("-"):
+        pass
+    return code
+
+
+def telegram_link(bot: str, code: str) -> str:
+    """The link that opens the bot in Telegram and sends it ``/start CODE``."""
+    return f"https://t.me/{bot.lstrip('@')}?start={code}"
+
+
+def matrix_command(code: str) -> str:
+    """What a learner sends the coach in a Matrix direct chat: Matrix has no start links."""
+    return f"!start {code}"
+
+
+def organisation_of(tx: Transaction, slug: str) -> Organisation:
+    organisation = tx.organisations.by_slug(slug)
+    if organisation is None or organisation.archived:
+        raise InviteError(f"no organisation '{slug}'; check 'digicoach org show'")
+    return organisation
+
+
+def team_of(tx: Transaction, where: str) -> tuple[Organisation, Team]:
+    """The organisation and team ``where`` ('org/team') names; archived ones are not found."""
+    org_slug, _sep, team_slug = where.partition("/")
+    organisation = organisation_of(tx, org_slug)
+    team = next((t for t in tx.teams.of(organisation.id) if t.slug == team_slug and not t.archived), None)
+    if team is None:
+        raise InviteError(f"no team '{where}'; write it as organisation/team (see 'digicoach org show')")
+    return organisation, team
+
+
 def create(
-    tx: Transaction, *, where: str, role: str, expires: timedelta, uses: int, actor: str, now: datetime
+    tx: Transaction,
+    *,
+    where: str,
+    role: str,
+    expires: timedelta,
+    uses: int,
+    actor: str,
+    now: datetime,
+    kind: InviteKind = InviteKind.CODE,
 ) -> Invite:
     """``where`` is 'org/team' for team roles, 'org' for org-admin, the region for region-admin."""
     try:
@@ -61,23 +103,13 @@ def create(
         if not any(o.region == where for o in tx.organisations.all()):
             raise InviteError(f"no organisation is in region '{where}'; check 'digicoach org show'")
         region = where
+    elif named.in_a_team:
+        organisation, team = team_of(tx, where)
+        organisation_id, team_id = organisation.id, team.id
     else:
-        org_slug, _sep, team_slug = where.partition("/")
-        organisation = tx.organisations.by_slug(org_slug)
-        if organisation is None or organisation.archived:
-            raise InviteError(f"no organisation '{org_slug}'; check 'digicoach org show'")
-        organisation_id = organisation.id
-        if named.in_a_team:
-            team = next(
-                (t for t in tx.teams.of(organisation.id) if t.slug == team_slug and not t.archived), None
-            )
-            if team is None:
-                raise InviteError(
-                    f"no team '{where}'; write it as organisation/team (see 'digicoach org show')"
-                )
-            team_id = team.id
+        organisation_id = organisation_of(tx, where.partition("/")[0]).id
     invite = tx.invites.add(
-        code=secrets.token_urlsafe(12),
+        code=new_code(),
         role=named,
         max_uses=uses,
         expires_at=now + expires,
@@ -85,9 +117,39 @@ def create(
         team_id=team_id,
         organisation_id=organisation_id,
         region=region,
+        kind=kind,
     )
     tx.audit.add(actor, "invite create", now, invite=invite.id, role=named.value, where=where, uses=uses,
-                 expires_at=invite.expires_at.isoformat())  # fmt: skip
+                 expires_at=invite.expires_at.isoformat(), kind=kind.value)  # fmt: skip
+    return invite
+
+
+def poster_code(
+    tx: Transaction, *, team: str, expires: timedelta, uses: int, actor: str, now: datetime
+) -> tuple[Invite, bool]:
+    """The team's open poster code, or a new one; True if it is new.
+
+    One open code per team, so that posters printed again (or in another
+    language) carry the same code, and revoking it withdraws every copy.
+    """
+    _organisation, found = team_of(tx, team)
+    for invite in reversed(tx.invites.of_teams([found.id], RoleName.MEMBER)):
+        if invite.kind is InviteKind.POSTER and invite.open(now):
+            return invite, False
+    made = create(tx, where=team, role=RoleName.MEMBER, expires=expires, uses=uses, actor=actor, now=now,
+                  kind=InviteKind.POSTER)  # fmt: skip
+    return made, True
+
+
+def revoke(tx: Transaction, code: str, *, actor: str, now: datetime) -> Invite:
+    """Withdraw a code (or the code of a ``start=`` link): refused from now on; whoever joined stays."""
+    code = code.strip().rpartition("start=")[2]
+    invite = tx.invites.by_code(code)
+    if invite is None:
+        raise InviteError(f"no invite code '{code}'; copy it from the poster, the staff list or the link")
+    if invite.revoked_at is None:
+        tx.invites.revoke(invite.id, now)
+        tx.audit.add(actor, "invite revoke", now, invite=invite.id, kind=invite.kind.value, uses=invite.uses)
     return invite
 
 
@@ -145,6 +207,9 @@ def redeem(turn: Turn, code: str) -> bool:
         return False
     if turn.learner.wrong_codes:
         turn.update_learner(wrong_codes=0, wrong_codes_since=None)
+    if invite.revoked_at is not None:
+        turn.say(_("This invite code was withdrawn. Ask whoever gave it to you for a new one."))
+        return False
     if invite.expires_at <= turn.now:
         turn.say(_("This invite code has expired. Ask whoever gave it to you for a new one."))
         return False

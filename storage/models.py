@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, StateColumn, UTCDateTime
-from storage.states import PushKind, PushStatus, ReplyStatus, RoleName, SessionKind, Stage, Step
+from storage.states import InviteKind, PushKind, PushStatus, ReplyStatus, RoleName, SessionKind, Stage, Step
 
 # A platform's ids of a person, a chat or an event: Matrix allows 255 bytes, Telegram's are numbers.
 MAX_PLATFORM_ID = 255
@@ -308,6 +308,11 @@ class InviteRow(Base):
     uses: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[InviteKind] = mapped_column(
+        StateColumn(InviteKind, 16), default=InviteKind.CODE, server_default=InviteKind.CODE.value
+    )
+    # Withdrawn by an admin: refused from then on; whoever joined with it stays.
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditRow(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Unpack
 
@@ -23,7 +24,7 @@ from storage.records import (
     TeamChanges,
 )
 from storage.repositories import change, to_record
-from storage.states import RoleName
+from storage.states import InviteKind, RoleName
 
 
 class Regions:
@@ -168,6 +169,7 @@ class Invites:
         team_id: int | None = None,
         organisation_id: int | None = None,
         region: str | None = None,
+        kind: InviteKind = InviteKind.CODE,
     ) -> Invite:
         row = InviteRow(
             code=code,
@@ -178,6 +180,7 @@ class Invites:
             team_id=team_id,
             organisation_id=organisation_id,
             region=region,
+            kind=kind,
         )
         self._s.add(row)
         try:
@@ -195,6 +198,19 @@ class Invites:
         row = self._s.get_one(InviteRow, invite_id)
         row.uses += 1
         self._s.flush()
+
+    def revoke(self, invite_id: int, now: datetime) -> None:
+        self._s.get_one(InviteRow, invite_id).revoked_at = now
+        self._s.flush()
+
+    def of_teams(self, team_ids: Collection[int], role: RoleName) -> list[Invite]:
+        """Every code ever made for these teams' ``role``, oldest first."""
+        rows = self._s.scalars(
+            select(InviteRow)
+            .where(InviteRow.team_id.in_(team_ids), InviteRow.role == role)
+            .order_by(InviteRow.id)
+        )
+        return [to_record(Invite, r) for r in rows]
 
 
 class AuditLog:

@@ -73,7 +73,8 @@ NOT_PERSONAL: dict[str, str] = {
     "regions": "the names of the regions the municipalities are in",
     "organisations": "the municipalities served",
     "teams": "their departments",
-    "invites": "invite codes and how often they were used, not by whom",
+    "invites": "invite codes and how often they were used, not by whom; a staff list's codes keep "
+    "their team only, never the name or e-mail address they were made for",
     "audit_log": "admin actions; /forget rewrites a learner's own entries to 'a forgotten learner'",
     "anonymous_totals": "what forgotten learners contributed to team figures, naming nobody",
     "handled_events": "digests of platform event ids, kept a day or so to drop a redelivered event",

@@ -6,7 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TypedDict
 
-from storage.states import PushKind, PushStatus, ReplyStatus, RoleName, SessionKind, Stage, Step
+from storage.states import (
+    InviteKind,
+    InviteState,
+    PushKind,
+    PushStatus,
+    ReplyStatus,
+    RoleName,
+    SessionKind,
+    Stage,
+    Step,
+)
 
 
 @dataclass(frozen=True)
@@ -201,6 +211,20 @@ class Invite:
     uses: int
     expires_at: datetime
     created_at: datetime
+    kind: InviteKind
+    revoked_at: datetime | None
+
+    def state(self, now: datetime) -> InviteState:
+        """Its column in the rollout view: a code used once counts as used, whatever became of it."""
+        if self.uses:
+            return InviteState.USED
+        if self.revoked_at is not None:
+            return InviteState.REVOKED
+        return InviteState.EXPIRED if self.expires_at <= now else InviteState.UNUSED
+
+    def open(self, now: datetime) -> bool:
+        """Whether it can still be used: not revoked, not expired, not used up."""
+        return self.revoked_at is None and now < self.expires_at and self.uses < self.max_uses
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,25 @@ TEAM_ROLES: tuple[RoleName, ...] = (RoleName.MEMBER, RoleName.MANAGER)
 VIEWER_ROLES: tuple[RoleName, ...] = (RoleName.MANAGER, RoleName.ORG_ADMIN, RoleName.REGION_ADMIN)
 
 
+class InviteKind(StrEnum):
+    """What an invite code was made for: ``invite create``, a team's poster, or one person of a staff list."""
+
+    CODE = "code"
+    # Multi-use and long-lived, one open code per team: printing the poster again shows the same code.
+    POSTER = "poster"
+    # Single-use, one per person; the coach keeps only the code and the team, never who it was for.
+    STAFF_LIST = "staff-list"
+
+
+class InviteState(StrEnum):
+    """Where an invite code is in the rollout view: used at least once, or why never."""
+
+    USED = "used"
+    UNUSED = "unused"  # still valid, waiting for its first use
+    EXPIRED = "expired"  # its time ran out unused
+    REVOKED = "revoked"  # an admin withdrew it unused
+
+
 class NotDue(StrEnum):
     """Why a learner gets no lesson invitation on a date: the conditions of ``Learners.due_for_lesson``."""
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from storage.models import AnonymousTotalRow, AnswerRow, DeliveryRow, LearnerRow, PauseRow, RoleRow, TeamRow
 from storage.records import Learner, Pause
 from storage.repositories import to_record
-from storage.states import LEARNING_SESSIONS, RoleName, SessionKind, Step
+from storage.states import LEARNING_SESSIONS, SET_UP, RoleName, SessionKind, Step
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,15 @@ class GroupScore:
     total: int
     people: int
     by_former: FormerPart = NOBODY_FORMER
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """How far a group's members got in the rollout: joined, finished onboarding, finished a lesson."""
+
+    members: int
+    onboarded: int
+    first_lesson: int
 
 
 # What a figure is counted per: a team, an organisation, or the whole group asked about.
@@ -310,6 +319,31 @@ class TeamProgress:
         self, team_ids: Collection[int], first: date, last: date
     ) -> dict[int, GroupCounts]:
         return self._counts("organisation", team_ids, first, last)
+
+    def adoption(self, by: Grouping, team_ids: Collection[int]) -> dict[int, Adoption]:
+        """Members per group, and how many of them are set up and finished a lesson (ever): counts only."""
+        group, _grouped_by = _group(by, RoleRow.team_id)
+        membership = (
+            select(group.label("grp"), RoleRow.learner_id)
+            .join(TeamRow, TeamRow.id == RoleRow.team_id)
+            .where(*_is_member(team_ids))
+            .distinct()
+            .subquery()
+        )
+        finished = select(DeliveryRow.learner_id).where(
+            DeliveryRow.kind == SessionKind.LESSON, DeliveryRow.step == Step.DONE
+        )
+        rows = self._s.execute(
+            select(
+                membership.c.grp,
+                func.count(),
+                func.sum(case((LearnerRow.stage.in_(SET_UP), 1), else_=0)),
+                func.sum(case((LearnerRow.id.in_(finished), 1), else_=0)),
+            )
+            .join(LearnerRow, LearnerRow.id == membership.c.learner_id)
+            .group_by(membership.c.grp)
+        )
+        return {int(grp): Adoption(int(m), int(o or 0), int(f or 0)) for grp, m, o, f in rows}
 
     def _counts(
         self, by: Grouping, team_ids: Collection[int], first: date, last: date

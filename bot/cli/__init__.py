@@ -147,6 +147,12 @@ def parser() -> argparse.ArgumentParser:
     add_database_option(org_apply)
     org_apply.set_defaults(handler="organisations:apply")
     org_show = org_commands.add_parser("show", help="list organisations, teams, members and managers")
+    org_show.add_argument(
+        "--rollout",
+        action="store_true",
+        help="per team: invite codes made, used, unused, expired and revoked; members who joined, "
+        "finished onboarding and finished a first lesson (counts only)",
+    )
     add_database_option(org_show)
     org_show.set_defaults(handler="organisations:show")
 
@@ -168,6 +174,54 @@ def parser() -> argparse.ArgumentParser:
     )
     add_database_option(invite_create)
     invite_create.set_defaults(handler="invites:create")
+    invite_poster = invite_commands.add_parser(
+        "poster", help="a printable A4 poster (PDF) with the team's code as a QR code for Telegram"
+    )
+    invite_poster.add_argument("--team", required=True, metavar="ORG/TEAM", help="the team it invites to")
+    invite_poster.add_argument(
+        "--lang",
+        metavar="CODES",
+        help=f"one page per language, e.g. nl,fr ({one_of(LANGUAGES)}; default: the organisation's)",
+    )
+    invite_poster.add_argument(
+        "--output", metavar="FILE", help="where to write it (default: poster-ORG-TEAM.pdf here)"
+    )
+    invite_poster.add_argument(
+        "--expires", default="365d", help="a new poster code's lifetime (default %(default)s)"
+    )
+    invite_poster.add_argument(
+        "--uses",
+        type=int,
+        default=1000,
+        help="how many may join with a new poster code (default %(default)s)",
+    )
+    add_database_option(invite_poster)
+    invite_poster.set_defaults(handler="invites:poster")
+    invite_bulk = invite_commands.add_parser(
+        "bulk",
+        help="one single-use code per person of a staff list (CSV: team, and optionally name and email); "
+        "writes their links to a CSV for your own mail merge; makes nothing if a row is wrong",
+    )
+    invite_bulk.add_argument("file", metavar="FILE", help="the staff list, CSV (comma or semicolon)")
+    invite_bulk.add_argument(
+        "--org", metavar="ORG", help="the organisation, so that a row may name its team alone (id or name)"
+    )
+    invite_bulk.add_argument(
+        "--expires", default="30d", help="how long the codes are valid: 30d, 12h (default %(default)s)"
+    )
+    invite_bulk.add_argument(
+        "--output",
+        metavar="FILE",
+        help="where to write the links (default: FILE-invites.csv beside the list)",
+    )
+    add_database_option(invite_bulk)
+    invite_bulk.set_defaults(handler="invites:bulk")
+    invite_revoke = invite_commands.add_parser(
+        "revoke", help="withdraw a code (a poster's, say): refused from now on; who joined with it stays"
+    )
+    invite_revoke.add_argument("code", metavar="CODE", help="the code, as printed or in the link")
+    add_database_option(invite_revoke)
+    invite_revoke.set_defaults(handler="invites:revoke")
 
     export = commands.add_parser("export", help="figures for HR, under the digest's privacy rules")
     export_commands = export.add_subparsers(dest="export_command", required=True, metavar="COMMAND")

@@ -28,6 +28,15 @@ DIGESTS = {
     "other_admin": ["Weekly digest: Stad Ieper"],
     "region_admin": ["Weekly digest: Regio Westhoek"],
 }
+# What /rollout sends each actor: the titles of their rollout views (admins only).
+ROLLOUTS = {
+    "bart": [],
+    "manager_a": [],
+    "manager_b": [],
+    "org_admin": ["Rollout: Stad Poperinge"],
+    "other_admin": ["Rollout: Stad Ieper"],
+    "region_admin": ["Rollout: Regio Westhoek"],
+}
 # Who may see team A's figures, organisation Poperinge's figures, and export them.
 TEAM_A = {"bart": False, "manager_a": True, "manager_b": False, "org_admin": True,
           "other_admin": False, "region_admin": True}  # fmt: skip
@@ -63,6 +72,15 @@ def test_digest_command(region, actor):
     assert ("• ann: 2 lessons this week" in everything) is (actor == "manager_a")
     for others in ("bart", "chloe", "dirk", "gert", "ines"):
         assert others not in everything
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_rollout_command(region, actor):
+    replies = region[actor].command("/rollout")
+    assert [r.title for r in replies if r.title] == ROLLOUTS[actor]
+    everything = " ".join(r.text for r in replies)
+    for person in ("ann", "bart", "chloe", "dirk", "gert", "ines"):
+        assert person not in everything
 
 
 @pytest.mark.parametrize("actor", ACTORS)

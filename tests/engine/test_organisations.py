@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from lessons.invites import InviteError, create, parse_duration
+from lessons.invites import InviteError, create, parse_duration, revoke
 from lessons.organisation_file import apply, load
 from tests.support.flows import onboard
 
@@ -234,3 +235,41 @@ def test_one_learner_guessing_does_not_slow_another(chat, store, clock):
     assert TOO_MANY in mallory.text
     nele.command(f"/start {right}")
     assert "Welcome! You joined" in nele.text
+
+
+def test_a_revoked_code_is_refused_with_a_clear_reply_and_revoking_is_audited(chat, store, clock):
+    _apply(store, clock)
+    code = _invite(store, clock, uses=50).code
+    chat("first").command(f"/start {code}")
+    with store.transaction() as tx:
+        revoke(tx, f"https://t.me/digicoach_bot?start={code}", actor="cli:admin", now=clock())
+    late = chat("late")
+    late.command(f"/start {code}")
+    assert "This invite code was withdrawn. Ask whoever gave it to you for a new one." in late.text
+    assert "Which language do you prefer?" in late.text  # onboarding goes on, without a team
+    # A withdrawn code is a real one: it does not count towards the wrong codes that make codes wait.
+    with store.transaction() as tx:
+        assert tx.learners.find("memory", "late").wrong_codes == 0
+        assert [r.role for r in tx.roles.of(tx.learners.find("memory", "first").id)] == ["member"]
+        assert tx.roles.of(tx.learners.find("memory", "late").id) == []
+        revoking = [e for e in tx.audit.entries() if e.action == "invite revoke"]
+        assert [(e.actor, json.loads(e.details)["uses"]) for e in revoking] == [("cli:admin", 1)]
+    with store.transaction() as tx, pytest.raises(InviteError, match="no invite code 'nope'"):
+        revoke(tx, "nope", actor="cli:admin", now=clock())
+
+
+def test_invite_revoke_on_the_command_line(empty_database, capsys):
+    db = empty_database
+    assert main(["org", "apply", str(ORG / "westhoek.yaml"), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["invite", "create", "--team", "poperinge/ict", "--db", db]) == 0
+    code = capsys.readouterr().out.split()[1]
+    assert main(["invite", "revoke", code, "--db", db]) == 0
+    revoked = f"{code} revoked: nobody can join with it any more; the 0 who joined with it stay\n"
+    assert capsys.readouterr().out == revoked
+    assert main(["invite", "revoke", code, "--db", db]) == 0
+    assert f"{code} was already revoked on " in capsys.readouterr().out
+    assert main(["invite", "revoke", "typo", "--db", db]) == 2
+    assert capsys.readouterr().err == (
+        "digicoach: no invite code 'typo'; copy it from the poster, the staff list or the link\n"
+    )

@@ -15,6 +15,7 @@ OPENING_THE_DATABASE = [
     ["org", "show"],
     ["org", "apply", str(FIXTURES / "org" / "westhoek.yaml")],
     ["invite", "create", "--team", "poperinge/ict"],
+    ["invite", "revoke", "AAAAAAAAAAAAAAAA"],
     ["export", "progress", "--org", "poperinge"],
 ]
 # A folder that does not exist, and a kind of database SQLAlchemy does not know.
@@ -29,7 +30,7 @@ def _commands(top: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
 
 def test_every_command_names_a_function_that_runs_it():
     commands = _commands(parser())
-    assert len(commands) == 14
+    assert len(commands) == 17
     for each in commands:
         assert callable(command(each.get_default("handler"))), each.prog
 
