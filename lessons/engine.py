@@ -107,7 +107,10 @@ class Coach:
             finish_after_commit([turn])
             return kept
         except Exception:
-            log.exception("could not handle %r", event)
+            # Ids only: the event's text is the learner's and stays out of the logs.
+            log.exception(
+                "could not handle %s %s from %s", type(event).__name__, event.event_id, sender.platform
+            )
             with use_locale(language):
                 apology = _(
                     "Sorry, something went wrong on my side. Nothing you did is lost. "

@@ -66,6 +66,8 @@ class ConsoleAdapter:
     platform: str = PLATFORM
     # Lines are never read twice.
     redelivery: timedelta = timedelta(0)
+    # A terminal is always there.
+    connected: bool = True
     _choices: tuple[Choice, ...] = ()
     _printed: set[int] = field(default_factory=set)
     _printing: asyncio.Condition = field(default_factory=asyncio.Condition)

@@ -13,40 +13,18 @@ person can fix is raised as ``CliError`` and printed as ``digicoach:
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from importlib import import_module
 
+from bot import logs
 from bot.cli.errors import CliError
 from bot.cli.options import add_database_option, one_of, settings
-from bot.masking import MaskingFormatter, mask, mask_uncaught_errors
+from bot.masking import mask, mask_uncaught_errors
 from bot.settings import Settings
 from lessons.model import DEFAULT_LANGUAGE, LANGUAGES, LEVELS, TOPICS
 
 Command = Callable[[argparse.Namespace, Settings], int]
-
-
-class _OneLineErrors(logging.Formatter):
-    """Log errors as one line: a learner at a terminal never sees a traceback."""
-
-    def formatException(self, ei: object) -> str:  # noqa: N802 - logging's API name
-        exc = ei[1] if isinstance(ei, tuple) else ei
-        return f"  ({type(exc).__name__}: {exc})"
-
-
-def _setup_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    verbose = level.upper() == "DEBUG"
-    handler.setFormatter(
-        MaskingFormatter(
-            logging.Formatter("%(levelname)s %(name)s: %(message)s")
-            if verbose
-            else _OneLineErrors("%(levelname)s: %(message)s")
-        )
-    )
-    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
 
 def command(name: str) -> Command:
@@ -220,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         configured = settings(args)
-        _setup_logging(configured.log_level)
+        logs.setup(configured.log_level, configured.log_format)
         return int(command(args.handler)(args, configured))
     except CliError as error:
         return error.report()

@@ -44,6 +44,7 @@ from nio import (
 )
 from nio.exceptions import LocalProtocolError
 
+from bot import metrics
 from bot.adapters import Handler, Outcome, Report
 from bot.adapters.matrix import render
 from bot.adapters.matrix.convert import PLATFORM, Incoming, allowed, convert, is_one_to_one
@@ -134,6 +135,8 @@ class MatrixAdapter:
         self._stopped = asyncio.Event()
         self._connecting = asyncio.Lock()
         self._seeding: set[asyncio.Task[None]] = set()
+        # The last sync reached the homeserver; /healthz reads it.
+        self._in_sync = False
 
     # -- connection ---------------------------------------------------------
 
@@ -218,6 +221,7 @@ class MatrixAdapter:
                 if not (isinstance(answer, ErrorResponse) and answer.status_code == "M_LIMIT_EXCEEDED"):
                     return answer
                 wait = backoff(attempt, answer.retry_after_ms)
+                metrics.rate_limited("matrix", wait)
                 if last or (deadline is not None and time.monotonic() + wait > deadline):
                     raise SendFailedError(f"{what}: still rate limited after {attempt} tries")
                 log.warning("%s: rate limited by the homeserver; trying again in %.1f s", what, wait)
@@ -233,6 +237,11 @@ class MatrixAdapter:
             # A setting to fix or a server that never answered the first login,
             # not a crash: one clear line for the operator.
             raise SystemExit(f"digicoach: Matrix: {error}") from None
+
+    @property
+    def connected(self) -> bool:
+        """Logged in, and the last sync reached the homeserver."""
+        return self._client is not None and self._in_sync
 
     def stop(self) -> None:
         """Take no new events: a sync under way is abandoned, a sync being handled is finished."""
@@ -291,10 +300,12 @@ class MatrixAdapter:
                 await self._pause(failures, f"lost {self.homeserver} while handling a sync ({error})")
                 continue
             failures = 0
+            self._in_sync = True
             self.state.save_sync_token(response.next_batch)
             first = False
 
     async def _pause(self, failures: int, why: str, retry_after_ms: int | None = None) -> None:
+        self._in_sync = False
         wait = backoff(failures, retry_after_ms)
         log.warning("%s; trying again in %.0f s", why, wait)
         await self._until_stopped(asyncio.sleep(wait))
@@ -372,6 +383,7 @@ class MatrixAdapter:
                 await self._greet(room_id, event, handle)
             return
         if isinstance(event, MegolmEvent):
+            metrics.UNDECRYPTABLE.inc()
             log.warning("cannot decrypt %s from %s in %s (no session key)", event.event_id, sender, room_id)
             if allowed(sender, self.allowed_servers):
                 # Silence would leave the learner waiting; the reply is keyed on the
