@@ -185,6 +185,13 @@ def parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(handler="matrix:verify")
 
+    doctor = commands.add_parser(
+        "doctor", help="check the settings, database, lessons, data folder and chat platforms; change nothing"
+    )
+    add_database_option(doctor)
+    doctor.add_argument("--lessons", metavar="DIRS", help="lesson folders (default: the configured lessons)")
+    doctor.set_defaults(handler="doctor:examine")
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     upgrade = db_commands.add_parser("upgrade", help="apply database migrations")
@@ -196,6 +203,12 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     mask_uncaught_errors()
     args = parser().parse_args(argv)
+    if args.command == "doctor":
+        # The doctor reads the settings itself: a bad one is one of its findings, not the end.
+        logs.setup("ERROR")
+        from bot.cli import doctor
+
+        return doctor.examine(args)
     try:
         configured = settings(args)
         logs.setup(configured.log_level, configured.log_format)

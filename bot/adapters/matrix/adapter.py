@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import math
 import mimetypes
 import random
 import time
@@ -163,7 +164,10 @@ class MatrixAdapter:
             raise MatrixLoginError(
                 "set MATRIX_ACCESS_TOKEN and MATRIX_DEVICE_ID, or MATRIX_PASSWORD for a first login"
             )
-        answer = await self._retrying("log in", lambda: client.login(self._password, device_name="digicoach"))
+        # A homeserver down at the first start is waited for, as long as it takes (as Telegram is).
+        answer = await self._retrying(
+            "log in", lambda: client.login(self._password, device_name="digicoach"), deadline=math.inf
+        )
         if not isinstance(answer, LoginResponse):
             raise MatrixLoginError(f"the homeserver refused the login of {self.user_id}: {answer}")
         login = Login(answer.user_id, answer.device_id, answer.access_token)
@@ -231,7 +235,9 @@ class MatrixAdapter:
 
     async def run(self, handle: Handler) -> None:
         try:
-            client = await self.connect()
+            client = await self._until_stopped(self.connect())
+            if client is None:
+                return
             await self._sync_forever(client, handle)
         except (MatrixLoginError, SendFailedError) as error:
             # A setting to fix or a server that never answered the first login,
