@@ -192,6 +192,19 @@ def parser() -> argparse.ArgumentParser:
     doctor.add_argument("--lessons", metavar="DIRS", help="lesson folders (default: the configured lessons)")
     doctor.set_defaults(handler="doctor:examine")
 
+    save = commands.add_parser(
+        "backup", help="copy the database and the data folder into a new folder, also while the coach runs"
+    )
+    save.add_argument("folder", metavar="DIR", help="a new or empty folder")
+    add_database_option(save)
+    save.set_defaults(handler="backups:make")
+    load = commands.add_parser(
+        "restore", help="put a backup back into an empty database and an empty data folder"
+    )
+    load.add_argument("folder", metavar="DIR", help="a folder 'digicoach backup' made")
+    add_database_option(load)
+    load.set_defaults(handler="backups:put_back")
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     upgrade = db_commands.add_parser("upgrade", help="apply database migrations")

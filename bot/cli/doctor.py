@@ -200,9 +200,7 @@ def _data_folder(folder: Path) -> Iterator[Finding]:
         yield failed("data folder", f"{folder} is not writable for this user: chown it to the coach's user")
         return
     # Matrix's login, crypto store and cross-signing keys are secrets: nobody but the coach's user.
-    exposed = [
-        path for path in _walk(folder / "matrix") if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO)
-    ]
+    exposed = [path for path in _walk(folder / "matrix") if _others_can_read(path, folder)]
     if exposed:
         yield failed(
             "data folder",
@@ -217,8 +215,15 @@ def _data_folder(folder: Path) -> Iterator[Finding]:
 
 def _walk(folder: Path) -> Iterator[Path]:
     if folder.exists():
-        yield folder
-        yield from folder.rglob("*")
+        yield from (path for path in folder.rglob("*") if path.is_file())
+
+
+def _others_can_read(path: Path, top: Path) -> bool:
+    """Whether a group or other user can read ``path``: the file, and every folder down to it from ``top``."""
+    if not path.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH):
+        return False
+    folders = [p for p in path.parents if p == top or top in p.parents]
+    return all(p.stat().st_mode & (stat.S_IXGRP | stat.S_IXOTH) for p in folders)
 
 
 # -- the chat platforms ----------------------------------------------------------------------------

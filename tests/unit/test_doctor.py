@@ -58,7 +58,8 @@ def test_each_broken_part_is_named_with_what_to_do(tmp_path, refusing_bot_api): 
     matrix = tmp_path / "data" / "matrix"
     matrix.mkdir(parents=True)
     (matrix / "login.json").write_text(json.dumps({"user_id": "@coach:example.org"}))
-    (matrix / "login.json").chmod(0o644)
+    (matrix / "login.json").chmod(0o644)  # in a folder others may enter: readable by anyone
+    matrix.chmod(0o755)
     done = doctor(
         tmp_path,
         DIGICOACH_LESSONS=str(FIXTURES / "broken"),
@@ -72,7 +73,7 @@ def test_each_broken_part_is_named_with_what_to_do(tmp_path, refusing_bot_api): 
     assert found["database"][0].startswith("ok ") and "migrated to the newest" in found["database"][0]
     assert found["lessons"][0].startswith("FAIL ") and "run 'digicoach lessons check'" in found["lessons"][0]
     assert found["data folder"] == [
-        f"FAIL 2 Matrix file(s) others may read, e.g. {matrix}: chmod -R go-rwx {matrix}"
+        f"FAIL 1 Matrix file(s) others may read, e.g. {matrix / 'login.json'}: chmod -R go-rwx {matrix}"
     ]
     assert found["telegram"] == [
         "FAIL the Bot API refused TELEGRAM_BOT_TOKEN (Unauthorized): copy the token again from @BotFather"

@@ -142,6 +142,8 @@ class MatrixAdapter:
     # -- connection ---------------------------------------------------------
 
     def _new_client(self) -> AsyncClient:
+        # Login, keys and room keys: the coach's user only, the folders too.
+        self.state.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.state.store_path.mkdir(parents=True, exist_ok=True, mode=0o700)
         config = AsyncClientConfig(
             encryption_enabled=True,
