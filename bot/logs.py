@@ -19,11 +19,9 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pythonjsonlogger.json import JsonFormatter
-
+from bot.log_fields import IDS, one_line, timestamp
 from bot.masking import MaskingFormatter
 
 LogFormat = Literal["text", "json"]
@@ -31,7 +29,6 @@ LogFormat = Literal["text", "json"]
 # The ids of what is being handled right now, in this task or worker thread.
 _event_id: ContextVar[str | None] = ContextVar("event_id", default=None)
 _push_id: ContextVar[str | None] = ContextVar("push_id", default=None)
-IDS = ("event_id", "push_id")
 
 
 @contextmanager
@@ -64,17 +61,6 @@ class _WithIds(logging.Filter):
         return True
 
 
-def timestamp(record: logging.LogRecord) -> str:
-    """The record's time in UTC, to the millisecond: the same on every server, sortable as text."""
-    return (
-        datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    )
-
-
-def _one_line(exception: BaseException | None) -> str:
-    return f"({type(exception).__name__}: {exception})" if exception is not None else ""
-
-
 class TextFormatter(logging.Formatter):
     """``<time> <LEVEL> <logger>: <message> [event=... push=...]``; below DEBUG an error is one line."""
 
@@ -90,41 +76,20 @@ class TextFormatter(logging.Formatter):
         return line
 
     def formatException(self, ei: Any) -> str:  # noqa: N802 - logging's API name
-        return super().formatException(ei) if self._tracebacks else "  " + _one_line(ei[1])
-
-
-class JsonLineFormatter(JsonFormatter):
-    """One JSON object a line: time, level, logger, message, the ids, and ``error`` if any."""
-
-    def __init__(self, tracebacks: bool) -> None:
-        super().__init__(
-            "%(levelname)s %(name)s %(message)s",
-            rename_fields={"levelname": "level", "name": "logger"},
-            json_ensure_ascii=False,
-        )
-        self._tracebacks = tracebacks
-
-    def add_fields(
-        self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]
-    ) -> None:
-        log_data["time"] = timestamp(record)
-        super().add_fields(log_data, record, message_dict)
-        for name in IDS:
-            value = getattr(record, name, None)
-            if value is not None:
-                log_data[name] = value
-            else:
-                log_data.pop(name, None)
-
-    def formatException(self, ei: Any) -> str:  # noqa: N802 - logging's API name
-        return logging.Formatter.formatException(self, ei) if self._tracebacks else _one_line(ei[1])
+        return super().formatException(ei) if self._tracebacks else "  " + one_line(ei[1])
 
 
 def formatter(log_format: LogFormat, level: str) -> logging.Formatter:
     """The masked formatter for ``DIGICOACH_LOG_FORMAT`` and ``DIGICOACH_LOG_LEVEL``."""
     # A learner at a terminal never sees a traceback; an operator asking for DEBUG does.
     tracebacks = level.upper() == "DEBUG"
-    inner = JsonLineFormatter(tracebacks) if log_format == "json" else TextFormatter(tracebacks)
+    if log_format == "json":
+        # Imported only when asked for: `lessons check` in admins' CI starts lean.
+        from bot.json_logs import JsonLineFormatter
+
+        inner: logging.Formatter = JsonLineFormatter(tracebacks)
+    else:
+        inner = TextFormatter(tracebacks)
     return MaskingFormatter(inner)
 
 

@@ -97,6 +97,7 @@ def test_matrix_secrets_are_masked_in_every_log_line(monkeypatch, capsys, tmp_pa
     monkeypatch.setenv("MATRIX_USER_ID", "@coach:example.org")
     monkeypatch.setenv("MATRIX_PASSWORD", "correct horse battery")
     monkeypatch.setenv("MATRIX_ACCESS_TOKEN", "syt_Y29hY2g_secretsecretsecret")
+    monkeypatch.setenv("MATRIX_DEVICE_ID", "COACHDEVICE")
     assert configure_matrix(Settings(data_dir=tmp_path)) is not None
     setup_logging("DEBUG")
     try:
