@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TypeVar
 
+from bot import logs, metrics
 from bot.adapters import Adapter
 from bot.courier import Courier
+from bot.health import Health, HealthServer
 from bot.lesson_reload import PidFile, ReloadStatus, running_coach, write_status
 from bot.settings import Settings
 from bot.ticker import start_ticking
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 # Handled event ids a platform can no longer send again, and long-settled unsent replies, go hourly.
 TIDY_SECONDS = 3600.0
+# /healthz waits this long for the database to answer before it calls it unreachable.
+DATABASE_ANSWERS_WITHIN = 5.0
 
 
 class LibraryError(Exception):
@@ -61,7 +65,10 @@ class App:
     # lock sleep in steps, which costs far more than taking turns here.
     _turns: Turns = field(default_factory=Turns, init=False)
     _stopping: asyncio.Event = field(default_factory=asyncio.Event, init=False)
+    _gauges: metrics.Gauges | None = field(default=None, init=False)
     _tidied: float = field(default=float("-inf"), init=False)
+    # When the last scheduled tick started (time.monotonic); /healthz calls the coach alive by it.
+    _ticked: float = field(default_factory=time.monotonic, init=False)
 
     def __post_init__(self) -> None:
         self.coach = Coach(
@@ -77,6 +84,7 @@ class App:
         """Load the lesson folders again; swap them in only when they have no errors."""
         loaded = load_library(self.settings.lesson_paths, self.settings.languages_required)
         if loaded.library is None:
+            metrics.RELOADS.labels("failed").inc()
             log.error(
                 "lessons not reloaded, %d error(s); the last good lessons keep serving:", len(loaded.errors)
             )
@@ -84,6 +92,7 @@ class App:
                 log.error("  %s", problem)
         else:
             self.library = loaded.library
+            metrics.RELOADS.labels("ok").inc()
             log.info("lessons reloaded: %d lesson(s)", len(self.library.lessons))
         write_status(self.settings.data_dir, ReloadStatus.of(loaded, len(self.library.lessons)))
         return loaded
@@ -104,18 +113,79 @@ class App:
 
     async def handle(self, event: Event) -> list[Outgoing]:
         """Handle one event; its replies are stored, and handed to the courier to send."""
-        outgoing = await self._in_turn(lambda: self.coach.handle(event))
+        with logs.handling(event.event_id):
+            outgoing = await self._in_turn(lambda: self.coach.handle(event))
+            metrics.EVENTS.labels(event.sender.platform).inc()
+            # Ids only: an operator follows the event to its replies (push ids) without reading it.
+            log.info(
+                "handled %s from %s user %s: %d reply(ies) stored [%s]",
+                type(event).__name__,
+                event.sender.platform,
+                event.sender.user_id,
+                len(outgoing),
+                ",".join(str(o.id) for o in outgoing),
+            )
         self.courier.post(outgoing)
         return outgoing
 
     async def tick(self) -> None:
         """Store whatever the schedule says is due now and hand it to the courier; tidy once an hour."""
-        due = await self._in_turn(self.coach.deliver_due)
+        self._ticked = started = time.monotonic()
+        with metrics.TICKS.time():
+            due = await self._in_turn(self.coach.deliver_due)
+        if due:
+            log.info("tick: %d scheduled message(s) stored [%s]", len(due), ",".join(str(o.id) for o in due))
         self.courier.post(due)
         if time.monotonic() - self._tidied >= TIDY_SECONDS:
             redelivery = {adapter.platform: adapter.redelivery for adapter in self.adapters.values()}
             await self._in_turn(lambda: self.coach.tidy(redelivery))
             self._tidied = time.monotonic()
+        depth = await self._in_turn(self._outbox_depth)
+        for platform in self.adapters:
+            metrics.OUTBOX.labels(platform).set(depth.get(platform, 0))
+        metrics.LAST_TICK.set_to_current_time()
+        log.debug("tick took %.3f s", time.monotonic() - started)
+
+    def _outbox_depth(self) -> dict[str, int]:
+        with self.store.transaction() as tx:
+            return tx.replies.count_waiting()
+
+    # -- health -------------------------------------------------------------------------------
+
+    def _database_answers(self) -> None:
+        with self.store.transaction() as tx:
+            tx.replies.count_waiting()
+
+    async def health(self) -> Health:
+        """Live: a tick started lately. Ready: the database answers and every platform is connected."""
+        checks: dict[str, str] = {}
+        # Two missed ticks and a minute's grace: a slow tick (many digests) is not a dead coach.
+        allowed = 2 * self.settings.tick_seconds + 60
+        since = time.monotonic() - self._ticked
+        live = since <= allowed
+        checks["tick"] = (
+            f"{since:.0f} s ago"
+            if live
+            else f"none for {since:.0f} s (expected every {self.settings.tick_seconds} s)"
+        )
+        try:
+            # Not in turn with events: a long tick must not make the database look unreachable.
+            await asyncio.wait_for(asyncio.to_thread(self._database_answers), DATABASE_ANSWERS_WITHIN)
+            checks["database"] = "ok"
+            database = True
+        except Exception as error:  # any failure to answer is what this check reports
+            checks["database"] = f"unreachable ({type(error).__name__})"
+            database = False
+        connected = self._connected()
+        for platform, up in connected.items():
+            checks[platform] = "connected" if up else "not connected (retrying)"
+        return Health(live=live, ready=database and all(connected.values()), checks=checks)
+
+    def _connected(self) -> dict[str, bool]:
+        return {platform: adapter.connected for platform, adapter in self.adapters.items()}
+
+    def _queued(self) -> dict[str, int]:
+        return {platform: self.courier.queued(platform) for platform in self.adapters}
 
     # -- the courier's ledger: the stored outbox ----------------------------------------------
 
@@ -178,9 +248,15 @@ class App:
             loop.add_signal_handler(number, self._stop_on_signal, number)
         sweeping = loop.create_task(self.courier.run())
         scheduler = start_ticking(self.tick, self.settings.tick_seconds) if scheduled else None
+        health = await self._serve_health() if scheduled else None
         try:
             await asyncio.gather(*(adapter.run(self.handle) for adapter in adapters))
         finally:
+            if health is not None:
+                await health.close()
+            if self._gauges is not None:
+                metrics.REGISTRY.unregister(self._gauges)
+                self._gauges = None
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             sweeping.cancel()
@@ -200,6 +276,16 @@ class App:
             for number in stop_signals:
                 loop.remove_signal_handler(number)
             pid_file.release()
+
+    async def _serve_health(self) -> HealthServer | None:
+        listen = self.settings.metrics_listen
+        if listen is None:
+            return None
+        self._gauges = metrics.Gauges(self._queued, self._connected)
+        metrics.REGISTRY.register(self._gauges)
+        server = HealthServer(*listen, self.health)
+        await server.start()
+        return server
 
     def _stop_on_signal(self, number: int) -> None:
         log.warning("%s: stopping (a second signal does not hurry it)", signal.Signals(number).name)

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from statistics import median
 from typing import Protocol
 
+from bot import logs, metrics
 from bot.adapters import Adapter, Outcome
 from lessons.chat import Address, Outgoing
 from storage.states import ReplyStatus
@@ -134,6 +135,10 @@ class Courier:
     def waiting_count(self) -> int:
         return sum(len(queue) for queue in self._queues.values())
 
+    def queued(self, platform: str) -> int:
+        """Replies held to send on ``platform`` now."""
+        return sum(len(queue) for (where, _chat), queue in self._queues.items() if where == platform)
+
     async def _work(self, key: ChatKey) -> None:
         queue = self._queues[key]
         adapter = self.adapters[key[0]]
@@ -145,7 +150,9 @@ class Courier:
                     await self._report(late, Outcome.EXPIRED)
                     continue
                 batch = list(queue)
-                await adapter.deliver(batch, self._report)
+                # The adapter's lines about this batch (retries, waits, refusals) name its replies.
+                with logs.sending(",".join(str(r.id) for r in batch)):
+                    await adapter.deliver(batch, self._report)
                 if all(r in queue for r in batch):
                     # Nothing was reported: the adapter is closing. The replies stay stored.
                     for reply in batch:
@@ -167,6 +174,17 @@ class Courier:
         if not replies:
             return
         ids = [r.id for r in replies]
+        platform, chat = _where(replies[0])
+        metrics.REPLIES.labels(platform, outcome.value).inc(len(ids))
+        for reply in replies:
+            log.info(
+                "reply %s to %s chat %s: %s",
+                reply.id,
+                platform,
+                chat,
+                outcome.value,
+                extra={"push_id": str(reply.id)},
+            )
         if outcome is Outcome.SENT:
             answered = time.monotonic()
             await self._record_sent(ids)
@@ -186,7 +204,6 @@ class Courier:
                 queue.remove(reply)
             self._known.discard(reply.id)
             self._settled.add(reply.id)
-
 
     async def _record_sent(self, ids: list[int]) -> None:
         """Record replies as sent, together with any other chat's that the platform took meanwhile.

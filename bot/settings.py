@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import time, timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,6 +21,14 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _RHYTHM = Rhythm()
 
 
+def split_address(value: str) -> tuple[str, int]:
+    """``127.0.0.1:9464`` or ``[::1]:9464`` as (host, port)."""
+    host, sep, port = value.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"'{value}' is not HOST:PORT, like 127.0.0.1:9464")
+    return host.strip("[]"), int(port)
+
+
 class Settings(BaseSettings):
     """Every setting has a default that works on a laptop with no configuration."""
 
@@ -33,6 +42,10 @@ class Settings(BaseSettings):
     # Languages every lesson must have; lessons check reports a missing one as an error.
     required_languages: str = ",".join(DEFAULT_REQUIRED_LANGUAGES)
     log_level: str = "WARNING"
+    # One line of text per log record, or one JSON object a line for a log collector.
+    log_format: Literal["text", "json"] = "text"
+    # Where `digicoach run` answers /healthz and /metrics (Prometheus); empty: nowhere.
+    metrics_address: str = "127.0.0.1:9464"
     # Where adapters keep state that is not in the database (Matrix's crypto store).
     data_dir: Path = Path("digicoach-data")
 
@@ -93,6 +106,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"retention for {topic.strip()} must be between 0.7 and 0.99")
             parsed[topic.strip()] = share
         return parsed
+
+    @field_validator("metrics_address")
+    @classmethod
+    def _host_and_port(cls, value: str) -> str:
+        if value.strip():
+            split_address(value)
+        return value.strip()
+
+    @property
+    def metrics_listen(self) -> tuple[str, int] | None:
+        """Host and port for /healthz and /metrics, or None when they are off."""
+        return split_address(self.metrics_address) if self.metrics_address else None
 
     @field_validator("holiday_subdivision")
     @classmethod

@@ -28,7 +28,8 @@ from lessons.chat import (
     Sender,
     TextMessage,
 )
-from lessons.flows import help, onboarding, session
+from lessons.flows import help, onboarding, privacy, session
+from lessons.flows.navigation import GoTo
 from lessons.i18n import _, supported, use_locale
 from lessons.lesson_library import Library
 from lessons.model import DEFAULT_LANGUAGE
@@ -107,7 +108,10 @@ class Coach:
             finish_after_commit([turn])
             return kept
         except Exception:
-            log.exception("could not handle %r", event)
+            # Ids only: the event's text is the learner's and stays out of the logs.
+            log.exception(
+                "could not handle %s %s from %s", type(event).__name__, event.event_id, sender.platform
+            )
             with use_locale(language):
                 apology = _(
                     "Sorry, something went wrong on my side. Nothing you did is lost. "
@@ -177,7 +181,7 @@ class Coach:
         if isinstance(event, Command):
             command = commands.find(event.name)
             if command is None:
-                help.not_understood(turn)
+                help.not_understood(turn, f"/{event.name}")
             else:
                 command.run(turn, event.args)
         elif isinstance(event, ChoiceSelected):
@@ -193,16 +197,31 @@ class Coach:
     @staticmethod
     def _text(turn: Turn, text: str) -> None:
         stage = turn.learner.stage
-        if stage in (Stage.TIME, Stage.SETTING_TIME):
-            parsed = onboarding.parse_time(text)
-            if parsed is None:
-                turn.say(_("Please type a time like 09:30, or pick one of the buttons."))
-                onboarding.ask_time(turn)
-            else:
-                onboarding.choose_time(turn, parsed)
-        elif stage is Stage.READY and session.typed_answer(turn, text):
+        if stage in (Stage.TIME, Stage.SETTING_TIME) and (parsed := onboarding.parse_time(text)) is not None:
+            onboarding.choose_time(turn, parsed)
+        elif not stage.set_up or stage is Stage.SETTING_TIME:
+            onboarding.not_understood(turn, text)
+        elif privacy.typed_erase_answer(turn, text) or session.typed_answer(turn, text):
             return
-        elif not stage.set_up:
-            onboarding.resume(turn)
         else:
-            help.not_understood(turn)
+            Coach._not_understood(turn, text)
+
+    @staticmethod
+    def _not_understood(turn: Turn, text: str) -> None:
+        """Say so, and show the choices the learner has now: the open card's or question's, or the day's."""
+        delivery = turn.tx.deliveries.latest_open(turn.learner.id)
+        shown = session.shown_now(turn, delivery) if delivery is not None else None
+        if shown is None:
+            help.not_understood(
+                turn,
+                text,
+                [GoTo("lesson").choice(_("Today's lesson")), GoTo("progress").choice(_("My progress"))],
+            )
+            return
+        turn.say(
+            _("Sorry, I did not understand “{text}”.", text=help.quoted(text))
+            + " "
+            + _("Choose one of these:"),
+            shown.choices,
+            quiz=shown.quiz,
+        )

@@ -53,6 +53,8 @@ def _why_not(tx: Transaction, rhythm: Rhythm, day: date, learner: Learner, reaso
         pause = next(p for p in tx.pauses.all_for(learner.id) if p.covers(day))
         until = format_date(pause.end_date, "long", locale=ADMIN_LOCALE) if pause.end_date else "/resume"
         return f"on a break until {until}"
+    if reason is NotDue.DONE_TODAY:
+        return "already did a lesson or review that day"
     if reason is NotDue.ALREADY_PLANNED:
         planned = next(p for p in tx.pushes.on_day(learner.id, day) if p.kind is PushKind.LESSON)
         return f"invitation already {planned.status}"
@@ -69,8 +71,19 @@ def _offer(tx: Transaction, library: Library, learner: Learner, at: datetime) ->
     return f"lesson '{offer.lesson.id}': {offer.lesson.title.get('en')}"
 
 
-def preview(store: Store, library: Library, rhythm: Rhythm, day: date) -> list[PlannedDay]:
-    """Sends nothing and changes nothing."""
+def _passed(at: datetime, now: datetime, rhythm: Rhythm) -> str | None:
+    """What becomes of an invitation whose time is before ``now``: late, or never."""
+    if at > now:
+        return None
+    if now - at <= rhythm.catch_up:
+        return "time passed: goes out at the next tick of a running coach"
+    return "time passed without a running coach: dropped (DIGICOACH_CATCH_UP_HOURS)"
+
+
+def preview(
+    store: Store, library: Library, rhythm: Rhythm, day: date, now: datetime | None = None
+) -> list[PlannedDay]:
+    """Sends nothing and changes nothing; with ``now``, an invitation whose time passed says so."""
     plan: list[PlannedDay] = []
     with store.transaction() as tx:
         due: dict[int, datetime] = {}
@@ -87,6 +100,10 @@ def preview(store: Store, library: Library, rhythm: Rhythm, day: date) -> list[P
                 what, at = "finished every lesson, nothing to review", None
             else:
                 what = offer
+                if now is not None and (late := _passed(at, now, rhythm)) is not None:
+                    what = f"{offer}; {late}"
+                    if not late.startswith("time passed:"):
+                        at = None
             local = f"{at.astimezone(ZoneInfo(learner.timezone)):%H:%M}" if at is not None else None
             plan.append(PlannedDay(name, learner.platform, learner.timezone, local, what, at))
     return plan

@@ -45,6 +45,11 @@ def allowed(roles: list[Role], organisation: Organisation) -> bool:
     return may_see_organisation(roles, organisation)
 
 
+def members_today(tx: Transaction, organisation: Organisation, today: date) -> int:
+    """The organisation's members today: with fewer than the smallest group, it has no rows at all."""
+    return tx.progress.counts(organisation_scope(tx, organisation).team_ids, today, today).members
+
+
 def rows(
     tx: Transaction,
     organisation: Organisation,

@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
+# systemd-analyze, which checks deploy/digicoach.service.
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd >/dev/null
+fi
 python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -e ".[test]"
 # The Telegram Bot API emulator for the end-to-end tests, exactly as locked.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import ReplyRow
@@ -60,6 +60,15 @@ class Replies:
             .limit(limit)
         )
         return [to_record(StoredReply, row) for row in rows]
+
+    def count_waiting(self) -> dict[str, int]:
+        """How many replies are still to send, by platform."""
+        rows = self._s.execute(
+            select(ReplyRow.platform, func.count())
+            .where(ReplyRow.status == ReplyStatus.PENDING)
+            .group_by(ReplyRow.platform)
+        )
+        return {platform: count for platform, count in rows.all()}
 
     def delivered(self, ids: Collection[int]) -> None:
         """The platform took these: they leave the outbox."""

@@ -207,6 +207,13 @@ class Learners:
             PauseRow.start_date <= local_date,
             or_(PauseRow.end_date.is_(None), PauseRow.end_date >= local_date),
         )
+        # A learner who already learned that day (before their lesson time) is not asked to again.
+        learned = exists().where(
+            DeliveryRow.learner_id == LearnerRow.id,
+            DeliveryRow.local_date == local_date,
+            DeliveryRow.kind.in_(LEARNING_SESSIONS),
+            DeliveryRow.step == Step.DONE,
+        )
         planned = exists().where(
             PushRow.learner_id == LearnerRow.id,
             PushRow.local_date == local_date,
@@ -217,6 +224,7 @@ class Learners:
             NotDue.INACTIVE: LearnerRow.active.is_(True),
             NotDue.NOT_A_LESSON_DAY: LearnerRow.weekdays.contains(str(local_date.isoweekday())),
             NotDue.ON_A_BREAK: ~on_leave,
+            NotDue.DONE_TODAY: ~learned,
             NotDue.ALREADY_PLANNED: ~planned,
         }
 

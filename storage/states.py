@@ -145,4 +145,5 @@ class NotDue(StrEnum):
     INACTIVE = "inactive"
     NOT_A_LESSON_DAY = "not a lesson day"
     ON_A_BREAK = "on a break"
+    DONE_TODAY = "done today"
     ALREADY_PLANNED = "already planned"

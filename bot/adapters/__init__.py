@@ -41,6 +41,10 @@ class Adapter(Protocol):
     # day): the coach remembers handled event ids that long, then forgets them.
     redelivery: timedelta
 
+    @property
+    def connected(self) -> bool:
+        """Whether the platform answers now (for /healthz); False while the adapter waits for it."""
+
     async def run(self, handle: Handler) -> None:
         """Receive until the platform's input ends or ``stop`` is called."""
 

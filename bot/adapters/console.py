@@ -66,6 +66,8 @@ class ConsoleAdapter:
     platform: str = PLATFORM
     # Lines are never read twice.
     redelivery: timedelta = timedelta(0)
+    # A terminal is always there.
+    connected: bool = True
     _choices: tuple[Choice, ...] = ()
     _printed: set[int] = field(default_factory=set)
     _printing: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -110,12 +112,19 @@ class ConsoleAdapter:
             self._printing.notify_all()
 
     async def run(self, handle: Handler) -> None:
+        # Opening the chat is saying hello: a newcomer is greeted, a returning learner told where they are.
+        await self._until_printed({r.id for r in await handle(Command(self.sender, "start"))})
         while not self._stopped and (line := await self._read_line()) is not None:
             event = convert(line, self.sender, self._choices)
             if isinstance(event, Quit):
                 break
             if event is not None:
                 await self._until_printed({r.id for r in await handle(event)})
+        else:
+            if self._interactive():
+                # Ctrl-D leaves the cursor after the prompt: the shell's prompt gets a line of its own.
+                self.stdout.write("\n")
+                self.stdout.flush()
 
     async def _until_printed(self, answered: set[int]) -> None:
         # The next line is read once this one's answer is on screen, so a piped chat reads in order.

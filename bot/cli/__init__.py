@@ -13,40 +13,18 @@ person can fix is raised as ``CliError`` and printed as ``digicoach:
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from importlib import import_module
 
+from bot import logs
 from bot.cli.errors import CliError
 from bot.cli.options import add_database_option, one_of, settings
-from bot.masking import MaskingFormatter, mask, mask_uncaught_errors
+from bot.masking import mask, mask_uncaught_errors
 from bot.settings import Settings
 from lessons.model import DEFAULT_LANGUAGE, LANGUAGES, LEVELS, TOPICS
 
 Command = Callable[[argparse.Namespace, Settings], int]
-
-
-class _OneLineErrors(logging.Formatter):
-    """Log errors as one line: a learner at a terminal never sees a traceback."""
-
-    def formatException(self, ei: object) -> str:  # noqa: N802 - logging's API name
-        exc = ei[1] if isinstance(ei, tuple) else ei
-        return f"  ({type(exc).__name__}: {exc})"
-
-
-def _setup_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    verbose = level.upper() == "DEBUG"
-    handler.setFormatter(
-        MaskingFormatter(
-            logging.Formatter("%(levelname)s %(name)s: %(message)s")
-            if verbose
-            else _OneLineErrors("%(levelname)s: %(message)s")
-        )
-    )
-    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
 
 
 def command(name: str) -> Command:
@@ -261,6 +239,26 @@ def parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(handler="matrix:verify")
 
+    doctor = commands.add_parser(
+        "doctor", help="check the settings, database, lessons, data folder and chat platforms; change nothing"
+    )
+    add_database_option(doctor)
+    doctor.add_argument("--lessons", metavar="DIRS", help="lesson folders (default: the configured lessons)")
+    doctor.set_defaults(handler="doctor:examine")
+
+    save = commands.add_parser(
+        "backup", help="copy the database and the data folder into a new folder, also while the coach runs"
+    )
+    save.add_argument("folder", metavar="DIR", help="a new or empty folder")
+    add_database_option(save)
+    save.set_defaults(handler="backups:make")
+    load = commands.add_parser(
+        "restore", help="put a backup back into an empty database and an empty data folder"
+    )
+    load.add_argument("folder", metavar="DIR", help="a folder 'digicoach backup' made")
+    add_database_option(load)
+    load.set_defaults(handler="backups:put_back")
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     upgrade = db_commands.add_parser("upgrade", help="apply database migrations")
@@ -272,9 +270,15 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     mask_uncaught_errors()
     args = parser().parse_args(argv)
+    if args.command == "doctor":
+        # The doctor reads the settings itself: a bad one is one of its findings, not the end.
+        logs.setup("ERROR")
+        from bot.cli import doctor
+
+        return doctor.examine(args)
     try:
         configured = settings(args)
-        _setup_logging(configured.log_level)
+        logs.setup(configured.log_level, configured.log_format)
         return int(command(args.handler)(args, configured))
     except CliError as error:
         return error.report()

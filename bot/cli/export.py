@@ -17,7 +17,7 @@ def progress(args: argparse.Namespace, settings: Settings) -> int:
 
     from tqdm import tqdm
 
-    from lessons.progress_export import COLUMNS, rows
+    from lessons.progress_export import COLUMNS, members_today, rows
 
     if args.weeks < 1:
         raise CliError("--weeks must be 1 or more")
@@ -43,9 +43,18 @@ def progress(args: argparse.Namespace, settings: Settings) -> int:
                         count += 1
                 tx.audit.add(admin(), "export progress", datetime.now(UTC), organisation=args.org,
                              weeks=args.weeks, rows=count)  # fmt: skip
+                members = members_today(tx, organisation, today)
         finally:
             if output is not sys.stdout:
                 output.close()
     where = f" to {args.output}" if args.output else ""
     print(f"{count} row(s) for {args.weeks} week(s){where}", file=sys.stderr)
+    smallest = settings.smallest_group
+    if members < smallest:
+        # Only a header otherwise, and an HR officer would not know why.
+        print(
+            f"{args.org} has {members} member(s) today, fewer than {smallest} (DIGICOACH_SMALLEST_GROUP): "
+            "a group that small is never reported, so that nobody in it can be recognised",
+            file=sys.stderr,
+        )
     return 0

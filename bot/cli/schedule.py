@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bot.cli.database import open_store
 from bot.cli.errors import CliError
@@ -22,7 +22,7 @@ def preview(args: argparse.Namespace, settings: Settings) -> int:
     if loaded.library is None:
         raise CliError("the lessons have errors; run 'digicoach lessons check'")
     with open_store(settings) as store:
-        plan = planning.preview(store, loaded.library, settings.rhythm, day)
+        plan = planning.preview(store, loaded.library, settings.rhythm, day, datetime.now(UTC))
     invited = sum(p.at is not None for p in plan)
     print(f"{day:%A %d %B %Y}: {invited} of {len(plan)} learner(s) get an invitation")
     width = max((len(p.learner) for p in plan), default=0)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 from lessons import audience, commands
+from lessons.chat import Choice
 from lessons.commands import command
 from lessons.i18n import N_, _
 from lessons.turn import Turn
+
+# The most of what the learner typed that a "did not understand" quotes back.
+QUOTED = 40
 
 
 @command("help", place=130, help=N_("this list"), menu=N_("What I can do"))
@@ -20,10 +25,20 @@ def show(turn: Turn, _args: str = "") -> None:
     )
 
 
-def not_understood(turn: Turn) -> None:
+def not_understood(turn: Turn, what: str, choices: Sequence[Choice] = ()) -> None:
+    """Say what was not understood (quoted back, shortened) and what the learner can do."""
     turn.say(
-        _("Sorry, I did not understand that. Tap one of the buttons, or type /help to see what I can do.")
+        _("Sorry, I did not understand “{text}”.", text=quoted(what))
+        + " "
+        + _("Type /help to see what I can do."),
+        choices,
     )
+
+
+def quoted(text: str) -> str:
+    """What the learner typed, on one line and short enough to quote back."""
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTED else text[: QUOTED - 1] + "…"
 
 
 def button_not_valid(turn: Turn) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Literal
 
+from babel import Locale
 from babel.dates import get_day_names
 from babel.lists import format_list
 
@@ -14,11 +15,13 @@ from lessons import invites
 from lessons.buttons import Button, on
 from lessons.chat import Choice
 from lessons.commands import command
+from lessons.flows import help
 from lessons.flows.navigation import GoTo, StartCheck
-from lessons.i18n import N_, _, format_locale, language_name, short_time, use_locale
+from lessons.grading import normalise
+from lessons.i18n import N_, _, format_locale, language_name, ngettext, short_time, use_locale
 from lessons.model import LANGUAGES
 from lessons.turn import Turn
-from storage.states import Stage
+from storage.states import SessionKind, Stage
 
 SUGGESTED_TIMES = (time(8, 0), time(9, 30), time(12, 30), time(16, 0))
 
@@ -71,18 +74,26 @@ def weekday_names(weekdays: str) -> str:
     return format_list([names[int(d) - 1] for d in sorted(weekdays)], locale=format_locale())
 
 
-@command(
-    "start", place=120, help=N_("start again from the beginning"), menu=N_("Start again from the beginning")
-)
+# What a learner may type for "yes" and "no" in the coach's languages, when a question has only those.
+YES = frozenset({"yes", "y", "ja", "j", "oui", "o"})
+NO = frozenset({"no", "n", "nee", "nein", "non"})
+
+
+@command("start", place=120, help=N_("begin, or see where you are"), menu=N_("Begin, or see where you are"))
 def start(turn: Turn, code: str = "") -> None:
-    """``/start`` (or ``/start CODE`` from an invite): greet, and begin (or resume) onboarding."""
+    """``/start`` (or ``/start CODE`` from an invite): greet, then begin, go on, or say where they are.
+
+    It never throws away what a learner did: a learner half-way through
+    onboarding is asked the open question again.
+    """
     if code.strip():
         invites.redeem(turn, code)
     if turn.learner.set_up:
-        turn.say(
-            _("Welcome back! Type /lesson for today's lesson or /help to see what I can do."),
-            [GoTo("lesson").choice(_("Today's lesson"))],
-        )
+        where_you_are(turn)
+        return
+    if turn.learner.stage in (Stage.PRIVACY, Stage.TIME):
+        turn.say(_("Hello again! Let's go on where we were."))
+        resume(turn)
         return
     turn.update_learner(stage=Stage.LANGUAGE)
     turn.say(
@@ -96,6 +107,85 @@ def start(turn: Turn, code: str = "") -> None:
 
 def ask_language(turn: Turn) -> None:
     turn.say(_("Which language do you prefer?"), language_choices())
+
+
+def where_you_are(turn: Turn) -> None:
+    """For a learner who is set up: a greeting, and where they are on their path."""
+    tx, learner = turn.tx, turn.learner
+    done = len(tx.deliveries.finished_lessons(learner.id))
+    welcome = _("Welcome back!")
+    open_session = tx.deliveries.latest_open(learner.id)
+    if open_session is not None:
+        lesson = turn.library.lesson(open_session.lesson_id)
+        title = lesson.title.get(turn.language) if lesson is not None else None
+        turn.say(
+            welcome
+            + " "
+            + (
+                _("You were in the middle of “{title}”.", title=title)
+                if open_session.kind is SessionKind.LESSON and title
+                else _("You were in the middle of a few questions.")
+            ),
+            [GoTo("lesson").choice(_("Continue"))],
+        )
+        return
+    lessons_done = ngettext("You have done {n} lesson.", "You have done {n} lessons.", done) if done else ""
+    upcoming = turn.next_lesson()
+    if any(d.done for d in tx.deliveries.on_day(learner.id, turn.today)):
+        turn.say(
+            " ".join(filter(None, [welcome, lessons_done, _("Today's lesson is done. Well done!")])),
+            [GoTo("progress").choice(_("My progress"))],
+        )
+    elif upcoming is not None:
+        turn.say(
+            " ".join(
+                filter(
+                    None,
+                    [welcome, lessons_done, _("Next: “{title}”.", title=upcoming.title.get(turn.language))],
+                )
+            ),
+            [GoTo("lesson").choice(_("Today's lesson")), GoTo("progress").choice(_("My progress"))],
+        )
+    else:
+        turn.say(
+            " ".join(
+                [welcome, lessons_done, _("You have done every lesson. Type /lesson to repeat questions.")]
+            ),
+            [GoTo("progress").choice(_("My progress"))],
+        )
+
+
+def not_understood(turn: Turn, text: str) -> None:
+    """A typed answer onboarding cannot read: say so, then ask the open question again, once."""
+    stage = turn.learner.stage
+    if stage in (Stage.NEW, Stage.LANGUAGE) and (code := language_named(text)) is not None:
+        choose_language(turn, code)
+        return
+    if stage is Stage.PRIVACY and normalise(text) in YES | {"ok", "okay", "👍"}:
+        accept_privacy(turn, PrivacyRead())
+        return
+    sorry = _("Sorry, I did not understand “{text}”.", text=help.quoted(text))
+    if stage in (Stage.NEW, Stage.LANGUAGE):
+        if stage is Stage.NEW:
+            turn.update_learner(stage=Stage.LANGUAGE)
+        turn.say(sorry + " " + _("Which language do you prefer?"), language_choices())
+    elif stage is Stage.PRIVACY:
+        turn.say(
+            sorry + " " + _("Please read the notice about your privacy above, then choose:"),
+            [PrivacyRead().choice(_("OK, understood"))],
+        )
+    else:
+        turn.say(sorry + " " + _("Please type a time like 09:30, or choose one of these:"), time_choices())
+
+
+def language_named(text: str) -> str | None:
+    """The language a learner typed, by its code or its name in any of the coach's languages."""
+    typed = normalise(text)
+    for code in LANGUAGES:
+        names = {code, *(normalise(Locale.parse(code).get_display_name(other) or "") for other in LANGUAGES)}
+        if typed in names:
+            return code
+    return None
 
 
 def resume(turn: Turn) -> None:

@@ -17,7 +17,8 @@ from typing import Annotated, Any, Literal
 from lessons import digest_chart
 from lessons.buttons import Button, Within, on
 from lessons.commands import command
-from lessons.flows.onboarding import weekday_names
+from lessons.flows.onboarding import NO, YES, weekday_names
+from lessons.grading import normalise
 from lessons.i18n import N_, _, language_name, ngettext, short_time
 from lessons.turn import Turn
 from storage.records import Learner, Push
@@ -217,6 +218,19 @@ def ask_to_forget(turn: Turn, _args: str = "") -> None:
             Forget("no", stamp).choice(_("No, keep it")),
         ],
     )
+
+
+def typed_erase_answer(turn: Turn, text: str) -> bool:
+    """A typed "ja" or "no" answers the open erase question, like its buttons; False if it is not one."""
+    asked = turn.learner.erase_asked_at
+    word = normalise(text)
+    if asked is None or word not in YES | NO:
+        return False
+    press = Forget("yes" if word in YES else "no", int(asked.timestamp()))
+    if not _open(turn, press):
+        return False  # an old question: the word is read as anything else typed
+    forget(turn, press)
+    return True
 
 
 def _open(turn: Turn, press: Forget) -> bool:

@@ -19,7 +19,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from lessons.buttons import Button, Position, RowId, on
-from lessons.chat import Choice, Picture
+from lessons.chat import Choice, Picture, Reply
 from lessons.flows import help
 from lessons.flows.navigation import GoTo, MoreLessons, StartReview
 from lessons.i18n import _, ngettext
@@ -240,6 +240,15 @@ def _ask(turn: Turn, kind: SessionType, delivery: Delivery, questions: list[Aske
     elif not choices:
         choices.append(asking.answer(DONT_KNOW, _("I don't know")))
     turn.say(text, choices, title=kind.title(delivery.position + 1, len(questions)), quiz=True)
+
+
+def shown_now(turn: Turn, delivery: Delivery) -> Reply | None:
+    """The message with choices that ``show`` would send for ``delivery``, without sending it."""
+    said = len(turn.replies)
+    show(turn, delivery)
+    shown = turn.replies[said:]
+    del turn.replies[said:]
+    return next((reply for reply in reversed(shown) if reply.choices), None)
 
 
 def _ticked(delivery: Delivery) -> frozenset[int]:

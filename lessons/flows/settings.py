@@ -18,7 +18,8 @@ from storage.states import Stage
 
 @dataclass(frozen=True)
 class ChangeSetting(Button, kind="set"):
-    what: Literal["lang", "time", "days", "done"]
+    # "done" ends the choice of days, "close" the settings without a change.
+    what: Literal["lang", "time", "days", "done", "close"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def show(turn: Turn, _args: str = "") -> None:
             ChangeSetting("lang").choice(_("Language")),
             ChangeSetting("time").choice(_("Lesson time")),
             ChangeSetting("days").choice(_("Lesson days")),
+            ChangeSetting("close").choice(_("Done")),
         ],
         title=_("Your settings"),
     )
@@ -69,6 +71,8 @@ def change(turn: Turn, press: ChangeSetting) -> None:
         onboarding.ask_time(turn)
     elif press.what == "days":
         _ask_days(turn)
+    elif press.what == "close":
+        turn.say(_("Fine. Your settings stay as they are. Type /lesson for today's lesson."))
     else:
         turn.say(
             _("Saved. Your lessons come on {days}.", days=onboarding.weekday_names(turn.learner.weekdays))

@@ -98,7 +98,8 @@ def test_a_reader_that_stops_reading_ends_the_chat_quietly(tmp_path):
     result = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=60
     )
-    assert result.stdout == "> /start\n"
+    # The greeting that opens the chat is its first line.
+    assert result.stdout.startswith("Hallo! Ik ben je digitale coach.") and result.stdout.count("\n") == 1
     assert result.stderr == ""
     assert result.returncode == 0
 
@@ -121,3 +122,57 @@ def test_a_manager_in_the_console_gets_a_digest_with_a_chart(tmp_path):
     picture = done.stdout.split("[picture: ")[1].split("]")[0].split(" – ")[1]
     assert Path(picture).is_absolute()
     assert Path(picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_opening_the_chat_greets_a_newcomer_and_tells_a_returning_learner_where_they_are(tmp_path):
+    first = chat(tmp_path, ["2", "maybe", "1", "09:30"], "--user", "saïd")
+    # Before anything is typed: the greeting and the language question, numbered.
+    assert first.stdout.startswith("Hallo! Ik ben je digitale coach.")
+    assert first.stdout.index("  [2] English") < first.stdout.index("> 2")
+    # A wrong answer says what was not understood and shows the numbered choices again, once.
+    after_maybe = first.stdout.split("> maybe\n", 1)[1].split("> 1\n", 1)[0]
+    assert after_maybe == (
+        "Sorry, I did not understand “maybe”. Please read the notice about your privacy above, then choose:\n"
+        "  [1] OK, understood\n\n"
+    )
+    again = chat(tmp_path, [], "--user", "saïd")
+    assert again.stdout.startswith("Welcome back! Next: “")
+    assert "  [1] Today's lesson\n  [2] My progress" in again.stdout
+
+
+def _at_a_terminal(tmp_path: Path, typed: bytes) -> bytes:
+    """``digicoach chat`` on a pseudo-terminal, as a person runs it; everything it showed."""
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "chat", "--db", f"sqlite:///{tmp_path / 'coach.sqlite3'}"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        cwd=tmp_path,
+    )
+    os.close(follower)
+    shown = b""
+
+    def read_until(wanted: bytes) -> None:
+        nonlocal shown
+        while wanted not in shown:
+            shown += os.read(leader, 4096)
+
+    read_until(b"> ")
+    os.write(leader, typed)
+    try:
+        while True:
+            shown += os.read(leader, 4096)
+    except OSError:  # the chat ended and closed the terminal
+        pass
+    assert process.wait(30) == 0
+    os.close(leader)
+    return shown
+
+
+def test_quit_and_ctrl_d_leave_the_terminal_on_a_new_line(tmp_path):
+    assert _at_a_terminal(tmp_path, b"/quit\n").endswith(b"/quit\r\n")
+    assert _at_a_terminal(tmp_path, b"\x04").endswith(b"> \r\n")

@@ -140,3 +140,18 @@ def test_the_export_names_an_unknown_organisation(region, store, capsys, monkeyp
     monkeypatch.setenv("DIGICOACH_DATABASE_URL", store.url)
     assert main(["export", "progress", "--org", "poperinghe"]) == 2
     assert "no organisation 'poperinghe'" in capsys.readouterr().err
+
+
+def test_an_export_of_an_organisation_too_small_to_report_says_why_it_is_empty(
+    region, store, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("DIGICOACH_DATABASE_URL", store.url)
+    monkeypatch.setenv("DIGICOACH_SMALLEST_GROUP", "9")
+    out = tmp_path / "poperinge.csv"
+    assert main(["export", "progress", "--org", "poperinge", "--weeks", "2", "--until", "2026-03-08",
+                 "--output", str(out)]) == 0  # fmt: skip
+    assert len(out.read_text().splitlines()) == 1  # the header
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "poperinge has 8 member(s) today, fewer than 9 (DIGICOACH_SMALLEST_GROUP): a group that small "
+        "is never reported, so that nobody in it can be recognised"
+    )

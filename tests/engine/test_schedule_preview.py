@@ -166,3 +166,34 @@ def _next_minute(due: datetime) -> datetime:
 
 def invitations_of(replies):
     return [r for r in replies if any(c.id.startswith("snooze:") for c in r.choices)]
+
+
+def test_today_a_learner_who_already_learned_gets_nothing_and_the_tick_agrees(
+    chat, coach, clock, store, fixture_library
+):
+    alice = chat("alice")
+    onboard(alice)  # Monday 09:00, lesson time 09:30
+    finish_passwords_lesson(alice)
+    today = date(2026, 3, 2)
+    plan = {p.learner: (p.at, p.what) for p in preview(store, fixture_library, Rhythm(), today, clock.now)}
+    assert plan["alice"] == (None, "already did a lesson or review that day")
+    clock.now = local(2026, 3, 2, 9, 45)
+    assert tick(coach, clock.now) == []
+
+
+def test_today_an_invitation_whose_time_passed_says_whether_it_still_goes_out(
+    chat, coach, clock, store, fixture_library
+):
+    onboard(chat("alice"))  # 09:30, not ticked since
+    today = date(2026, 3, 2)
+
+    def plan_at(now):
+        return {p.learner: (p.at, p.what) for p in preview(store, fixture_library, Rhythm(), today, now)}
+
+    at, what = plan_at(local(2026, 3, 2, 10, 0))["alice"]
+    assert at is not None and what.endswith("; time passed: goes out at the next tick of a running coach")
+    assert plan_at(local(2026, 3, 2, 14, 0))["alice"] == (
+        None,
+        "lesson 'passwords': Strong passwords; time passed without a running coach: dropped "
+        "(DIGICOACH_CATCH_UP_HOURS)",
+    )

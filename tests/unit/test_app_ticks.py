@@ -23,6 +23,7 @@ class RecordingAdapter:
 
     platform = "memory"
     redelivery = timedelta(hours=1)
+    connected = True
 
     def __init__(self) -> None:
         self.sent: list[Reply] = []
@@ -45,7 +46,11 @@ class RecordingAdapter:
 
 def test_the_tick_sends_the_due_invitation_to_the_learners_platform(tmp_path):
     clock = FakeClock(local(2026, 3, 2, 9, 0))
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'c.sqlite3'}", lessons=str(FIXTURES / "library"))
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'c.sqlite3'}",
+        lessons=str(FIXTURES / "library"),
+        metrics_address="",
+    )
     app = build(settings, clock)
     onboard(MemoryChat(app.coach, "alice", "en"))
     clock.now = local(2026, 3, 2, 9, 45)

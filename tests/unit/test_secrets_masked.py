@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.adapters.matrix import configure as configure_matrix
-from bot.cli import _setup_logging
+from bot.logs import setup as setup_logging
 from bot.masking import mask
 from bot.settings import Settings
 
@@ -97,8 +97,9 @@ def test_matrix_secrets_are_masked_in_every_log_line(monkeypatch, capsys, tmp_pa
     monkeypatch.setenv("MATRIX_USER_ID", "@coach:example.org")
     monkeypatch.setenv("MATRIX_PASSWORD", "correct horse battery")
     monkeypatch.setenv("MATRIX_ACCESS_TOKEN", "syt_Y29hY2g_secretsecretsecret")
+    monkeypatch.setenv("MATRIX_DEVICE_ID", "COACHDEVICE")
     assert configure_matrix(Settings(data_dir=tmp_path)) is not None
-    _setup_logging("DEBUG")
+    setup_logging("DEBUG")
     try:
         logging.getLogger("nio.api").debug(
             "login with correct horse battery gave syt_Y29hY2g_secretsecretsecret"

@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.adapters.matrix.adapter import MatrixAdapter
 from bot.adapters.matrix.convert import server_of
+from bot.adapters.matrix.state import AdapterState
 from bot.masking import keep_secret
 from bot.settings import Settings
 
@@ -32,12 +35,40 @@ class MatrixSettings(BaseSettings):
         keep_secret(self.password)
         return self
 
+    @property
+    def wanted(self) -> bool:
+        """Any MATRIX_* setting that says the operator wants Matrix."""
+        return bool(self.homeserver or self.user_id or self.access_token or self.password)
+
+    def problem(self, data_dir: Path) -> str | None:
+        """What keeps the settings from serving Matrix, naming the variable to set; None if nothing."""
+        if not self.wanted:
+            return None
+        if not self.homeserver:
+            return (
+                "MATRIX_HOMESERVER is not set: the homeserver's client URL, e.g. https://matrix.example.org"
+            )
+        if not self.user_id:
+            return "MATRIX_USER_ID is not set: the bot account, e.g. @digicoach:example.org"
+        if bool(self.access_token) != bool(self.device_id):
+            missing = "MATRIX_DEVICE_ID" if self.access_token else "MATRIX_ACCESS_TOKEN"
+            return f"{missing} is not set: an access token and its device id go together"
+        if not (self.access_token or self.password or AdapterState(data_dir).login(self.user_id)):
+            return (
+                "no Matrix login: set MATRIX_ACCESS_TOKEN and MATRIX_DEVICE_ID, or MATRIX_PASSWORD for "
+                "a first login (README, 'Matrix')"
+            )
+        return None
+
 
 def configure(settings: Settings, password: str | None = None) -> MatrixAdapter | None:
     """The adapter if Matrix is configured; ``password`` (typed at a prompt) overrides ``MATRIX_PASSWORD``."""
     matrix = MatrixSettings()
-    if not (matrix.homeserver and matrix.user_id):
+    if not matrix.wanted:
         return None
+    if (problem := matrix.problem(settings.data_dir / "matrix")) is not None and not password:
+        raise SystemExit(f"digicoach: Matrix: {problem}")
+    assert matrix.homeserver and matrix.user_id
     servers = tuple(
         s.strip().lower()
         for s in (matrix.allowed_servers or server_of(matrix.user_id)).split(",")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import math
 import mimetypes
 import random
 import time
@@ -44,6 +45,7 @@ from nio import (
 )
 from nio.exceptions import LocalProtocolError
 
+from bot import metrics
 from bot.adapters import Handler, Outcome, Report
 from bot.adapters.matrix import render
 from bot.adapters.matrix.convert import PLATFORM, Incoming, allowed, convert, is_one_to_one
@@ -134,10 +136,14 @@ class MatrixAdapter:
         self._stopped = asyncio.Event()
         self._connecting = asyncio.Lock()
         self._seeding: set[asyncio.Task[None]] = set()
+        # The last sync reached the homeserver; /healthz reads it.
+        self._in_sync = False
 
     # -- connection ---------------------------------------------------------
 
     def _new_client(self) -> AsyncClient:
+        # Login, keys and room keys: the coach's user only, the folders too.
+        self.state.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.state.store_path.mkdir(parents=True, exist_ok=True, mode=0o700)
         config = AsyncClientConfig(
             encryption_enabled=True,
@@ -160,7 +166,10 @@ class MatrixAdapter:
             raise MatrixLoginError(
                 "set MATRIX_ACCESS_TOKEN and MATRIX_DEVICE_ID, or MATRIX_PASSWORD for a first login"
             )
-        answer = await self._retrying("log in", lambda: client.login(self._password, device_name="digicoach"))
+        # A homeserver down at the first start is waited for, as long as it takes (as Telegram is).
+        answer = await self._retrying(
+            "log in", lambda: client.login(self._password, device_name="digicoach"), deadline=math.inf
+        )
         if not isinstance(answer, LoginResponse):
             raise MatrixLoginError(f"the homeserver refused the login of {self.user_id}: {answer}")
         login = Login(answer.user_id, answer.device_id, answer.access_token)
@@ -218,6 +227,7 @@ class MatrixAdapter:
                 if not (isinstance(answer, ErrorResponse) and answer.status_code == "M_LIMIT_EXCEEDED"):
                     return answer
                 wait = backoff(attempt, answer.retry_after_ms)
+                metrics.rate_limited("matrix", wait)
                 if last or (deadline is not None and time.monotonic() + wait > deadline):
                     raise SendFailedError(f"{what}: still rate limited after {attempt} tries")
                 log.warning("%s: rate limited by the homeserver; trying again in %.1f s", what, wait)
@@ -227,12 +237,19 @@ class MatrixAdapter:
 
     async def run(self, handle: Handler) -> None:
         try:
-            client = await self.connect()
+            client = await self._until_stopped(self.connect())
+            if client is None:
+                return
             await self._sync_forever(client, handle)
         except (MatrixLoginError, SendFailedError) as error:
             # A setting to fix or a server that never answered the first login,
             # not a crash: one clear line for the operator.
             raise SystemExit(f"digicoach: Matrix: {error}") from None
+
+    @property
+    def connected(self) -> bool:
+        """Logged in, and the last sync reached the homeserver."""
+        return self._client is not None and self._in_sync
 
     def stop(self) -> None:
         """Take no new events: a sync under way is abandoned, a sync being handled is finished."""
@@ -291,10 +308,12 @@ class MatrixAdapter:
                 await self._pause(failures, f"lost {self.homeserver} while handling a sync ({error})")
                 continue
             failures = 0
+            self._in_sync = True
             self.state.save_sync_token(response.next_batch)
             first = False
 
     async def _pause(self, failures: int, why: str, retry_after_ms: int | None = None) -> None:
+        self._in_sync = False
         wait = backoff(failures, retry_after_ms)
         log.warning("%s; trying again in %.0f s", why, wait)
         await self._until_stopped(asyncio.sleep(wait))
@@ -372,6 +391,7 @@ class MatrixAdapter:
                 await self._greet(room_id, event, handle)
             return
         if isinstance(event, MegolmEvent):
+            metrics.UNDECRYPTABLE.inc()
             log.warning("cannot decrypt %s from %s in %s (no session key)", event.event_id, sender, room_id)
             if allowed(sender, self.allowed_servers):
                 # Silence would leave the learner waiting; the reply is keyed on the

@@ -27,6 +27,7 @@ from telegram.constants import UpdateType
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot import metrics
 from bot.adapters import Handler, Outcome, Report
 from bot.adapters.telegram import menu, render
 from bot.adapters.telegram.config import TelegramSettings
@@ -96,6 +97,11 @@ class TelegramAdapter:
             await self._serve_webhook()
         else:
             await self._poll()
+
+    @property
+    def connected(self) -> bool:
+        """Started (the token was accepted) and the Bot API answers."""
+        return bool(self.application.running) and self.pacer.is_reachable
 
     def stop(self) -> None:
         """Take no new updates; the batch in hand is handled (and confirmed at the next start)."""
@@ -177,7 +183,9 @@ class TelegramAdapter:
                 )
                 pause = 1.0
             except RetryAfter as error:
-                await asyncio.sleep(retry_after_seconds(error))
+                seconds = retry_after_seconds(error)
+                metrics.rate_limited("telegram", seconds)
+                await asyncio.sleep(seconds)
                 continue
             except Conflict as error:
                 log.error("another program receives this bot's updates (%s); trying again", error.message)

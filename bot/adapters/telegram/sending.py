@@ -37,6 +37,7 @@ from datetime import timedelta
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot import metrics
 from bot.adapters import Outcome
 from bot.adapters.telegram.render import Call
 
@@ -219,6 +220,7 @@ class Pacer:
                     await self._perform(call)
             except RetryAfter as error:
                 seconds = retry_after_seconds(error)
+                metrics.rate_limited("telegram", seconds)
                 self._chat_holds[call.chat_id] = self._clock() + seconds
                 self.rate.refused(seconds)
                 continue
@@ -270,6 +272,10 @@ class Pacer:
             log.warning("Telegram does not answer (%s); waiting until it does", why)
             self._reachable.clear()
             self._probing = asyncio.create_task(self._probe_until_answered())
+
+    @property
+    def is_reachable(self) -> bool:
+        return self._reachable.is_set()
 
     async def reachable(self) -> None:
         await self._reachable.wait()

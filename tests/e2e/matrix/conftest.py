@@ -54,6 +54,8 @@ class BotProcess:
             "DIGICOACH_DATA_DIR": str(directory / "data"),
             "DIGICOACH_DATABASE_URL": f"sqlite:///{directory / 'coach.sqlite3'}",
             "DIGICOACH_LOG_LEVEL": "INFO",
+            # /healthz and /metrics only where a test asks: coaches of other tests may run meanwhile.
+            "DIGICOACH_METRICS_ADDRESS": "",
         }
         if password_login:
             self.env["MATRIX_PASSWORD"] = account.password

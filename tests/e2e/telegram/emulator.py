@@ -216,6 +216,8 @@ class Coach:
             "DIGICOACH_DATA_DIR": str(database.parent / "data"),
             "DIGICOACH_LESSONS": str(FIXTURE_LIBRARY),
             "DIGICOACH_LOG_LEVEL": "INFO",
+            # /healthz and /metrics only where a test asks: coaches of other tests may run meanwhile.
+            "DIGICOACH_METRICS_ADDRESS": "",
             **env,
         }
         self.process: subprocess.Popen[str] | None = None
