@@ -124,3 +124,22 @@ def test_a_lesson_without_sources_or_a_review_date_is_warned_at_its_id(tmp_path)
     path.write_text(unchecked + "sources:\n  - url: https://safeonweb.be\n    checked: 2026-12-06\n")
     [warning] = load_library([tmp_path], ("nl", "en"), today=date(2026, 12, 6)).problems
     assert warning.message.startswith("lesson 'l0' has no 'reviewed' date")
+
+
+def test_the_limits_are_the_issues_targets_true_40_to_60_percent_and_longest_at_most_a_third(tmp_path):
+    def problems(folder: Path) -> list[str]:
+        return [p.message for p in load_library([folder], ("nl", "en")).problems]
+
+    for trues, warned in ((4, False), (6, False), (3, True), (7, True)):
+        folder = tmp_path / f"true-{trues}"
+        folder.mkdir()
+        for n in range(10):
+            _lesson(folder, n, _true_false(answer=n < trues))
+        assert any("true/false answers" in m for m in problems(folder)) is warned, trues
+    for longest, warned in ((4, False), (5, True)):  # of 12: a third is the most
+        folder = tmp_path / f"longest-{longest}"
+        folder.mkdir()
+        for n in range(12):
+            right, wrong = ("Bel een gekend nummer terug", "Betaal") if n < longest else ("Bel", "Betaal nu")
+            _lesson(folder, n, _single(right, wrong))
+        assert any("is the longest" in m for m in problems(folder)) is warned, longest
