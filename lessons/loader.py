@@ -64,7 +64,7 @@ KNOWN_KEYS = _known_keys()
 _CHOICES_BY_FIELD = {
     "topic": ("topic", "one of " + ", ".join(TOPICS)),
     "level": ("level", "one of " + ", ".join(LEVELS)),
-    "digcomp": ("DigComp id", "a DigComp 2.2 id: 1.1-1.3, 2.1-2.6, 3.1-3.4, 4.1-4.4 or 5.1-5.4"),
+    "digcomp": ("DigComp id", "a DigComp 3.0 id: 1.1-1.3, 2.1-2.6, 3.1-3.4, 4.1-4.4 or 5.1-5.4"),
     "[key]": ("language", "one of " + ", ".join(LANGUAGES)),
 }
 # Fields that hold ids or tags (``model.Slug``).

@@ -54,7 +54,7 @@ EXPECTED = {
     ),
     "unknown_key.yaml": "8:1: unknown key 'cardz'; did you mean 'cards'?",
     "unknown_digcomp.yaml": (
-        "4:18: unknown DigComp id '6.2': use a DigComp 2.2 id: 1.1-1.3, 2.1-2.6, 3.1-3.4, 4.1-4.4 or 5.1-5.4"
+        "4:18: unknown DigComp id '6.2': use a DigComp 3.0 id: 1.1-1.3, 2.1-2.6, 3.1-3.4, 4.1-4.4 or 5.1-5.4"
     ),
     "wrong_type.yaml": "2:10: 'version' should be a whole number, e.g. 1, not 'first'",
     # YAML 1.2: 'yes' is text, and the checker does not guess it means true.
