@@ -44,6 +44,9 @@ LIBRARY_DIR = Path(__file__).parent / "library"
 # In every warning about a 'lost_in_import' line: 'lessons import' reports the same loss by its
 # line in the Moodle file and leaves these out of its own check.
 IMPORT_LOSS = "lost in the import from Moodle"
+# In the warnings about a lesson nobody has checked against official pages yet.
+NO_SOURCES = "names no sources"
+NOT_REVIEWED = "has no 'reviewed' date"
 DEFAULT_REQUIRED_LANGUAGES: tuple[str, ...] = ("nl", "en")
 
 
@@ -61,7 +64,7 @@ KNOWN_KEYS = _known_keys()
 _CHOICES_BY_FIELD = {
     "topic": ("topic", "one of " + ", ".join(TOPICS)),
     "level": ("level", "one of " + ", ".join(LEVELS)),
-    "digcomp": ("DigComp id", "a DigComp 2.2 id: 1.1-1.3, 2.1-2.6, 3.1-3.4, 4.1-4.4 or 5.1-5.4"),
+    "digcomp": ("DigComp id", "a DigComp 3.0 id: 1.1-1.3, 2.1-2.6, 3.1-3.4, 4.1-4.4 or 5.1-5.4"),
     "[key]": ("language", "one of " + ", ".join(LANGUAGES)),
 }
 # Fields that hold ids or tags (``model.Slug``).
@@ -330,12 +333,39 @@ def _lesson_problems(
                     f"keep cards to {MAX_CARD_WORDS} words or split the card",
                     "warning",
                 )
-    if lesson.reviewed is not None and today - lesson.reviewed > REVIEW_EVERY:
+    problems += _review_problems(lesson, doc, file, today)
+    return problems
+
+
+def _review_problems(lesson: Lesson, doc: YamlDocument, file: str, today: date) -> list[Problem]:
+    """Warnings when nobody can tell where a lesson's facts come from or when they were last checked.
+
+    Facts age (laws, dates, programmes): a lesson names the official pages it rests on and the
+    day someone checked it against them, so an outdated lesson shows up in ``lessons check``.
+    """
+    problems: list[Problem] = []
+
+    def at(path: PathKey, message: str) -> None:
+        line, col = doc.position(path)
+        problems.append(Problem(file, line, col, message, "warning"))
+
+    if not lesson.sources:
+        at(
+            ("id",),
+            f"lesson '{lesson.id}' {NO_SOURCES}: add 'sources:' with the official pages its facts "
+            "rest on, each as '- url: https://...' and 'checked: YYYY-MM-DD' (the day you checked it)",
+        )
+    if lesson.reviewed is None:
+        at(
+            ("id",),
+            f"lesson '{lesson.id}' {NOT_REVIEWED}: check its facts against its sources, "
+            "then add 'reviewed: YYYY-MM-DD' with today's date",
+        )
+    elif today - lesson.reviewed > REVIEW_EVERY:
         at(
             ("reviewed",),
             f"lesson '{lesson.id}' was last reviewed on {lesson.reviewed.isoformat()}, more than a year ago: "
             "check its facts against its sources, then set 'reviewed' (and each source's 'checked') to today",
-            "warning",
         )
     return problems
 

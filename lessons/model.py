@@ -20,7 +20,8 @@ DEFAULT_LANGUAGE = "nl"
 
 TOPICS: tuple[str, ...] = ("strategy", "iot", "skills", "participation", "business", "security")
 LEVELS: tuple[str, ...] = ("foundation", "intermediate", "advanced")
-# DigComp 2.2: 5 areas, 21 competences (JRC128415); DigComp 3.0 keeps the ids.
+# DigComp 3.0 (JRC, 2025): 5 areas, 21 competences, with the ids of DigComp 2.2 (JRC128415)
+# kept; 3.0 changed the wording, not the structure.
 DIGCOMP_IDS: tuple[str, ...] = (
     "1.1", "1.2", "1.3",
     "2.1", "2.2", "2.3", "2.4", "2.5", "2.6",

@@ -16,8 +16,12 @@ from lessons.model import LANGUAGES, FreeText, Lesson, MultipleChoice, Question,
 
 # Below this many items of a kind a share says little: no limit is held.
 ENOUGH_ITEMS = 10
-TRUE_SHARE = (0.35, 0.65)
-MOST_LONGEST_RIGHT = 0.40
+# 'True' answers between 40 % and 60 % of true/false questions: always answering one side
+# then scores at most 60 %.
+TRUE_SHARE = (0.40, 0.60)
+# The right option strictly the longest in at most a third of single-choice questions:
+# about what chance gives with three options.
+MOST_LONGEST_RIGHT = 1 / 3
 MOST_ALL_BUT_ONE = 0.50
 
 
@@ -109,7 +113,7 @@ def beyond_limits(bias: QuizBias) -> Iterator[tuple[str, str]]:
         yield (
             "single",
             f"in {bias.longest_right[language]} of {bias.single} single-choice questions the right option "
-            f"is the longest in '{language}' ({share:.0%}): picking the longest pays; keep it under "
+            f"is the longest in '{language}' ({share:.0%}): picking the longest pays; keep it at most "
             f"{MOST_LONGEST_RIGHT:.0%} by writing distractors as long and as careful as the right answer",
         )
     if bias.multiple >= ENOUGH_ITEMS and bias.all_but_one_share > MOST_ALL_BUT_ONE:
@@ -127,7 +131,8 @@ def render(bias: QuizBias) -> list[str]:
     return [
         f"True/false answers that are 'true': {bias.answer_true} of {bias.true_false} "
         f"({bias.true_share:.0%}; keep {TRUE_SHARE[0]:.0%}-{TRUE_SHARE[1]:.0%})",
-        f"Single choice, right option strictly the longest (keep under {MOST_LONGEST_RIGHT:.0%}): {longest}",
+        f"Single choice, right option strictly the longest (keep at most {MOST_LONGEST_RIGHT:.0%}): "
+        f"{longest}",
         f"Select-all questions with all options right but one: {bias.all_but_one} of {bias.multiple} "
         f"({bias.all_but_one_share:.0%}; keep under {MOST_ALL_BUT_ONE:.0%})",
         f"Choice questions with only two options: {bias.two_options}",

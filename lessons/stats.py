@@ -77,7 +77,7 @@ def render(stats: LibraryStats) -> str:
     for topic in TOPICS:
         lines.append(topic.ljust(width) + "".join(f"{stats.per_cell[(topic, lv)]:>14}" for lv in LEVELS))
     covered = sum(1 for n in stats.digcomp.values() if n)
-    lines += ["", f"DigComp 2.2 competences taught: {covered} of {len(DIGCOMP_IDS)}"]
+    lines += ["", f"DigComp 3.0 competences taught: {covered} of {len(DIGCOMP_IDS)}"]
     lines.append("  " + "  ".join(f"{i}:{n}" for i, n in stats.digcomp.items()))
     lines += ["", "Languages (lessons complete in that language):"]
     lines.append(

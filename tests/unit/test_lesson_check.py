@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from lessons.loader import load_library
+from lessons.loader import NO_SOURCES, NOT_REVIEWED, load_library
 
 BROKEN = Path(__file__).parents[1] / "fixtures" / "broken"
 
@@ -53,7 +54,7 @@ EXPECTED = {
     ),
     "unknown_key.yaml": "8:1: unknown key 'cardz'; did you mean 'cards'?",
     "unknown_digcomp.yaml": (
-        "4:18: unknown DigComp id '6.2': use a DigComp 2.2 id: 1.1-1.3, 2.1-2.6, 3.1-3.4, 4.1-4.4 or 5.1-5.4"
+        "4:18: unknown DigComp id '6.2': use a DigComp 3.0 id: 1.1-1.3, 2.1-2.6, 3.1-3.4, 4.1-4.4 or 5.1-5.4"
     ),
     "wrong_type.yaml": "2:10: 'version' should be a whole number, e.g. 1, not 'first'",
     # YAML 1.2: 'yes' is text, and the checker does not guess it means true.
@@ -106,15 +107,19 @@ def test_every_fixture_is_pinned():
     assert {p.name for p in BROKEN.iterdir()} == set(EXPECTED) | set(EXPECTED_IN_FOLDER)
 
 
-def _besides_whys(problems) -> list[str]:
-    """The problems, without the advice to give wrong options a 'why' (tested on its own)."""
-    return [str(p) for p in problems if "has no 'why'" not in p.message]
+# Advice every fixture gets, each tested on its own: a 'why' for wrong options, sources and a review date.
+ADVICE = ("has no 'why'", NO_SOURCES, NOT_REVIEWED)
+
+
+def _besides_advice(problems) -> list[str]:
+    """The problems, without the advice that is tested on its own."""
+    return [str(p) for p in problems if not any(a in p.message for a in ADVICE)]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_broken_file_is_reported_once_with_its_position(name):
     loaded = load_library([BROKEN / name], ("nl", "en"))
-    assert _besides_whys(loaded.problems) == [f"{BROKEN / name}:{EXPECTED[name]}"]
+    assert _besides_advice(loaded.problems) == [f"{BROKEN / name}:{EXPECTED[name]}"]
     assert loaded.library is None
 
 
@@ -122,7 +127,7 @@ def test_each_broken_file_is_reported_once_with_its_position(name):
 def test_each_rule_across_files_is_reported_where_to_fix_it(name):
     folder = BROKEN / name
     loaded = load_library([folder], ("nl", "en"))
-    assert _besides_whys(loaded.problems) == [
+    assert _besides_advice(loaded.problems) == [
         f"{folder}/" + line.format(folder=folder) for line in EXPECTED_IN_FOLDER[name]
     ]
 
@@ -145,7 +150,7 @@ def test_the_command_prints_problems_and_exits_1_without_a_traceback(capsys):
     assert main(["lessons", "check", str(BROKEN)]) == 1
     out, err = capsys.readouterr()
     expected = len(EXPECTED) + sum(len(lines) for lines in EXPECTED_IN_FOLDER.values())
-    assert len([line for line in out.splitlines() if "has no 'why'" not in line]) == expected
+    assert len([line for line in out.splitlines() if not any(a in line for a in ADVICE)]) == expected
     assert all(line.startswith(str(BROKEN)) for line in out.splitlines())
     assert "Traceback" not in out + err
     assert "error(s)" in err
@@ -215,6 +220,7 @@ def _lesson_with_picture(path: Path, src: str) -> None:
         "      alt: {nl: Een valse mail, en: A fake mail}\n"
         "quiz:\n  - id: q1\n    type: true_false\n    question: {nl: Juist?, en: Right?}\n"
         "    answer: true\n    explanation: {nl: Ja., en: Yes.}\n"
+        f"sources:\n  - url: https://safeonweb.be\n    checked: {date.today()}\nreviewed: {date.today()}\n"
     )
 
 

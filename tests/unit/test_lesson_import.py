@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.cli import main
-from lessons.loader import load_library
+from lessons.loader import NO_SOURCES, NOT_REVIEWED, load_library
 from lessons.model import FreeText, MultipleChoice, SingleChoice, TrueFalse
 
 IMPORT = Path(__file__).parents[1] / "fixtures" / "import"
@@ -20,21 +20,28 @@ FACTS = ["--topic", "security", "--level", "foundation", "--digcomp", "4.2,1.2"]
 
 
 NO_WHY = "is wrong but has no 'why'"
+# What a Moodle file cannot carry and every imported lesson is advised to add: a 'why' for each
+# wrong option, the sources its facts rest on and the day it was reviewed.
+ADVICE = (NO_WHY, NO_SOURCES, NOT_REVIEWED)
 
 
 def _import(capsys, source: Path, out: Path, *extra: str) -> tuple[int, list[str], list[str]]:
-    """The exit status, the files written, and the report (without the advice to add a 'why')."""
+    """The exit status, the files written, and the report (without the advice every import gets)."""
     code = main(["lessons", "import", str(source), "--out", str(out), *FACTS, *extra])
     printed, report = capsys.readouterr()
-    return code, printed.splitlines(), [line for line in report.splitlines() if NO_WHY not in line]
+    return code, printed.splitlines(), [line for line in report.splitlines() if not _advice(line)]
+
+
+def _advice(line: str) -> bool:
+    return any(a in line for a in ADVICE)
 
 
 def _passes_the_check_and_advises_whys(capsys, out: Path) -> None:
-    """No errors; a wrong option without a 'why' is the one warning --strict has (Moodle files have none)."""
+    """No errors; the only warnings --strict has are the advice a Moodle file cannot carry."""
     capsys.readouterr()
     assert main(["lessons", "check", "--languages", "nl", str(out)]) == 0
     warnings = [line for line in capsys.readouterr().out.splitlines() if "warning" in line]
-    assert warnings and all(NO_WHY in line for line in warnings)
+    assert warnings and all(_advice(line) for line in warnings)
 
 
 def test_gift_every_supported_construct_becomes_a_lesson_that_passes_the_check(capsys, tmp_path):
@@ -125,8 +132,15 @@ def test_a_clean_file_exits_0_and_an_existing_lesson_is_never_overwritten(capsys
     out = tmp_path / "out"
     code, written, _report = _import(capsys, source, out, "--lang", "en", "--id", "long-passwords")
     assert (code, written) == (0, [str(out / "long-passwords.yaml")])
-    assert main(["lessons", "check", "--strict", "--languages", "en", str(out)]) == 0
-    capsys.readouterr()
+    assert main(["lessons", "check", "--languages", "en", str(out)]) == 0
+    lesson = out / "long-passwords.yaml"
+    assert capsys.readouterr().out.splitlines() == [  # what is left for the author: sources and a review
+        f"{lesson}:3:5: warning: lesson 'long-passwords' {NOT_REVIEWED}: check its facts against its "
+        "sources, then add 'reviewed: YYYY-MM-DD' with today's date",
+        f"{lesson}:3:5: warning: lesson 'long-passwords' {NO_SOURCES}: add 'sources:' with the official "
+        "pages its facts rest on, each as '- url: https://...' and 'checked: YYYY-MM-DD' "
+        "(the day you checked it)",
+    ]
     code, written, report = _import(capsys, source, out, "--lang", "en", "--id", "long-passwords")
     assert (code, written) == (1, [])
     assert f"{out / 'long-passwords.yaml'} exists already: not overwritten" in report[0]
@@ -189,7 +203,7 @@ def test_what_moodle_grades_and_the_coach_cannot_is_reported_and_kept_in_the_les
         "warning: quiz question 'best' lost in the import from Moodle: line 6",
     )
     then = "(check the question, then delete this line from 'lost_in_import')"
-    assert capsys.readouterr().out.splitlines() == [
+    assert [line for line in capsys.readouterr().out.splitlines() if not _advice(line)] == [
         f"{lesson}:28:5: {lost}: {cat} {then}",
         f"{lesson}:29:5: {lost}: {feedback} {then}",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from lessons.loader import load_library
@@ -11,12 +12,15 @@ from lessons.quiz_bias import of_lessons
 TEXT = "{nl: %s, en: %s}"
 
 
-def _lesson(folder: Path, n: int, quiz: str) -> None:
+def _lesson(folder: Path, n: int, quiz: str, reviewed: date | None = None) -> None:
+    """A lesson with this quiz, checked against a source on ``reviewed`` (default: today)."""
+    day = (reviewed or date.today()).isoformat()
     (folder / f"l{n}.yaml").write_text(
         f"id: l{n}\nversion: 1\ntopic: security\ndigcomp: ['4.1']\nlevel: foundation\n"
         "summary: {nl: Kort., en: Short.}\ntitle: {nl: Titel, en: Title}\n"
         "cards:\n  - text: {nl: Tekst., en: Text.}\n"
-        f"quiz:\n{quiz}",
+        f"quiz:\n{quiz}"
+        f"sources:\n  - url: https://www.vlaanderen.be/vtc\n    checked: {day}\nreviewed: {day}\n",
         encoding="utf-8",
     )
 
@@ -98,16 +102,44 @@ def test_a_level_is_granted_only_when_every_question_up_to_it_is_right():
 
 
 def test_a_lesson_reviewed_more_than_a_year_ago_is_warned_where_its_date_stands(tmp_path):
-    from datetime import date
-
-    _lesson(tmp_path, 0, _true_false(answer=True))
-    path = tmp_path / "l0.yaml"
-    path.write_text(
-        path.read_text()
-        + "sources:\n  - url: https://www.vlaanderen.be/vtc\n    checked: 2025-11-01\nreviewed: 2025-11-01\n"
-    )
+    _lesson(tmp_path, 0, _true_false(answer=True), reviewed=date(2025, 11, 1))
     fresh = load_library([tmp_path], ("nl", "en"), today=date(2026, 10, 31)).problems
     assert fresh == []
     [stale] = load_library([tmp_path], ("nl", "en"), today=date(2026, 11, 2)).problems
     assert (stale.severity, stale.line) == ("warning", 19)  # the "reviewed:" line
     assert stale.message.startswith("lesson 'l0' was last reviewed on 2025-11-01, more than a year ago")
+
+
+def test_a_lesson_without_sources_or_a_review_date_is_warned_at_its_id(tmp_path):
+    _lesson(tmp_path, 0, _true_false(answer=True))
+    path = tmp_path / "l0.yaml"
+    unchecked = path.read_text(encoding="utf-8").split("sources:")[0]
+    path.write_text(unchecked, encoding="utf-8")
+    assert [str(p) for p in load_library([tmp_path], ("nl", "en")).problems] == [
+        f"{path}:1:5: warning: lesson 'l0' has no 'reviewed' date: check its facts against its sources, "
+        "then add 'reviewed: YYYY-MM-DD' with today's date",
+        f"{path}:1:5: warning: lesson 'l0' names no sources: add 'sources:' with the official pages "
+        "its facts rest on, each as '- url: https://...' and 'checked: YYYY-MM-DD' (the day you checked it)",
+    ]
+    path.write_text(unchecked + "sources:\n  - url: https://safeonweb.be\n    checked: 2026-12-06\n")
+    [warning] = load_library([tmp_path], ("nl", "en"), today=date(2026, 12, 6)).problems
+    assert warning.message.startswith("lesson 'l0' has no 'reviewed' date")
+
+
+def test_the_limits_are_the_issues_targets_true_40_to_60_percent_and_longest_at_most_a_third(tmp_path):
+    def problems(folder: Path) -> list[str]:
+        return [p.message for p in load_library([folder], ("nl", "en")).problems]
+
+    for trues, warned in ((4, False), (6, False), (3, True), (7, True)):
+        folder = tmp_path / f"true-{trues}"
+        folder.mkdir()
+        for n in range(10):
+            _lesson(folder, n, _true_false(answer=n < trues))
+        assert any("true/false answers" in m for m in problems(folder)) is warned, trues
+    for longest, warned in ((4, False), (5, True)):  # of 12: a third is the most
+        folder = tmp_path / f"longest-{longest}"
+        folder.mkdir()
+        for n in range(12):
+            right, wrong = ("Bel een gekend nummer terug", "Betaal") if n < longest else ("Bel", "Betaal nu")
+            _lesson(folder, n, _single(right, wrong))
+        assert any("is the longest" in m for m in problems(folder)) is warned, longest

@@ -55,6 +55,6 @@ def test_tracks_for_everyone_managers_and_helpdesk():
 def test_stats_command_reports_the_figures(capsys):
     assert main(["lessons", "stats"]) == 0
     out = capsys.readouterr().out
-    assert "DigComp 2.2 competences taught: 21 of 21" in out
+    assert "DigComp 3.0 competences taught: 21 of 21" in out
     assert f"nl {len(LESSONS)}/{len(LESSONS)}" in out
     assert "Cells with fewer than 2 lessons" not in out
