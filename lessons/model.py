@@ -157,6 +157,9 @@ class Link(_Strict):
 class Card(_Strict):
     text: CardText
     image: Image | None = None
+    # The same card in simpler words (A2: short sentences, common words, no idioms), for
+    # learners who find reading hard; offered as "Simpler, please".
+    simple: CardText | None = None
 
 
 class Option(_Strict):
