@@ -51,6 +51,7 @@ from bot.adapters.matrix import render
 from bot.adapters.matrix.convert import PLATFORM, Incoming, allowed, convert, is_one_to_one
 from bot.adapters.matrix.state import AdapterState, Login
 from bot.adapters.matrix.verification import at_start as cross_sign_at_start
+from bot.adapters.stopping import unless_stopped
 from bot.masking import keep_secret
 from lessons.chat import Address, ChoiceSelected, Command, Outgoing, Reply, Sender
 from lessons.i18n import _, use_locale
@@ -256,19 +257,7 @@ class MatrixAdapter:
         self._stopped.set()
 
     async def _until_stopped(self, call: Awaitable[T]) -> T | None:
-        """The call's result, or None when the adapter was stopped first (the call is then cancelled)."""
-        task = asyncio.ensure_future(call)
-        stopping = asyncio.ensure_future(self._stopped.wait())
-        both: set[asyncio.Future[Any]] = {task, stopping}
-        try:
-            done, _pending = await asyncio.wait(both, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopping.cancel()
-        if task not in done:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            return None
-        return task.result()
+        return await unless_stopped(self._stopped, call)
 
     async def _sync_forever(self, client: AsyncClient, handle: Handler) -> None:
         first = True

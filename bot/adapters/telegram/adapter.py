@@ -18,9 +18,9 @@ import logging
 import secrets
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from telegram import Message, Update
 from telegram.constants import UpdateType
@@ -29,6 +29,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot import metrics
 from bot.adapters import Handler, Outcome, Report
+from bot.adapters.stopping import unless_stopped
 from bot.adapters.telegram import menu, render
 from bot.adapters.telegram.config import TelegramSettings
 from bot.adapters.telegram.convert import PLATFORM, convert
@@ -149,19 +150,8 @@ class TelegramAdapter:
         except TelegramError as error:
             log.warning("could not set the Telegram command menu: %s", error.message)
 
-    async def _until_stopped(self, call: asyncio.Future[T]) -> T | None:
-        """The call's result, or None when the adapter was stopped first (the call is then cancelled)."""
-        stopping = asyncio.ensure_future(self._stopped.wait())
-        both: set[asyncio.Future[Any]] = {call, stopping}
-        try:
-            done, _pending = await asyncio.wait(both, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopping.cancel()
-        if call not in done:
-            call.cancel()
-            await asyncio.gather(call, return_exceptions=True)
-            return None
-        return call.result()
+    async def _until_stopped(self, call: Awaitable[T]) -> T | None:
+        return await unless_stopped(self._stopped, call)
 
     async def _poll(self) -> None:
         bot = self.application.bot
@@ -174,13 +164,10 @@ class TelegramAdapter:
         pause = 1.0
         while not self._stopped.is_set():
             try:
-                updates = await self._until_stopped(
-                    asyncio.ensure_future(
-                        bot.get_updates(
-                            offset=offset, timeout=self.config.poll_timeout, allowed_updates=ALLOWED_UPDATES
-                        )
-                    )
+                poll = bot.get_updates(
+                    offset=offset, timeout=self.config.poll_timeout, allowed_updates=ALLOWED_UPDATES
                 )
+                updates = await self._until_stopped(poll)
                 pause = 1.0
             except RetryAfter as error:
                 seconds = retry_after_seconds(error)
@@ -195,7 +182,7 @@ class TelegramAdapter:
             except NetworkError as error:
                 # Polling waits with the senders: it resumes as soon as a probe gets an answer.
                 self.pacer.unreachable(f"getUpdates: {error.message}")
-                await self._until_stopped(asyncio.ensure_future(self.pacer.reachable()))
+                await self._until_stopped(self.pacer.reachable())
                 continue
             if updates is None:
                 break
@@ -246,7 +233,7 @@ class TelegramAdapter:
             await self.application.bot.set_webhook(
                 self.config.webhook_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES
             )
-            await self._until_stopped(asyncio.ensure_future(server.serve_forever()))
+            await self._until_stopped(server.serve_forever())
         finally:
             await server.close()
 

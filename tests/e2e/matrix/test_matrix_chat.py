@@ -53,8 +53,8 @@ def number_of(notice: Notice, label: str) -> str:
     return match.group(1)
 
 
-async def onboard_to_first_card(learner: Learner, room: str, bot_id: str) -> Notice:
-    """The bot joins, greets with the language list; English, privacy by reaction, a time, start."""
+async def onboard(learner: Learner, room: str, bot_id: str) -> None:
+    """The bot joins, greets with the language list; English, privacy by reaction, a time."""
     await learner.wait(lambda: learner.member(room, bot_id), "the bot to join")
     greeting = await learner.expect(room, "Hallo!")
     assert "2. English" in greeting.body  # the greeting leads the language question, in one notice
@@ -66,8 +66,23 @@ async def onboard_to_first_card(learner: Learner, room: str, bot_id: str) -> Not
     await learner.expect(room, "At what time")
     await learner.say(room, "09:30")
     await learner.expect(room, "All set!")
+
+
+async def onboard_to_first_card(learner: Learner, room: str, bot_id: str) -> Notice:
+    await onboard(learner, room, bot_id)
     await learner.say(room, "Start today's lesson")  # a label, typed
     return await learner.expect(room, "(1/")
+
+
+async def to_first_question(learner: Learner, room: str, bot_id: str, lesson: dict) -> Notice:
+    """Onboarded, the lesson's cards read, the quiz started: its first question."""
+    await onboard_to_first_card(learner, room, bot_id)
+    cards = len(lesson["cards"])
+    for card in range(2, cards + 1):
+        await learner.say(room, "1")
+        await learner.expect(room, f"({card}/{cards})")
+    await learner.say(room, "1")
+    return await learner.expect(room, "Question 1 of")
 
 
 async def lesson_and_quiz(learner: Learner, room: str, lesson: dict) -> list[Notice]:

@@ -13,7 +13,7 @@ from nio import RoomMessagesResponse, RoomSendResponse
 from bot.adapters.matrix.adapter import SYNC_FILTER
 from tests.e2e.matrix.conftest import running
 from tests.e2e.matrix.learner import Learner
-from tests.e2e.matrix.test_matrix_chat import first_lesson, number_of, onboard_to_first_card, right_labels
+from tests.e2e.matrix.test_matrix_chat import first_lesson, number_of, right_labels, to_first_question
 from tests.support.synapse import Synapse
 
 pytestmark = pytest.mark.e2e
@@ -26,17 +26,11 @@ def test_an_answer_sent_while_the_bot_is_down_is_decrypted_and_counted_once(syna
     bot_id = bot.env["MATRIX_USER_ID"]
     token_file = tmp_path / "data" / "matrix" / "sync-token.json"
     lesson = first_lesson()
-    cards = len(lesson["cards"])
 
     async def conversation() -> None:
         async with Learner(synapse.url, synapse.register("georgette"), tmp_path / "learner") as learner:
             room = await learner.open_dm(bot_id, encrypted=True)
-            await onboard_to_first_card(learner, room, bot_id)
-            for card in range(2, cards + 1):
-                await learner.say(room, "1")
-                await learner.expect(room, f"({card}/{cards})")
-            await learner.say(room, "1")
-            question = await learner.expect(room, "Question 1 of")
+            question = await to_first_question(learner, room, bot_id, lesson)
 
             bot.kill()
             before_answer = token_file.read_bytes()
@@ -152,17 +146,11 @@ def test_a_poll_answer_sent_while_the_bot_is_down_counts_once_and_costs_two_even
     bot = bot_process("coach")
     bot_id = bot.env["MATRIX_USER_ID"]
     lesson = first_lesson()
-    cards = len(lesson["cards"])
 
     async def conversation() -> None:
         async with Learner(synapse.url, synapse.register("said"), tmp_path / "learner") as learner:
             room = await learner.open_dm(bot_id, encrypted=True)
-            await onboard_to_first_card(learner, room, bot_id)
-            for card in range(2, cards + 1):
-                await learner.say(room, "1")
-                await learner.expect(room, f"({card}/{cards})")
-            await learner.say(room, "1")
-            question = await learner.expect(room, "Question 1 of")
+            question = await to_first_question(learner, room, bot_id, lesson)
             assert question.kind == "poll"
 
             bot.kill()

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.e2e.matrix.learner import Learner
-from tests.e2e.matrix.test_matrix_chat import ONE
+from tests.e2e.matrix.test_matrix_chat import onboard
 
 pytestmark = pytest.mark.e2e
 
@@ -32,14 +32,7 @@ def test_the_scheduled_invitation_is_a_text_that_notifies_answers_are_notices(
     async def conversation() -> None:
         async with Learner(synapse.url, synapse.register("georgette"), tmp_path / "learner") as learner:
             room = await learner.open_dm(bot_id, encrypted=encrypted)
-            await learner.expect(room, "2. English")
-            await learner.say(room, "2")
-            privacy = await learner.expect(room, "Your privacy")
-            await learner.wait(lambda: (bot_id, privacy.event_id, ONE) in learner.reactions, "the seeded 1️⃣")
-            await learner.react(room, privacy.event_id, ONE)
-            await learner.expect(room, "At what time")
-            await learner.say(room, "09:30")
-            await learner.expect(room, "All set!")
+            await onboard(learner, room, bot_id)
             # Everything so far answered what the learner did: notices, which do not ring.
             assert {n.kind for n in learner.notices} == {"m.notice"}
             if not encrypted:
