@@ -6,7 +6,15 @@ import pytest
 
 from bot.adapters.matrix.adapter import backoff
 from bot.adapters.matrix.convert import Incoming, allowed, convert, is_one_to_one, number_key
-from bot.adapters.matrix.render import notice, reaction_keys, transaction_id, with_leads
+from bot.adapters.matrix.render import (
+    is_poll,
+    notice,
+    poll,
+    poll_answer,
+    reaction_keys,
+    transaction_id,
+    with_leads,
+)
 from bot.adapters.matrix.state import AdapterState, Login
 from lessons.chat import Address, Choice, ChoiceSelected, Command, Reply, TextMessage
 
@@ -130,3 +138,45 @@ def test_feedback_leads_the_next_question_in_one_notice():
     merged = notice(question, feedback)
     assert merged["body"] == "✅ Right!\n\nQuestion 2 of 2\n\n1. A link to click\n2. ☐ Call the sender"
     assert merged["formatted_body"].startswith("<p>✅ Right!</p><p>Question 2 of 2</p><ol>")
+
+
+TO = Address("matrix", "!room:gent.be")
+QUIZ = (Choice("ans:7:0:1", "Length"), Choice("ans:7:0:0", "Symbols"), Choice("ans:7:0:x", "I don't know"))
+
+
+def poll_response(answer: str, poll: str = "$poll") -> Incoming:
+    return Incoming("$v1", "@anna:gent.be", "!room:gent.be", poll_answer=answer, poll_id=poll)
+
+
+def test_a_quiz_question_is_a_poll_whose_answers_are_its_choices_and_whose_text_lists_them():
+    question = Reply(TO, "Which is strongest?", "Question 1 of 2", QUIZ, quiz=True)
+    content = poll(question, Reply(TO, "✅ Right!"))
+    start = content["org.matrix.msc3381.poll.start"]
+    assert start["kind"] == "org.matrix.msc3381.poll.undisclosed" and start["max_selections"] == 1
+    assert [a["id"] for a in start["answers"]] == [c.id for c in QUIZ]
+    assert start["question"]["org.matrix.msc1767.text"].startswith("✅ Right!\n\nQuestion 1 of 2")
+    # A client without polls shows the text, numbered, so typing the number works there.
+    assert "1. Length\n2. Symbols\n3. I don't know" in content["body"]
+    assert is_poll(question) and reaction_keys(question) == ()
+    boxes = Reply(TO, "Tick all that apply", choices=(Choice("tick:7:1:0", "A", False),), quiz=True)
+    assert not is_poll(boxes) and reaction_keys(boxes) == ()  # a select-all question: a list, no reactions
+
+
+def test_a_poll_answer_names_its_choice_and_the_poll_it_answers():
+    [event] = [convert(poll_response("ans:7:0:1"), (), {"$poll": QUIZ})]
+    assert isinstance(event, ChoiceSelected) and (event.choice_id, event.origin) == ("ans:7:0:1", "$poll")
+    assert convert(poll_response("ans:9:9:9"), (), {"$poll": QUIZ}) is None  # not offered by that poll
+    assert poll_answer({"m.selections": ["ans:7:0:1"]}) == "ans:7:0:1"  # the stable form
+    assert poll_answer({"org.matrix.msc3381.poll.response": {"answers": ["a", "b"]}}) is None
+
+
+def test_an_answer_to_a_poll_the_bot_was_killed_before_noting_still_counts():
+    """Regression: the poll was on its way when the bot died, so its answers were not noted under
+    its event id; the choices noted before the send still vouch for the answer."""
+    event = convert(poll_response("ans:7:0:1", poll="$unknown"), QUIZ, {})
+    assert isinstance(event, ChoiceSelected) and event.choice_id == "ans:7:0:1"
+
+
+def test_what_nobody_asked_for_just_now_rings_and_an_answer_does_not():
+    assert notice(Reply(TO, "Your lesson is ready", notify=True))["msgtype"] == "m.text"
+    assert notice(Reply(TO, "✅ Right!"))["msgtype"] == "m.notice"

@@ -83,8 +83,11 @@ def convert(
     """
     sender = Sender(PLATFORM, incoming.sender, incoming.room_id, incoming.display_name)
     if incoming.poll_answer is not None:
-        # Only an answer the poll offered: a forged id names no choice of that message.
-        offered = {c.id for c in choices_by_message.get(incoming.poll_id or "", ())}
+        # Only an answer the poll offered: a forged id names no choice of that message. A poll
+        # the bot had no time to note (killed right after sending it) is the latest choices shown,
+        # which are noted before the send.
+        known = choices_by_message.get(incoming.poll_id or "")
+        offered = {c.id for c in (known if known is not None else last_choices)}
         if incoming.poll_answer not in offered:
             return None
         return ChoiceSelected(sender, incoming.poll_answer, incoming.event_id, incoming.poll_id)
