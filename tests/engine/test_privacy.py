@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import inspect
 
+from lessons.chat import Command
 from lessons.digest_chart import charts_for
 from lessons.flows.privacy import IN_PLAIN_WORDS
+from lessons.loader import load_library
+from lessons.model import LANGUAGES
 from storage.base import Base
 from storage.personal_data import NOT_PERSONAL, PERSONAL_TABLES
 from tests.support.database import every_row
 from tests.support.flows import answer_anything, finish_passwords_lesson, onboard, read_cards
+from tests.support.history import give_history
 from tests.support.organisation import Region
 from tests.support.ticks import local, tick
 
@@ -27,8 +32,10 @@ def _lesson_with_answers(alice):
 
 
 def _document(chat) -> dict:
-    """The JSON part of /mydata."""
-    return json.loads(chat.text[chat.text.index("{") :])
+    """The file /mydata sends, read as JSON."""
+    [document] = [r.document for r in chat.last if r.document is not None]
+    assert document.mimetype == "application/json"
+    return json.loads(document.data)
 
 
 def test_mydata_contains_settings_lessons_and_answers(chat):
@@ -180,3 +187,63 @@ def test_the_erase_button_of_old_names_no_question(chat):
     alice.choose("forget:yes")
     assert "That button does not work" in alice.text
     assert _still_there(alice)
+
+
+# --- /mydata as a file --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped_lessons():
+    library = load_library(required_languages=LANGUAGES).library
+    assert library is not None
+    return sorted(library.lessons.values(), key=lambda lesson: lesson.id)
+
+
+def test_mydata_says_it_in_plain_words_and_gives_everything_as_a_json_file(chat, clock):
+    alice = chat()
+    _lesson_with_answers(alice)
+    [reply] = alice.command("/mydata")
+    name = f"digicoach-mydata-{clock.now.date().isoformat()}.json"
+    assert reply.title == "Your data"
+    assert reply.text.startswith("This is everything I keep about you:\n• ")
+    assert reply.text.endswith(
+        f"All of it, in full, is in the file {name}: JSON, a text format that any text editor can open."
+    )
+    assert "{" not in reply.text
+    assert reply.document is not None and reply.document.filename == name
+    assert _document(alice)["learner"]["platform_user_id"] == "alice"
+
+
+def test_mydata_after_48_lessons_is_a_file_of_hundreds_of_kilobytes_and_a_short_message(
+    chat, store, shipped_lessons
+):
+    alice = chat()
+    onboard(alice)
+    with store.transaction() as tx:
+        learner_id = tx.learners.find("memory", "alice").id
+    give_history(store, learner_id, shipped_lessons[:48])
+    [reply] = alice.command("/mydata")
+    document = _document(alice)
+    assert len(document["lessons"]) == 48
+    assert len(document["answers"]) == sum(len(lesson.quiz) for lesson in shipped_lessons[:48])
+    assert len(reply.document.data) > 100_000  # more than a Matrix event may carry, by far
+    assert "• 48 lessons and reviews you started." in reply.text
+    assert len(reply.text) < 1024  # a Telegram caption
+
+
+def test_mydata_names_a_file_still_waiting_to_be_sent_but_does_not_copy_it(coach, chat):
+    alice = chat()
+    _lesson_with_answers(alice)
+    # Twice, while the chat app takes nothing: the first file is still in the outbox.
+    [first] = coach.handle(Command(alice.sender, "mydata", "", "unsent-1"))
+    [second] = coach.handle(Command(alice.sender, "mydata", "", "unsent-2"))
+    waiting = json.loads(second.reply.document.data)["messages_waiting"]
+    [content] = [row["content"] for row in waiting if "file" in row["content"]]
+    assert content["file"] == {
+        "name": first.reply.document.filename,
+        "bytes": len(first.reply.document.data),
+    }
+    assert content["text"] == first.reply.text
+    assert len(second.reply.document.data) < 2 * len(first.reply.document.data)
+    # What the outbox kept of the first is the file itself, whole.
+    assert coach.waiting("memory")[0].reply.document == first.reply.document
