@@ -164,8 +164,9 @@ def messages(reply: Reply, lead: Reply | None = None) -> list[tuple[str, dict[st
     """The events (type, content) that show ``reply``, led by ``lead``; the last carries the choices.
 
     One event when it fits; else the lead and the reply each on their own, and
-    a text too long for one event cut into notices, the title's heading on
-    each piece of it and the choices (a poll, or the numbered list) on the last.
+    a text too long for one event cut into notices: the title heads the first
+    (a title longer than an event is a heading in each of its pieces), the
+    choices (a poll, or the numbered list) go with the last.
     """
     whole = _event(reply, lead)
     if _fits(whole):
