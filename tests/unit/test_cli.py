@@ -30,7 +30,7 @@ def _commands(top: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
 
 def test_every_command_names_a_function_that_runs_it():
     commands = _commands(parser())
-    assert len(commands) == 17
+    assert len(commands) == 20
     for each in commands:
         assert callable(command(each.get_default("handler"))), each.prog
 
