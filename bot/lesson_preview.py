@@ -71,8 +71,11 @@ def _answer(chat: MemoryChat, question: Question, language: str, right: bool) ->
     return "; ".join(given), replies
 
 
-def _walk(coach: Coach, store: Store, lesson: Lesson, language: str, right: bool) -> Walkthrough:
-    user = "right" if right else "wrong"
+def walk(
+    coach: Coach, store: Store, lesson: Lesson, language: str, right: bool, user: str | None = None
+) -> Walkthrough:
+    """One new learner (``user``, else "right" or "wrong") takes ``lesson`` through ``coach``."""
+    user = user or ("right" if right else "wrong")
     with store.transaction() as tx:
         learner = tx.learners.add(
             platform=PLATFORM,
@@ -105,7 +108,7 @@ def walk_through(lesson: Lesson, language: str) -> tuple[Walkthrough, Walkthroug
         try:
             store.upgrade()
             coach = Coach(store, Library(lessons={lesson.id: lesson}), _monday_morning)
-            return _walk(coach, store, lesson, language, True), _walk(coach, store, lesson, language, False)
+            return walk(coach, store, lesson, language, True), walk(coach, store, lesson, language, False)
         finally:
             store.close()
 

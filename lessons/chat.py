@@ -7,6 +7,7 @@ Telegram caps callback data at 64 bytes.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from dataclasses import dataclass, field
@@ -104,8 +105,17 @@ class Picture:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file that goes with a reply, such as the learner's data for /mydata."""
+
+    filename: str
+    mimetype: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One message to one chat: text, optional title and picture, and choices."""
+    """One message to one chat: text, optional title, picture or file, and choices."""
 
     to: Address
     text: str
@@ -118,6 +128,8 @@ class Reply:
     # The choices answer a quiz question: a platform may show them as a poll, and must
     # not show the learner's answer to anyone else (Matrix reactions are not encrypted).
     quiz: bool = False
+    # Sent as a file beside the text: a JSON document on Telegram, an (encrypted) file on Matrix.
+    document: Document | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +145,13 @@ class Outgoing:
 
 
 def encode(reply: Reply) -> str:
-    """A reply's content as JSON for the outbox (its address is stored beside it)."""
+    """A reply's content as JSON for the outbox (its address is stored beside it).
+
+    A file travels inside it (base64), so it is stored, sent and deleted with
+    its reply, in the same transactions: no file on disk to lose, to send twice
+    or to forget when the learner erases their data.
+    """
+    document = reply.document
     return json.dumps(
         {
             "text": reply.text,
@@ -142,6 +160,11 @@ def encode(reply: Reply) -> str:
             "picture": [reply.picture.path, reply.picture.alt] if reply.picture else None,
             "notify": reply.notify,
             "quiz": reply.quiz,
+            "document": (
+                [document.filename, document.mimetype, base64.b64encode(document.data).decode()]
+                if document
+                else None
+            ),
         },
         ensure_ascii=False,
     )
@@ -150,6 +173,7 @@ def encode(reply: Reply) -> str:
 def decode(to: Address, content: str) -> Reply:
     data = json.loads(content)
     picture = data.get("picture")
+    document = data.get("document")
     return Reply(
         to,
         data["text"],
@@ -158,4 +182,5 @@ def decode(to: Address, content: str) -> Reply:
         Picture(picture[0], picture[1]) if picture else None,
         bool(data.get("notify", False)),
         bool(data.get("quiz", False)),
+        Document(document[0], document[1], base64.b64decode(document[2])) if document else None,
     )

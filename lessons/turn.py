@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Unpack
 from zoneinfo import ZoneInfo
 
-from lessons.chat import Address, Choice, Picture, Reply
+from lessons.chat import Address, Choice, Document, Picture, Reply
 from lessons.i18n import current
 from lessons.lesson_library import Library
 from lessons.model import DEFAULT_LANGUAGE, Lesson
@@ -108,8 +108,11 @@ class Turn:
         title: str | None = None,
         picture: Picture | None = None,
         quiz: bool = False,
+        document: Document | None = None,
     ) -> None:
-        self.replies.append(Reply(self.address, text, title, tuple(choices), picture, quiz=quiz))
+        self.replies.append(
+            Reply(self.address, text, title, tuple(choices), picture, quiz=quiz, document=document)
+        )
 
     @property
     def calendar(self) -> Calendar:

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from storage.base import Base
+from storage.erasure import owe_scrub
 from storage.models import (
     AnswerRow,
     DeliveryRow,
@@ -96,7 +97,8 @@ class PersonalData:
         return found
 
     def erase(self, learner_id: int) -> None:
-        """Delete every row of every personal table that is this learner's."""
+        """Delete every row of every personal table that is this learner's, down to the bytes."""
         for table in reversed(PERSONAL_TABLES):
             owner = getattr(table.row, table.owner)
             self._s.execute(delete(table.row).where(owner == learner_id))
+        owe_scrub(self._s)

@@ -8,12 +8,13 @@ are left to send.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from storage.erasure import owe_scrub
 from storage.models import ReplyRow
 from storage.records import StoredReply
 from storage.repositories import to_record
@@ -73,12 +74,31 @@ class Replies:
     def delivered(self, ids: Collection[int]) -> None:
         """The platform took these: they leave the outbox."""
         if ids:
-            self._s.execute(delete(ReplyRow).where(ReplyRow.id.in_(ids)))
+            owners = self._s.scalars(
+                delete(ReplyRow).where(ReplyRow.id.in_(ids)).returning(ReplyRow.learner_id)
+            )
+            self._scrub_if_ownerless(owners)
 
     def settle(self, ids: Collection[int], status: ReplyStatus) -> None:
-        """These will not be sent (refused for good, or too late); kept a while for the operator."""
+        """These will not be sent (refused for good, or too late); kept a while for the operator.
+
+        Not one owed to nobody on record: the goodbye after /forget names the
+        chat of someone who asked to be forgotten, so it goes at once.
+        """
         if ids:
+            owners = self._s.scalars(
+                delete(ReplyRow)
+                .where(ReplyRow.id.in_(ids), ReplyRow.learner_id.is_(None))
+                .returning(ReplyRow.learner_id)
+            )
+            self._scrub_if_ownerless(owners)
             self._s.execute(update(ReplyRow).where(ReplyRow.id.in_(ids)).values(status=status))
+
+    def _scrub_if_ownerless(self, owners: Iterable[int | None]) -> None:
+        # A reply owed to nobody on record (the goodbye after /forget, an apology) may be the
+        # last trace of a forgotten person: it leaves no bytes behind either (storage.erasure).
+        if any(owner is None for owner in owners):
+            owe_scrub(self._s)
 
     def prune(self, before: datetime) -> None:
         """Forget replies that were refused or expired and are older than ``before``."""

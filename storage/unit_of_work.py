@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.erasure import scrub, scrub_owed
 from storage.organisations import AuditLog, Invites, Organisations, Regions, Roles, Teams
 from storage.personal_data import PersonalData
 from storage.replies import Replies
@@ -60,6 +61,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        # A deleted row's bytes are overwritten with zeros, not left in the file (storage.erasure).
+        cursor.execute("PRAGMA secure_delete = ON")
         if engine.url.database not in (None, "", ":memory:"):
             # WAL: readers do not block the writer; one process writes at a time.
             cursor.execute("PRAGMA journal_mode = WAL")
@@ -96,9 +99,15 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        """Commit when the block ends normally, roll back when it raises."""
-        with self._sessions() as session, session.begin():
-            yield _repositories(session)
+        """Commit when the block ends normally, roll back when it raises.
+
+        A transaction that erased someone is scrubbed after its commit (``storage.erasure``).
+        """
+        with self._sessions() as session:
+            with session.begin():
+                yield _repositories(session)
+            if scrub_owed(session):
+                scrub(self.engine)
 
     def upgrade(self) -> None:
         """Bring the schema to the newest migration."""

@@ -2,21 +2,34 @@
 
 Works on a terminal and with piped input. Choices print as numbered lines; the
 learner answers with the number or the label. ``/quit`` or end of input ends
-the chat.
+the chat. A file the coach sends (``/mydata``) is written to the current
+folder, as a browser saves a download, and its path printed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from bot.adapters import Handler, Outcome, Report
 from bot.adapters.labels import label
-from lessons.chat import Choice, ChoiceSelected, Command, Event, Outgoing, Reply, Sender, TextMessage
+from lessons.chat import (
+    Choice,
+    ChoiceSelected,
+    Command,
+    Document,
+    Event,
+    Outgoing,
+    Reply,
+    Sender,
+    TextMessage,
+)
 from lessons.grading import normalise
 
 PLATFORM = "console"
@@ -45,16 +58,34 @@ def convert(line: str, sender: Sender, choices: tuple[Choice, ...]) -> Event | Q
     return TextMessage(sender, text)
 
 
-def render(reply: Reply) -> str:
-    """A reply as terminal text: title, text, then numbered choices."""
+def render(reply: Reply, saved: Path | None = None) -> str:
+    """A reply as terminal text: title, text, then numbered choices; ``saved``: where its file went."""
     lines: list[str] = []
     if reply.title:
         lines.append(f"» {reply.title}")
     lines.append(reply.text)
     if reply.picture:
         lines.append(f"[picture: {reply.picture.alt} – {reply.picture.path}]")
+    if saved is not None:
+        lines.append(f"[file: {saved}]")
     lines += [f"  [{n}] {label(choice)}" for n, choice in enumerate(reply.choices, start=1)]
     return "\n".join(lines)
+
+
+def save(document: Document, folder: Path) -> Path:
+    """Write ``document`` into ``folder`` under its own name, or name-2, name-3 ... if that is taken."""
+    name = Path(document.filename).name  # never a path of the sender's choosing
+    path = folder / name
+    number = 1
+    while True:
+        try:
+            # Only the learner may read it: it is everything the coach keeps about them.
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+                file.write(document.data)
+            return path.resolve()
+        except FileExistsError:
+            number += 1
+            path = folder / f"{Path(name).stem}-{number}{Path(name).suffix}"
 
 
 @dataclass
@@ -68,6 +99,8 @@ class ConsoleAdapter:
     redelivery: timedelta = timedelta(0)
     # A terminal is always there.
     connected: bool = True
+    # Where files the coach sends are written.
+    files: Path = field(default_factory=Path.cwd)
     _choices: tuple[Choice, ...] = ()
     _printed: set[int] = field(default_factory=set)
     _printing: asyncio.Condition = field(default_factory=asyncio.Condition)
@@ -95,7 +128,8 @@ class ConsoleAdapter:
 
     def print(self, replies: Sequence[Reply]) -> None:
         for reply in replies:
-            self.stdout.write(render(reply) + "\n\n")
+            saved = save(reply.document, self.files) if reply.document is not None else None
+            self.stdout.write(render(reply, saved) + "\n\n")
             if reply.choices:
                 self._choices = reply.choices
         self.stdout.flush()

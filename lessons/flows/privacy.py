@@ -1,7 +1,10 @@
 """``/mydata`` and ``/forget``: a learner sees and erases what the coach keeps.
 
 Both read the one list of what holds a person's data: the tables of
-``storage.personal_data`` and the digest charts drawn for them.
+``storage.personal_data`` and the digest charts drawn for them. ``/mydata``
+says it in plain words in the chat and gives all of it as a JSON file: after
+months of lessons it is hundreds of kilobytes, more than one chat message
+may carry on any platform.
 """
 
 from __future__ import annotations
@@ -16,18 +19,21 @@ from typing import Annotated, Any, Literal
 
 from lessons import digest_chart
 from lessons.buttons import Button, Within, on
+from lessons.chat import Address, Document, decode
 from lessons.commands import command
 from lessons.flows.onboarding import NO, YES, weekday_names
 from lessons.grading import normalise
 from lessons.i18n import N_, _, language_name, ngettext, short_time
 from lessons.turn import Turn
-from storage.records import Learner, Push
+from storage.records import Learner, Push, StoredReply
 from storage.states import WAITING, PushStatus
 
 CHARTS = "digest_charts"
+WAITING_REPLIES = "messages_waiting"
 # How long "erase everything?" may be answered: enough to read it twice, too short
 # for an old message's button, pressed by accident days later, to erase anything.
 ERASE_QUESTION_OPEN = timedelta(minutes=10)
+JSON = "application/json"
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,22 @@ def _rows(records: Sequence[Any]) -> list[dict[str, Any]]:
     return [{k: _plain(v) for k, v in asdict(r).items()} for r in records]
 
 
+def _waiting(records: list[StoredReply]) -> list[dict[str, Any]]:
+    """Replies not sent yet, with what they say; a file by its name and size.
+
+    Not the file itself: an earlier /mydata still waiting (a chat app that
+    could not take it yet) would put its whole document inside this one.
+    """
+    rows = _rows(records)
+    for row, record in zip(rows, records, strict=True):
+        reply = decode(Address(record.platform, record.chat_id), record.content)
+        content: dict[str, Any] = {"title": reply.title, "text": reply.text}
+        if reply.document is not None:
+            content["file"] = {"name": reply.document.filename, "bytes": len(reply.document.data)}
+        row["content"] = content
+    return rows
+
+
 def _kept(turn: Turn) -> dict[str, list[Any]]:
     """Every record of the learner, by the registry's keys, and the charts drawn for them."""
     kept: dict[str, list[Any]] = turn.tx.personal.of(turn.learner.id)
@@ -65,6 +87,8 @@ def export(turn: Turn) -> dict[str, Any]:
             document[key] = _rows(records)[0]
         elif key == CHARTS:
             document[key] = [path.name for path in records]
+        elif key == WAITING_REPLIES:
+            document[key] = _waiting(records)
         else:
             document[key] = _rows(records)
     return document
@@ -160,7 +184,7 @@ IN_PLAIN_WORDS: dict[str, Callable[[Turn, list[Any]], list[str]]] = {
         ),
     ),
     "scheduled_messages": _messages,
-    "messages_waiting": lambda _turn, rows: _if_any(
+    WAITING_REPLIES: lambda _turn, rows: _if_any(
         rows,
         ngettext(
             "{n} reply I could not deliver yet; it goes out as soon as your chat app can take it.",
@@ -185,15 +209,24 @@ IN_PLAIN_WORDS: dict[str, Callable[[Turn, list[Any]], list[str]]] = {
 }
 
 
+def file_name(turn: Turn) -> str:
+    return f"digicoach-mydata-{turn.today.isoformat()}.json"
+
+
 @command("mydata", place=100, help=N_("everything I keep about you"), menu=N_("Everything I keep about you"))
 def my_data(turn: Turn, _args: str = "") -> None:
     lines = [_("This is everything I keep about you:")]
     for key, records in _kept(turn).items():
         lines += ["• " + line for line in IN_PLAIN_WORDS[key](turn, records)]
-    lines.append(_("The same, in full:"))
-    turn.say(
-        "\n".join(lines) + "\n" + json.dumps(export(turn), indent=2, ensure_ascii=False), title=_("Your data")
+    name = file_name(turn)
+    lines.append(
+        _(
+            "All of it, in full, is in the file {name}: JSON, a text format that any text editor can open.",
+            name=name,
+        )
     )
+    document = json.dumps(export(turn), indent=2, ensure_ascii=False).encode()
+    turn.say("\n".join(lines), title=_("Your data"), document=Document(name, JSON, document))
 
 
 @command(

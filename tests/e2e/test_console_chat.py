@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
+from lessons.loader import load_library
+from storage.unit_of_work import Store
 from tests.support.cli import digicoach, invite_code
+from tests.support.history import give_history
 
 LIBRARY = Path(__file__).parents[2] / "lessons" / "library"
 
@@ -176,3 +180,25 @@ def _at_a_terminal(tmp_path: Path, typed: bytes) -> bytes:
 def test_quit_and_ctrl_d_leave_the_terminal_on_a_new_line(tmp_path):
     assert _at_a_terminal(tmp_path, b"/quit\n").endswith(b"/quit\r\n")
     assert _at_a_terminal(tmp_path, b"\x04").endswith(b"> \r\n")
+
+
+def test_mydata_after_48_lessons_is_a_file_in_the_current_folder(tmp_path):
+    database = tmp_path / "coach.sqlite3"
+    assert chat(tmp_path, ["/start", "2", "1", "09:30"], "--user", "georgette").returncode == 0
+    store = Store(f"sqlite:///{database}")
+    try:
+        with store.transaction() as tx:
+            learner = tx.learners.find("console", "georgette")
+        assert learner is not None
+        library = load_library().library
+        assert library is not None
+        give_history(store, learner.id, sorted(library.lessons.values(), key=lambda x: x.id)[:48])
+    finally:
+        store.close()
+    done = chat(tmp_path, ["/mydata"], "--user", "georgette")
+    assert done.returncode == 0, done.stderr
+    [path] = tmp_path.glob("digicoach-mydata-*.json")
+    assert f"[file: {path}]" in done.stdout
+    assert "• 48 lessons and reviews you started." in done.stdout
+    assert '"lessons"' not in done.stdout  # the file, not the screen, holds the data
+    assert len(json.loads(path.read_text(encoding="utf-8"))["lessons"]) == 48

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from pathlib import Path
 
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import event, inspect
+from sqlalchemy.engine import make_url
 
+from bot.adapters.memory import MemoryChat
+from lessons.chat import Command
 from lessons.digest_chart import charts_for
 from lessons.flows.privacy import IN_PLAIN_WORDS
+from lessons.loader import load_library
+from lessons.model import LANGUAGES
 from storage.base import Base
 from storage.personal_data import NOT_PERSONAL, PERSONAL_TABLES
-from tests.support.database import every_row
+from tests.support.database import every_row, rows_naming
 from tests.support.flows import answer_anything, finish_passwords_lesson, onboard, read_cards
+from tests.support.history import give_history
 from tests.support.organisation import Region
 from tests.support.ticks import local, tick
 
@@ -27,8 +36,10 @@ def _lesson_with_answers(alice):
 
 
 def _document(chat) -> dict:
-    """The JSON part of /mydata."""
-    return json.loads(chat.text[chat.text.index("{") :])
+    """The file /mydata sends, read as JSON."""
+    [document] = [r.document for r in chat.last if r.document is not None]
+    assert document.mimetype == "application/json"
+    return json.loads(document.data)
 
 
 def test_mydata_contains_settings_lessons_and_answers(chat):
@@ -180,3 +191,130 @@ def test_the_erase_button_of_old_names_no_question(chat):
     alice.choose("forget:yes")
     assert "That button does not work" in alice.text
     assert _still_there(alice)
+
+
+# --- /mydata as a file --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped_lessons():
+    library = load_library(required_languages=LANGUAGES).library
+    assert library is not None
+    return sorted(library.lessons.values(), key=lambda lesson: lesson.id)
+
+
+def test_mydata_says_it_in_plain_words_and_gives_everything_as_a_json_file(chat, clock):
+    alice = chat()
+    _lesson_with_answers(alice)
+    [reply] = alice.command("/mydata")
+    name = f"digicoach-mydata-{clock.now.date().isoformat()}.json"
+    assert reply.title == "Your data"
+    assert reply.text.startswith("This is everything I keep about you:\n• ")
+    assert reply.text.endswith(
+        f"All of it, in full, is in the file {name}: JSON, a text format that any text editor can open."
+    )
+    assert "{" not in reply.text
+    assert reply.document is not None and reply.document.filename == name
+    assert _document(alice)["learner"]["platform_user_id"] == "alice"
+
+
+def test_mydata_after_48_lessons_is_a_file_of_hundreds_of_kilobytes_and_a_short_message(
+    chat, store, shipped_lessons
+):
+    alice = chat()
+    onboard(alice)
+    with store.transaction() as tx:
+        learner_id = tx.learners.find("memory", "alice").id
+    give_history(store, learner_id, shipped_lessons[:48])
+    [reply] = alice.command("/mydata")
+    document = _document(alice)
+    assert len(document["lessons"]) == 48
+    assert len(document["answers"]) == sum(len(lesson.quiz) for lesson in shipped_lessons[:48])
+    assert len(reply.document.data) > 100_000  # more than a Matrix event may carry, by far
+    assert "• 48 lessons and reviews you started." in reply.text
+    assert len(reply.text) < 1024  # a Telegram caption
+
+
+def test_mydata_names_a_file_still_waiting_to_be_sent_but_does_not_copy_it(coach, chat):
+    alice = chat()
+    _lesson_with_answers(alice)
+    # Twice, while the chat app takes nothing: the first file is still in the outbox.
+    [first] = coach.handle(Command(alice.sender, "mydata", "", "unsent-1"))
+    [second] = coach.handle(Command(alice.sender, "mydata", "", "unsent-2"))
+    waiting = json.loads(second.reply.document.data)["messages_waiting"]
+    [content] = [row["content"] for row in waiting if "file" in row["content"]]
+    assert content["file"] == {
+        "name": first.reply.document.filename,
+        "bytes": len(first.reply.document.data),
+    }
+    assert content["text"] == first.reply.text
+    assert len(second.reply.document.data) < 2 * len(first.reply.document.data)
+    # What the outbox kept of the first is the file itself, whole.
+    assert coach.waiting("memory")[0].reply.document == first.reply.document
+
+
+# --- erasure down to the bytes --------------------------------------------------------------------
+
+USER = "u-7731-zz"
+NAME = "Georgette Vandenbroucke-Xq"
+TYPED = "Zwartberg-Quokka-91"
+
+
+def _secure_delete_off(dbapi_connection, _record) -> None:
+    dbapi_connection.execute("PRAGMA secure_delete = OFF")
+
+
+def _forms(word: str) -> list[bytes]:
+    """``word`` as UTF-8, and as it shows inside base64 (a file in the reply outbox) at each alignment."""
+    raw = word.encode()
+    forms = [raw]
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + raw)
+        # Only the characters made of the word's bits alone, not of its neighbours'.
+        forms.append(encoded[-(-offset * 8 // 6) : (offset + len(raw)) * 8 // 6])
+    return forms
+
+
+def _traces(path, *words: str) -> dict[str, list[str]]:
+    """Which of ``words`` each file of the SQLite database (the file, its write-ahead log) holds."""
+    found = {}
+    for file in (path, path.with_name(path.name + "-wal")):
+        data = file.read_bytes() if file.exists() else b""
+        found[file.name] = [word for word in words if any(form in data for form in _forms(word))]
+    return found
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_after_forget_neither_the_database_file_nor_its_wal_holds_a_byte_of_the_person(
+    coach, store, clock, chat
+):
+    """A byte scan, as someone with the disk would look: not only rows, deleted ones too."""
+    path = Path(make_url(store.url).database)
+    # As on an SQLite built with secure_delete off by default (Debian builds it on): the coach
+    # must turn it on itself. This runs first on every new connection, before the coach's own set-up.
+    event.listen(store.engine, "connect", _secure_delete_off, insert=True)
+    store.engine.dispose()
+    georgette = MemoryChat(coach, USER, "en", display_name=NAME)
+    words = (USER, georgette.sender.chat_id, NAME, TYPED)
+    onboard(georgette)
+    finish_passwords_lesson(georgette)
+    clock.advance(days=1)
+    georgette.command("/lesson")  # the meetings lesson, whose second question is typed
+    read_cards(georgette)
+    georgette.choose(georgette.choices[0].id)
+    georgette.press("Done")
+    georgette.say(TYPED)  # a wrong typed answer, stored as it was typed
+    georgette.say(TYPED)  # not understood: quoted back in a reply
+    georgette.command("/mydata")
+    bob = chat("bob")
+    _lesson_with_answers(bob)
+    with store.transaction() as tx:
+        assert TYPED in [a.response for a in tx.answers.all_for(tx.learners.find("memory", USER).id)]
+    assert _traces(path, *words)[path.name + "-wal"] == list(words)  # the scan sees them
+
+    georgette.command("/forget")
+    georgette.press("Yes, erase everything")  # the goodbye is sent: the chat took every reply
+
+    assert _traces(path, *words) == {path.name: [], path.name + "-wal": []}
+    assert rows_naming(store, *words) == []
+    assert sum(table == "answers" for table, _row in every_row(store)) == 2  # bob's stay

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from storage.states import ReplyStatus
+from tests.support.database import every_row
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 LATER = NOW + timedelta(hours=1)
@@ -57,3 +58,26 @@ def test_handled_events_are_forgotten_some_time_after_the_newest_not_after_now(s
         assert not tx.events.claim("telegram", "newer", NOW)
         # Down for a week: nothing newer came, so the last ones are still known when replayed.
         assert not tx.events.claim("matrix", "other", NOW)
+
+
+def test_a_reply_owed_to_nobody_on_record_is_not_kept_unsent_and_its_removal_is_scrubbed(store, monkeypatch):
+    """The goodbye after /forget names the chat of someone who asked to be forgotten."""
+    scrubbed: list[str] = []
+    monkeypatch.setattr("storage.unit_of_work.scrub", lambda engine: scrubbed.append(engine.dialect.name))
+    with store.transaction() as tx:
+        learner = tx.learners.add(
+            platform="telegram", platform_user_id="7", chat_id="7", display_name=None, locale="en", now=NOW
+        )
+    with store.transaction() as tx:
+        owned, goodbye = _add(tx, "7", learner.id), _add(tx, "8")
+    with store.transaction() as tx:
+        tx.replies.settle([owned, goodbye], ReplyStatus.EXPIRED)
+    assert scrubbed == [store.engine.dialect.name]
+    assert [row[0] for table, row in every_row(store) if table == "replies"] == [owned]  # the goodbye went
+    with store.transaction() as tx:
+        assert [r.id for r in tx.personal.of(learner.id)["messages_waiting"]] == [owned]  # kept a week
+        tx.replies.delivered([owned])
+    assert len(scrubbed) == 1  # a learner's own reply: nothing to scrub
+    with store.transaction() as tx:
+        tx.replies.delivered([_add(tx, "9")])
+    assert len(scrubbed) == 2

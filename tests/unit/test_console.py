@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.adapters.console import Quit, convert, render
-from lessons.chat import Address, Choice, ChoiceSelected, Command, Reply, Sender, TextMessage
+from bot.adapters.console import Quit, convert, render, save
+from lessons.chat import Address, Choice, ChoiceSelected, Command, Document, Reply, Sender, TextMessage
 
 ME = Sender("console", "ann", "ann")
 SHOWN = (Choice("next:1:0", "Next"), Choice("tick:1:0:1", "Raise hand", ticked=True))
@@ -34,3 +34,14 @@ def test_other_text_and_out_of_range_numbers_are_text():
 def test_render_numbers_the_choices():
     reply = Reply(Address("console", "ann"), "Card text", "Title (1/2)", SHOWN)
     assert render(reply) == "» Title (1/2)\nCard text\n  [1] Next\n  [2] ☑ Raise hand"
+
+
+def test_a_file_is_written_to_the_folder_under_its_own_name_and_its_path_printed(tmp_path):
+    document = Document("../digicoach-mydata-2026-03-02.json", "application/json", b'{"lessons": []}')
+    first, second = save(document, tmp_path), save(document, tmp_path)
+    assert first == tmp_path / "digicoach-mydata-2026-03-02.json"  # never outside the folder
+    assert second == tmp_path / "digicoach-mydata-2026-03-02-2.json"  # never over an earlier one
+    assert first.read_bytes() == second.read_bytes() == b'{"lessons": []}'
+    assert first.stat().st_mode & 0o077 == 0
+    reply = Reply(Address("console", "ann"), "All of it is in the file.", "Your data", document=document)
+    assert render(reply, first) == f"» Your data\nAll of it is in the file.\n[file: {first}]"

@@ -7,16 +7,21 @@ import pytest
 from bot.adapters.matrix.adapter import backoff
 from bot.adapters.matrix.convert import Incoming, allowed, convert, is_one_to_one, number_key
 from bot.adapters.matrix.render import (
+    POLL_START,
+    file,
     is_poll,
+    messages,
     notice,
     poll,
     poll_answer,
+    poll_end,
     reaction_keys,
     transaction_id,
     with_leads,
 )
 from bot.adapters.matrix.state import AdapterState, Login
 from lessons.chat import Address, Choice, ChoiceSelected, Command, Reply, TextMessage
+from tests.support.limits import matrix_event_bytes
 
 CHOICES = (Choice("ans:7:0:0", "A link to click"), Choice("tick:7:0:1", "Call the sender", ticked=False))
 
@@ -180,3 +185,71 @@ def test_an_answer_to_a_poll_the_bot_was_killed_before_noting_still_counts():
 def test_what_nobody_asked_for_just_now_rings_and_an_answer_does_not():
     assert notice(Reply(TO, "Your lesson is ready", notify=True))["msgtype"] == "m.text"
     assert notice(Reply(TO, "✅ Right!"))["msgtype"] == "m.notice"
+
+
+# --- sizes: an event must stay under 65,536 bytes ----------------------------------------------
+
+ROOM = Address("matrix", "!r:localhost")
+EMOJI = "😀" * 3000
+POLL_CHOICES = (Choice("ans:7:0:0", "A link to click"), Choice("ans:7:0:1", "Call the sender"))
+
+
+def _fits(event_type: str, content: dict) -> bool:
+    """Under the homeserver's limit with a margin, in a room with and without encryption."""
+    plain, encrypted = matrix_event_bytes(event_type, content)
+    return plain <= 60_000 and encrypted <= 60_000
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(ROOM, EMOJI * 4),  # 12,000 emoji: 144 KB as matrix-nio writes them, twice
+        Reply(ROOM, "&<>" * 20_000, title="Tags & entities"),
+        Reply(ROOM, "word " * 30_000, notify=True),
+        Reply(ROOM, EMOJI * 2, title="😀" * 20_000),
+        Reply(ROOM, ("é" * 99 + "\n") * 700),
+    ],
+    ids=["emoji", "markup", "words", "long-title", "lines"],
+)
+def test_a_long_text_is_cut_into_notices_that_each_fit_an_event(reply):
+    events = messages(reply)
+    assert len(events) > 1
+    assert all(_fits(*event) for event in events), [matrix_event_bytes(*e) for e in events]
+    assert {content["msgtype"] for _type, content in events} == {"m.text" if reply.notify else "m.notice"}
+    plain = "".join(content["body"] for _type, content in events)
+    assert plain.replace("\n", "") == ((reply.title or "") + reply.text).replace("\n", "")
+
+
+def test_a_cut_poll_asks_its_question_in_the_last_piece_with_the_answers():
+    events = messages(Reply(ROOM, EMOJI * 2, "Question 1 of 3", POLL_CHOICES, quiz=True))
+    *notices, (last_type, _content) = events
+    assert last_type == POLL_START and {t for t, _c in notices} == {"m.room.message"}
+    assert all(_fits(*event) for event in events)
+    answers = events[-1][1][POLL_START]["answers"]
+    assert [a["id"] for a in answers] == ["ans:7:0:0", "ans:7:0:1"]
+    assert "1. " not in events[0][1]["body"]  # the choices only once, with the poll
+
+
+def test_a_lead_too_large_to_share_an_event_goes_on_its_own():
+    feedback, question = Reply(ROOM, EMOJI * 2), Reply(ROOM, "Question 2 of 2", choices=CHOICES)
+    events = messages(question, feedback)
+    assert all(_fits(*event) for event in events)
+    assert events[-1] == ("m.room.message", notice(question))
+    assert len(messages(question, Reply(ROOM, "✅ Right!"))) == 1
+
+
+def test_a_poll_end_repeats_only_the_start_of_a_long_question():
+    ended = poll_end("$poll", EMOJI)
+    assert len(ended["body"]) == 200 and ended["body"].endswith("…")
+
+
+def test_a_file_is_an_m_file_with_its_name_type_and_size():
+    upload = {"file": {"url": "mxc://x/y", "key": {"k": "secret"}, "iv": "iv", "hashes": {}, "v": "v2"}}
+    content = file("digicoach-mydata-2026-03-02.json", "application/json", 1234, upload)
+    assert content == {
+        "msgtype": "m.file",
+        "body": "digicoach-mydata-2026-03-02.json",
+        "filename": "digicoach-mydata-2026-03-02.json",
+        "info": {"mimetype": "application/json", "size": 1234},
+        **upload,
+    }

@@ -6,8 +6,19 @@ import pytest
 from telegram import Update
 
 from bot.adapters.telegram.convert import convert
-from bot.adapters.telegram.render import Call, html, keyboard, press_origin, pressed, render
-from lessons.chat import Address, Choice, ChoiceSelected, Command, Picture, Reply, Sender, TextMessage
+from bot.adapters.telegram.render import Call, html, keyboard, press_origin, pressed, render, units
+from lessons.chat import (
+    Address,
+    Choice,
+    ChoiceSelected,
+    Command,
+    Document,
+    Picture,
+    Reply,
+    Sender,
+    TextMessage,
+)
+from tests.support.limits import telegram_fits, telegram_length, telegram_text
 
 USER = {"id": 42, "is_bot": False, "first_name": "Saïd", "last_name": "B.", "language_code": "fr"}
 CHAT = {"id": 42, "type": "private", "first_name": "Saïd"}
@@ -201,3 +212,110 @@ def test_a_press_of_a_button_the_message_does_not_have_edits_nothing(data):
     assert press_origin(message, data) is None
     no_buttons = press(data, bot_message(buttons=())).callback_query.message
     assert press_origin(no_buttons, data) is None
+
+
+# --- lengths as Telegram counts them ------------------------------------------------------------
+
+EMOJI = "😀" * 3000  # 3,000 characters, 6,000 UTF-16 units
+
+
+def _texts(calls: list[Call]) -> list[str]:
+    """The text of each call as the learner reads it (Telegram's parse of its HTML)."""
+    return [telegram_text(c.params.get(telegram_length(c)[0]) or "") for c in calls]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(TO, EMOJI),
+        Reply(TO, "&" * 5000),
+        Reply(TO, "<>&" * 3000, title="Tags & entities"),
+        Reply(TO, "A " * 2047 + "&"),  # the cut falls on the '&', whose entity is five units
+        Reply(TO, ("é" * 99 + "\n") * 60),
+    ],
+    ids=["emoji", "ampersands", "markup", "entity-at-the-limit", "lines"],
+)
+def test_long_text_is_cut_by_utf16_units_and_never_inside_an_entity(reply):
+    calls = render(reply)
+    assert len(calls) > 1
+    assert all(telegram_fits(c) for c in calls), [telegram_length(c) for c in calls]
+    title = f"{reply.title}\n" if reply.title else ""
+    assert "".join(_texts(calls)) == title + reply.text
+
+
+def test_emoji_are_two_units_each_so_3000_of_them_take_two_messages_and_are_never_split():
+    first, second = render(Reply(TO, EMOJI))
+    assert units(first.params["text"]) == 4096  # 2,048 emoji, none cut in half
+    assert second.params["text"] == "😀" * (3000 - 2048)
+
+
+def test_a_cut_prefers_a_line_end_then_a_space():
+    lines = render(Reply(TO, ("word " * 100 + "\n") * 12))
+    assert all(c.params["text"].endswith("\n") for c in lines[:-1])
+    words = render(Reply(TO, "word " * 1000))
+    assert all(c.params["text"].endswith(" ") for c in words[:-1])
+
+
+def test_a_cut_leaves_an_emoji_whole_with_its_skin_tone_and_joiners():
+    family = "👩🏽\u200d💻"  # woman, skin tone, zero-width joiner, laptop: 7 units
+    calls = render(Reply(TO, family * 1000))
+    assert all(telegram_fits(c) for c in calls)
+    assert all(c.params["text"].startswith("👩") for c in calls)
+    assert all(c.params["text"].endswith("💻") for c in calls[:-1])
+
+
+def test_a_title_too_long_for_one_message_is_bold_in_every_piece():
+    reply = Reply(TO, "The text.", title="Title & more " * 700)
+    calls = render(reply)
+    assert len(calls) > 1 and all(telegram_fits(c) for c in calls)
+    assert all(c.params["text"].startswith("<b>") for c in calls)
+    assert calls[-1].params["text"].endswith("</b>\nThe text.")
+
+
+def test_a_caption_is_held_to_1024_units():
+    picture = Picture("https://example.org/p.png", "A fake mail")
+    short = render(Reply(TO, "😀" * 500, title="Card", picture=picture))
+    assert [c.method for c in short] == ["send_photo"]
+    photo, text = render(Reply(TO, "😀" * 520, title="Card", picture=picture))  # 1,040 + 12 units
+    assert photo.params["caption"] == "<i>A fake mail</i>" and units(text.params["text"]) == 1052
+
+
+def test_a_missing_picture_s_description_is_italic_and_cut_like_the_rest():
+    calls = render(Reply(TO, "x" * 4090, picture=Picture("images/gone.png", "A <fake> mail")))
+    assert all(telegram_fits(c) for c in calls)
+    assert [c.params["text"] for c in calls] == ["x" * 4090 + "\n", "<i>[A &lt;fake&gt; mail]</i>"]
+
+
+def test_an_edit_that_would_pass_the_limit_in_utf16_units_is_not_made():
+    message = press("ans:5:0:0", bot_message("😀" * 2040)).callback_query.message
+    origin = press_origin(message, "ans:5:0:0")
+    assert origin is not None
+    # 4,080 units of question and 21 of choice and feedback: over, though 2,061 characters.
+    assert pressed(origin, Reply(TO, "✅ Right! Well done.")) is None
+    tidy = pressed(origin)
+    assert tidy is not None and telegram_fits(tidy)
+
+
+# --- a file -------------------------------------------------------------------------------------
+
+
+def test_a_file_is_uploaded_with_the_text_as_its_caption():
+    document = Document("digicoach-mydata-2026-03-02.json", "application/json", b'{"learner": {}}')
+    [call] = render(Reply(TO, "All of it is in the file.", title="Your data", document=document))
+    assert call == Call(
+        "send_document",
+        42,
+        {
+            "document": b'{"learner": {}}',
+            "filename": "digicoach-mydata-2026-03-02.json",
+            "caption": "<b>Your data</b>\nAll of it is in the file.",
+            "parse_mode": "HTML",
+        },
+    )
+
+
+def test_a_text_too_long_for_a_caption_goes_first_and_the_file_after_it():
+    document = Document("data.json", "application/json", b"{}")
+    *texts, upload = render(Reply(TO, "• a line of the summary\n" * 60, title="Your data", document=document))
+    assert [c.method for c in texts] == ["send_message"] and upload.method == "send_document"
+    assert "caption" not in upload.params and telegram_fits(texts[0])

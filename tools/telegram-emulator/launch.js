@@ -7,9 +7,12 @@
 // callback queries without chat_instance, without the message's id and
 // date, and with ids that start over at 1; user messages without a date; getUpdates ignoring offset, limit and
 // timeout (it "confirms" an update as soon as it has been fetched once);
-// errors that are not {ok:false, error_code, description}. It adds what the
-// emulator lacks: sendPhoto by URL or by upload, setMyCommands, a secret-token header on
-// webhook calls, and, for tests, injected 429 (flood) and 403 (blocked) answers.
+// errors that are not {ok:false, error_code, description}; texts and captions of any
+// length and HTML of any shape (Telegram refuses a text over 4,096 UTF-16 units, a
+// caption over 1,024, and a tag left open or an entity cut in two). It adds what the
+// emulator lacks: sendPhoto by URL or by upload, sendDocument by upload, setMyCommands,
+// a secret-token header on webhook calls, and, for tests, injected 429 (flood) and 403
+// (blocked) answers.
 //
 // Usage: node launch.js [--port N] [--host 127.0.0.1]
 // Prints one JSON line {"port": N} on stdout once it listens (port 0 = any free port).
@@ -25,6 +28,7 @@
 //   POST /_control/chat {token, chat_id}  the bot's messages in that chat, as the learner sees them
 //   POST /_control/stats {token}  counts of sends, 429 and 403 answers, pending updates
 //   POST /_control/commands {token}  what setMyCommands stored, per language
+//   POST /_control/file {token, file_id}  an uploaded document: name, type, size and content (base64)
 'use strict';
 
 const http = require('http');
@@ -38,8 +42,13 @@ function option(name, fallback) {
 const host = option('host', '127.0.0.1');
 const port = Number(option('port', '0'));
 const BOT = { id: 666, is_bot: true, first_name: 'Test Bot', username: 'TestNameBot' };
-const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'editMessageText', 'editMessageReplyMarkup',
-  'editMessageCaption']);
+const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'editMessageText',
+  'editMessageReplyMarkup', 'editMessageCaption']);
+// Telegram's limits on a message's text and a caption, in UTF-16 code units after parsing
+// (a JavaScript string's length counts those units).
+const LIMITS = { text: 4096, caption: 1024 };
+const TEXT_FIELDS = { sendMessage: 'text', editMessageText: 'text', sendPhoto: 'caption', sendDocument: 'caption',
+  editMessageCaption: 'caption' };
 
 // A day: the emulator's clean-up must never forget what a test still reads.
 const tg = new TelegramServer({ host, port: 1, storeTimeout: 86400 });
@@ -68,7 +77,8 @@ function bot(token) {
       blocked: new Set(),
       refusals: [], // [millis, chat_id, retry_after] of every 429
       accepted: [], // [millis, chat_id, method, content] of every send that went through
-      stats: { sent: 0, refused_429: 0, refused_403: 0, edits: 0, photos: 0, callbacks_answered: 0 },
+      stats: { sent: 0, refused_429: 0, refused_403: 0, edits: 0, photos: 0, documents: 0, callbacks_answered: 0 },
+      files: new Map(), // file_id -> {name, mime_type, content: Buffer} of every uploaded document
       commands: {},
       webhook: null,
     });
@@ -113,6 +123,9 @@ function parseHtml(html) {
       }
     } else if (whole.startsWith('&') && whole.length > 1) {
       text += HTML_ESCAPES[whole];
+    } else if (whole === '<' || whole === '&') {
+      // What is left of a tag or an entity cut in two.
+      throw new Error(`Can't parse entities: a bare "${whole}" at byte offset ${match.index}`);
     } else {
       text += whole;
     }
@@ -124,12 +137,17 @@ function parseHtml(html) {
 
 function formatted(body, field) {
   const raw = body[field] === undefined ? '' : String(body[field]);
+  let result = { [field]: raw };
   if (String(body.parse_mode || '').toUpperCase() === 'HTML') {
     const { text, entities } = parseHtml(raw);
     const entitiesField = field === 'text' ? 'entities' : `${field}_entities`;
-    return entities.length ? { [field]: text, [entitiesField]: entities } : { [field]: text };
+    result = entities.length ? { [field]: text, [entitiesField]: entities } : { [field]: text };
   }
-  return { [field]: raw };
+  if (field === 'text' && !result.text.trim()) throw new Error('message text is empty');
+  if (result[field].length > LIMITS[field]) {
+    throw new Error(field === 'text' ? 'message is too long' : 'message caption is too long');
+  }
+  return result;
 }
 
 function keyboard(body) {
@@ -210,6 +228,22 @@ const METHODS = {
     state.stats.photos += 1;
     const photo = [{ file_id: `photo-${Date.now()}`, file_unique_id: 'p', width: 640, height: 480, url: body.photo }];
     ok(res, storeBotMessage(state, token, body, { photo, ...formatted(body, 'caption') }));
+  },
+  sendDocument: (state, body, res, token) => {
+    const upload = typeof body.document === 'object' && body.document !== null ? body.document : null;
+    if (!upload) {
+      telegramError(res, 400, 'Bad Request: the test emulator takes documents as uploads only');
+      return;
+    }
+    const content = formatted(body, 'caption');
+    state.stats.documents += 1;
+    const fileId = `document-${state.files.size + 1}-${Date.now()}`;
+    state.files.set(fileId, upload);
+    const document = { file_id: fileId, file_unique_id: fileId, file_name: upload.name,
+      mime_type: upload.mime_type, file_size: upload.content.length,
+      // Not Telegram's: what the test emulator noticed about the upload.
+      upload: `upload:${upload.name}:${upload.content.length}:${upload.kind}` };
+    ok(res, storeBotMessage(state, token, { ...body, document: undefined }, { document, ...content }));
   },
   editMessageText: (state, body, res) => {
     const message = edit(state, body, (m) => {
@@ -438,13 +472,20 @@ const CONTROL = {
     confirmed_updates: state.confirmed.map((u) => u.updateId),
   }),
   commands: (state) => state.commands,
+  file: (state, body) => {
+    const upload = state.files.get(String(body.file_id));
+    return upload ? { name: upload.name, mime_type: upload.mime_type, size: upload.content.length,
+      kind: upload.kind, content: upload.content.toString('base64') } : null;
+  },
 };
 
 // --- uploads ------------------------------------------------------------------------------------
 
-// A multipart/form-data body as plain fields. An uploaded file becomes a short
+// A multipart/form-data body as plain fields. An uploaded photo becomes a short
 // description ("upload:<name>:<bytes>:png" or ":other") that tests can check:
-// the emulator keeps no files, but a test can see that a real PNG arrived.
+// the emulator keeps no pictures, but a test can see that a real PNG arrived. An
+// uploaded document is kept whole ({name, mime_type, kind, content}), kind "json"
+// when it parses as JSON, so a test can read what the learner would download.
 function readMultipart(req) {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(req.headers['content-type'] || '');
   if (!boundary) return Promise.reject(new Error('multipart body without a boundary'));
@@ -467,10 +508,12 @@ function readMultipart(req) {
         const content = part.subarray(split + 4);
         const name = /name="([^"]*)"/.exec(headers);
         const file = /filename="([^"]*)"/.exec(headers);
-        if (name) {
-          fields[name[1]] = file
-            ? `upload:${file[1]}:${content.length}:${content.subarray(0, 8).equals(PNG) ? 'png' : 'other'}`
-            : content.toString('utf8');
+        const type = /content-type:\s*([^\r\n;]+)/i.exec(headers);
+        if (name && file && name[1] === 'document') {
+          fields.document = { name: file[1], mime_type: type ? type[1].trim() : 'application/octet-stream',
+            kind: kindOf(content), content: Buffer.from(content) };
+        } else if (name) {
+          fields[name[1]] = file ? `upload:${file[1]}:${content.length}:${kindOf(content)}` : content.toString('utf8');
         }
         at = end;
       }
@@ -480,6 +523,16 @@ function readMultipart(req) {
 }
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function kindOf(content) {
+  if (content.subarray(0, 8).equals(PNG)) return 'png';
+  try {
+    JSON.parse(content.toString('utf8'));
+    return 'json';
+  } catch (_error) {
+    return 'other';
+  }
+}
 
 // --- the HTTP front ---------------------------------------------------------------------------
 
@@ -507,8 +560,8 @@ function front(req, res, next) {
     return;
   }
   if (req.is('multipart/form-data')) {
-    if (method !== 'sendPhoto') {
-      telegramError(res, 400, `Bad Request: the test emulator takes file uploads for sendPhoto only, not ${method}`);
+    if (method !== 'sendPhoto' && method !== 'sendDocument') {
+      telegramError(res, 400, `Bad Request: the test emulator takes file uploads for sendPhoto and sendDocument only, not ${method}`);
       return;
     }
     readMultipart(req)
@@ -535,6 +588,16 @@ function front(req, res, next) {
       state.refusals.push([Date.now(), chatId, retryAfter]);
       telegramError(res, 429, `Too Many Requests: retry after ${retryAfter}`, { retry_after: retryAfter });
       return;
+    }
+    // Refused as Telegram refuses it, before it counts as sent.
+    const field = TEXT_FIELDS[method];
+    if (field) {
+      try {
+        formatted(body, field);
+      } catch (error) {
+        telegramError(res, 400, `Bad Request: ${error.message}`);
+        return;
+      }
     }
     // What was sent, so a test can tell a message sent twice (same text, same buttons) from two messages.
     const markup = keyboard(body);

@@ -51,9 +51,10 @@ from bot.adapters.matrix import render
 from bot.adapters.matrix.convert import PLATFORM, Incoming, allowed, convert, is_one_to_one
 from bot.adapters.matrix.state import AdapterState, Login
 from bot.adapters.matrix.verification import at_start as cross_sign_at_start
+from bot.adapters.pieces import TooLargeError
 from bot.adapters.stopping import unless_stopped
 from bot.masking import keep_secret
-from lessons.chat import Address, ChoiceSelected, Command, Outgoing, Reply, Sender
+from lessons.chat import Address, ChoiceSelected, Command, Document, Outgoing, Reply, Sender
 from lessons.i18n import _, use_locale
 from lessons.model import LANGUAGES
 
@@ -486,7 +487,7 @@ class MatrixAdapter:
                 # Not in the room any more (the learner left it): the chat refuses the bot.
                 await report(covered, Outcome.BLOCKED if error.errcode == "M_FORBIDDEN" else Outcome.REFUSED)
                 continue
-            except LocalProtocolError as error:
+            except (LocalProtocolError, TooLargeError) as error:
                 log.error("could not send a message to %s: %s", reply.to.chat_id, error)
                 await report(covered, Outcome.REFUSED)
                 continue
@@ -516,13 +517,18 @@ class MatrixAdapter:
         room_id = reply.to.chat_id
         if reply.picture is not None:
             await self._send_picture(room_id, reply.picture.path, reply.picture.alt, cause, deadline)
+        *before, (event_type, content) = render.messages(reply, lead)
+        for n, (earlier_type, earlier) in enumerate(before):
+            # Each piece of a long text its own transaction id; the last keeps the reply's.
+            await self._send(room_id, earlier_type, earlier, f"{cause}:piece{n}", deadline)
         if reply.choices:
             self.state.showing(room_id, reply.choices)
-        if render.is_poll(reply):
-            event_id = await self._send(room_id, render.POLL_START, render.poll(reply, lead), cause, deadline)
+        event_id = await self._send(room_id, event_type, content, cause, deadline)
+        if reply.document is not None:
+            await self._send_file(room_id, reply.document, cause, deadline)
+        if event_type == render.POLL_START:
             self.state.shown(room_id, event_id, reply.choices, poll=True)
             return
-        event_id = await self._send_notice(room_id, render.notice(reply, lead), cause, deadline)
         if reply.choices:
             self.state.shown(room_id, event_id, reply.choices)
         if render.reaction_keys(reply):
@@ -569,7 +575,6 @@ class MatrixAdapter:
     async def _send_picture(
         self, room_id: str, path: str, alt: str, cause: str, deadline: float | None = None
     ) -> None:
-        client = await self.connect()
         file = Path(path)
         if not file.is_file():
             log.warning("picture %s not found; sending its description only", path)
@@ -583,26 +588,42 @@ class MatrixAdapter:
             return
         mimetype = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         data = file.read_bytes()
+        where = await self._upload(room_id, file.name, mimetype, data, deadline)
+        if where is None:
+            log.error("could not upload picture %s", path)
+            return
+        await self._send(
+            room_id, "m.room.message", render.image(alt, mimetype, len(data), where), f"{cause}:img", deadline
+        )
+
+    async def _send_file(self, room_id: str, document: Document, cause: str, deadline: float | None) -> None:
+        """A file (``/mydata``): uploaded, encrypted in an encrypted room, then an ``m.file`` event."""
+        where = await self._upload(room_id, document.filename, document.mimetype, document.data, deadline)
+        if where is None:
+            raise RefusedError(f"upload {document.filename} to {room_id}", "M_UPLOAD_FAILED")
+        content = render.file(document.filename, document.mimetype, len(document.data), where)
+        await self._send(room_id, "m.room.message", content, f"{cause}:file", deadline)
+
+    async def _upload(
+        self, room_id: str, name: str, mimetype: str, data: bytes, deadline: float | None
+    ) -> dict[str, Any] | None:
+        """Put ``data`` in the media repository; how an event points at it, or None if refused.
+
+        In an encrypted room the homeserver gets only ciphertext; the key travels
+        in the (encrypted) event that points at it.
+        """
+        client = await self.connect()
         encrypted = client.rooms[room_id].encrypted if room_id in client.rooms else False
         uploaded, keys = await self._retrying(
-            "upload picture",
+            f"upload {name}",
             lambda: client.upload(
-                lambda _got_429, _got_timeouts: data,
-                mimetype,
-                file.name,
-                encrypt=encrypted,
-                filesize=len(data),
+                lambda _got_429, _got_timeouts: data, mimetype, name, encrypt=encrypted, filesize=len(data)
             ),
             deadline,
         )
         if not isinstance(uploaded, UploadResponse):
-            log.error("could not upload picture %s: %s", path, uploaded)
-            return
-        where: dict[str, Any] = (
-            {"file": {**(keys or {}), "url": uploaded.content_uri}}
-            if encrypted
-            else {"url": uploaded.content_uri}
-        )
-        await self._send(
-            room_id, "m.room.message", render.image(alt, mimetype, len(data), where), f"{cause}:img", deadline
-        )
+            log.error("the homeserver refused the upload of %s: %s", name, uploaded)
+            return None
+        if encrypted:
+            return {"file": {**(keys or {}), "url": uploaded.content_uri}}
+        return {"url": uploaded.content_uri}

@@ -13,19 +13,37 @@ the learner types the number. Other choices are a numbered list, and the
 adapter adds one number reaction per choice so the learner can tap instead
 of type; never on a quiz question, since reactions are not encrypted and the
 homeserver would learn the answer.
+
+A homeserver refuses an event of 65,536 bytes or more. In an encrypted room
+the event carries the content encrypted: matrix-nio writes it as JSON with
+every non-ASCII character escaped (``\\u00e9``, an emoji as two such), then
+Megolm and base64 add a third, and the server its envelope. So a message is
+held to ``MAX_CONTENT_BYTES`` of content measured that way, and a longer one
+is cut into several notices (``bot.adapters.pieces``), its choices on the
+last. A file (``/mydata``) is never inlined: it goes as an ``m.file``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 from html import escape
 from typing import Any
 
 from bot.adapters.labels import label
 from bot.adapters.matrix.convert import NUMBER_KEYS, number_key
+from bot.adapters.pieces import Fits, Span, Style, TooLargeError, cut
 from lessons.chat import Reply
 
 HTML_FORMAT = "org.matrix.custom.html"
+MESSAGE = "m.room.message"
+# Content measured as matrix-nio encrypts it (``content_bytes``). Encrypted, with a
+# generous envelope, 40,000 bytes make an event of about 55,000: under the
+# homeserver's 65,536 with room to spare (tests/support/limits.py measures it).
+MAX_CONTENT_BYTES = 40_000
+# A poll's end repeats the start of the question, for clients without polls.
+POLL_END_TEXT = 200
 
 
 def _html_lines(text: str) -> str:
@@ -36,7 +54,8 @@ def body(reply: Reply) -> str:
     parts: list[str] = []
     if reply.title:
         parts.append(reply.title)
-    parts.append(reply.text)
+    if reply.text or not reply.title:
+        parts.append(reply.text)
     if reply.choices:
         parts.append("\n".join(f"{n}. {label(choice)}" for n, choice in enumerate(reply.choices, start=1)))
     return "\n\n".join(parts)
@@ -44,7 +63,8 @@ def body(reply: Reply) -> str:
 
 def formatted_body(reply: Reply) -> str:
     html = f"<h4>{escape(reply.title)}</h4>" if reply.title else ""
-    html += f"<p>{_html_lines(reply.text)}</p>"
+    if reply.text or not reply.title:
+        html += f"<p>{_html_lines(reply.text)}</p>"
     if reply.choices:
         items = "".join(f"<li>{escape(label(choice))}</li>" for choice in reply.choices)
         html += f"<ol>{items}</ol>"
@@ -121,8 +141,64 @@ def poll(reply: Reply, lead: Reply | None = None) -> dict[str, Any]:
     }
 
 
+def content_bytes(event_type: str, content: dict[str, Any]) -> int:
+    """The content's size as matrix-nio encrypts it: JSON with every non-ASCII character escaped.
+
+    Never less than the canonical JSON a homeserver measures in a room without
+    encryption, so one measure serves both kinds of room.
+    """
+    return len(json.dumps({"type": event_type, "content": content}, separators=(",", ":")))
+
+
+def _event(reply: Reply, lead: Reply | None) -> tuple[str, dict[str, Any]]:
+    if is_poll(reply):
+        return POLL_START, poll(reply, lead)
+    return MESSAGE, notice(reply, lead)
+
+
+def _fits(event: tuple[str, dict[str, Any]]) -> bool:
+    return content_bytes(*event) <= MAX_CONTENT_BYTES
+
+
+def messages(reply: Reply, lead: Reply | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """The events (type, content) that show ``reply``, led by ``lead``; the last carries the choices.
+
+    One event when it fits; else the lead and the reply each on their own, and
+    a text too long for one event cut into notices: the title heads the first
+    (a title longer than an event is a heading in each of its pieces), the
+    choices (a poll, or the numbered list) go with the last.
+    """
+    whole = _event(reply, lead)
+    if _fits(whole):
+        return [whole]
+    if lead is not None:
+        return messages(lead) + messages(reply)
+    spans = [Span(reply.title or "", Style.TITLE), Span(reply.text)]
+
+    def as_reply(piece: list[Span], last: bool) -> Reply:
+        title = "".join(s.text for s in piece if s.style is Style.TITLE) or None
+        text = "".join(s.text for s in piece if s.style is Style.PLAIN).strip("\n")
+        if last:
+            return dataclasses.replace(reply, title=title, text=text)
+        return dataclasses.replace(reply, title=title, text=text, choices=(), quiz=False)
+
+    def fits(last: bool) -> Fits:
+        return lambda piece: _fits(_event(as_reply(piece, last), None))
+
+    # The text goes at least twice (plain and HTML), each character at least a byte.
+    longest = MAX_CONTENT_BYTES // 2
+    pieces = cut(spans, fits(last=False), longest)
+    # The last piece carries the choices too (a poll repeats its question): cut it again if need be.
+    pieces = pieces[:-1] + cut(pieces[-1], fits(last=True), longest) if pieces else []
+    if not pieces:
+        raise TooLargeError(f"{len(reply.choices)} choices and no text do not fit one event")
+    return [_event(as_reply(piece, n == len(pieces) - 1), None) for n, piece in enumerate(pieces)]
+
+
 def poll_end(poll_event_id: str, text: str) -> dict[str, Any]:
-    """Close a poll once its answer was graded; ``text`` for clients without polls."""
+    """Close a poll once its answer was graded; ``text`` (cut short) for clients without polls."""
+    if len(text) > POLL_END_TEXT:
+        text = text[: POLL_END_TEXT - 1] + "…"
     return {
         "m.relates_to": {"rel_type": "m.reference", "event_id": poll_event_id},
         POLL_END: {},
@@ -155,6 +231,17 @@ def reaction(event_id: str, key: str) -> dict[str, Any]:
 def image(alt: str, mimetype: str, size: int, upload: dict[str, Any]) -> dict[str, Any]:
     """``m.image`` content; ``upload`` is ``{"url": mxc}`` or, in an encrypted room, ``{"file": {...}}``."""
     return {"msgtype": "m.image", "body": alt, "info": {"mimetype": mimetype, "size": size}, **upload}
+
+
+def file(filename: str, mimetype: str, size: int, upload: dict[str, Any]) -> dict[str, Any]:
+    """``m.file`` content, its upload as for ``image``; clients show the name and offer to save it."""
+    return {
+        "msgtype": "m.file",
+        "body": filename,
+        "filename": filename,
+        "info": {"mimetype": mimetype, "size": size},
+        **upload,
+    }
 
 
 def transaction_id(cause: str, part: str) -> str:

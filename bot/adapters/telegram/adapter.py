@@ -29,6 +29,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot import metrics
 from bot.adapters import Handler, Outcome, Report
+from bot.adapters.pieces import TooLargeError
 from bot.adapters.stopping import unless_stopped
 from bot.adapters.telegram import menu, render
 from bot.adapters.telegram.config import TelegramSettings
@@ -250,7 +251,14 @@ class TelegramAdapter:
             left = (outgoing.expires_at - datetime.now(UTC)).total_seconds()
             deadline = time.monotonic() + left
             outcome = Outcome.SENT
-            for call in self._calls(outgoing):
+            try:
+                calls = self._calls(outgoing)
+            except TooLargeError as error:
+                log.error(
+                    "cannot send reply %s to chat %s: %s", outgoing.id, outgoing.reply.to.chat_id, error
+                )
+                calls, outcome = [], Outcome.REFUSED
+            for call in calls:
                 outcome = await self.pacer.send(call, deadline)
                 if outcome is not Outcome.SENT:
                     break

@@ -4,7 +4,15 @@ Text goes out as Telegram HTML with everything escaped, a title in bold;
 choices become an inline keyboard whose callback data is the choice id (at
 most 64 bytes by construction). A reply with a picture becomes ``sendPhoto``
 with the text as caption, or a photo followed by the text when the text is
-longer than a caption may be.
+longer than a caption may be; a reply with a file (``/mydata``) becomes
+``sendDocument`` the same way, the text first.
+
+Telegram counts a message's length in UTF-16 code units (an emoji is two):
+4,096 for a text, 1,024 for a caption. Every piece's HTML is held to that,
+tags and entities included, which is never less than what Telegram counts
+(the text after its HTML is parsed). Long text is cut in its plain form and
+each piece escaped and formatted on its own (``bot.adapters.pieces``), so a
+cut never falls inside ``&amp;`` or between ``<b>`` and ``</b>``.
 """
 
 from __future__ import annotations
@@ -19,10 +27,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import MessageLimit, ParseMode
 
 from bot.adapters.labels import label
-from lessons.chat import Choice, Picture, Reply
+from bot.adapters.pieces import Span, Style, cut
+from lessons.chat import Choice, Document, Picture, Reply
 
 # Labels this short sit two to a row; longer ones get a row of their own.
 SHORT_LABEL = 14
+TEXT_LIMIT = int(MessageLimit.MAX_TEXT_LENGTH)
+CAPTION_LIMIT = int(MessageLimit.CAPTION_LENGTH)
+TAGS = {Style.PLAIN: "", Style.TITLE: "b", Style.NOTE: "i"}
 
 
 @dataclass(frozen=True)
@@ -34,11 +46,33 @@ class Call:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+def units(text: str) -> int:
+    """The length Telegram counts: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def formatted(spans: list[Span]) -> str:
+    """Spans as Telegram HTML: everything escaped, a title bold, a note in italics."""
+    parts = []
+    for span in spans:
+        tag, text = TAGS[span.style], escape(span.text, quote=False)
+        parts.append(f"<{tag}>{text}</{tag}>" if tag else text)
+    return "".join(parts)
+
+
+def _spans(reply: Reply) -> list[Span]:
+    spans = [Span(reply.title, Style.TITLE), Span("\n")] if reply.title else []
+    return [*spans, Span(reply.text)]
+
+
 def html(reply: Reply) -> str:
-    body = escape(reply.text, quote=False)
-    if reply.title:
-        return f"<b>{escape(reply.title, quote=False)}</b>\n{body}"
-    return body
+    return formatted(_spans(reply))
+
+
+def pieces(spans: list[Span], limit: int) -> list[str]:
+    """The HTML of as few messages as ``spans`` fit in, each at most ``limit`` UTF-16 units."""
+    # A character is at least one unit, so no piece is longer than the limit in characters.
+    return [formatted(piece) for piece in cut(spans, lambda piece: units(formatted(piece)) <= limit, limit)]
 
 
 def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
@@ -55,26 +89,6 @@ def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows)
 
 
-def _pieces(text: str, limit: int) -> list[str]:
-    """Split at line ends so each piece fits Telegram's message limit."""
-    pieces: list[str] = []
-    current = ""
-    for line in text.splitlines(keepends=True):
-        while len(line) > limit:
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        if len(current) + len(line) > limit:
-            pieces.append(current)
-            current = ""
-        current += line
-    if current:
-        pieces.append(current)
-    return pieces
-
-
 def photo_source(picture: Picture) -> str | Path | None:
     """A URL as it is; a file (the lesson loader found it already) as an upload; None when it is gone."""
     if picture.path.startswith(("https://", "http://")):
@@ -87,24 +101,40 @@ def render(reply: Reply) -> list[Call]:
     """The calls that show ``reply`` to its chat, in order; the keyboard rides on the last."""
     chat_id = int(reply.to.chat_id)
     markup = keyboard(reply.choices)
-    text = html(reply)
+    spans = _spans(reply)
     calls: list[Call] = []
     photo = photo_source(reply.picture) if reply.picture else None
     if reply.picture is not None and photo is None:
         # The image file is missing: say what it shows rather than fail.
-        text += f"\n<i>[{escape(reply.picture.alt, quote=False)}]</i>"
+        spans += [Span("\n"), Span(f"[{reply.picture.alt}]", Style.NOTE)]
     if photo is not None:
         assert reply.picture is not None
-        if len(text) <= MessageLimit.CAPTION_LENGTH:
-            return [_photo(chat_id, photo, text, markup)]
-        calls.append(_photo(chat_id, photo, f"<i>{escape(reply.picture.alt, quote=False)}</i>", None))
-    pieces = _pieces(text, MessageLimit.MAX_TEXT_LENGTH)
-    for n, piece in enumerate(pieces):
-        params: dict[str, Any] = {"text": piece, "parse_mode": ParseMode.HTML}
-        if n == len(pieces) - 1 and markup is not None:
-            params["reply_markup"] = markup
-        calls.append(Call("send_message", chat_id, params))
+        caption = pieces(spans, CAPTION_LIMIT)
+        if len(caption) <= 1 and reply.document is None:
+            return [_photo(chat_id, photo, caption[0] if caption else "", markup)]
+        calls.append(_photo(chat_id, photo, _short(reply.picture.alt), None))
+    if reply.document is not None:
+        caption = pieces(spans, CAPTION_LIMIT)
+        texts = [] if len(caption) <= 1 else pieces(spans, TEXT_LIMIT)
+        calls += [_message(chat_id, text, None) for text in texts]
+        calls.append(_document(chat_id, reply.document, caption[0] if len(caption) == 1 else "", markup))
+        return calls
+    texts = pieces(spans, TEXT_LIMIT)
+    for n, text in enumerate(texts):
+        calls.append(_message(chat_id, text, markup if n == len(texts) - 1 else None))
     return calls
+
+
+def _short(alt: str) -> str:
+    """A picture's description as its caption, cut to fit one."""
+    return pieces([Span(alt, Style.NOTE)], CAPTION_LIMIT)[0] if alt.strip() else ""
+
+
+def _message(chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> Call:
+    params: dict[str, Any] = {"text": text, "parse_mode": ParseMode.HTML}
+    if markup is not None:
+        params["reply_markup"] = markup
+    return Call("send_message", chat_id, params)
 
 
 def _photo(chat_id: int, photo: str | Path, caption: str, markup: InlineKeyboardMarkup | None) -> Call:
@@ -112,6 +142,16 @@ def _photo(chat_id: int, photo: str | Path, caption: str, markup: InlineKeyboard
     if markup is not None:
         params["reply_markup"] = markup
     return Call("send_photo", chat_id, params)
+
+
+def _document(chat_id: int, document: Document, caption: str, markup: InlineKeyboardMarkup | None) -> Call:
+    """An upload: Telegram shows the file with its name, and the caption under it."""
+    params: dict[str, Any] = {"document": document.data, "filename": document.filename}
+    if caption:
+        params |= {"caption": caption, "parse_mode": ParseMode.HTML}
+    if markup is not None:
+        params["reply_markup"] = markup
+    return Call("send_document", chat_id, params)
 
 
 def _edit(chat_id: int, message_id: int, part: str, html_text: str) -> Call:
@@ -125,7 +165,7 @@ def _edit(chat_id: int, message_id: int, part: str, html_text: str) -> Call:
 
 def foldable(reply: Reply) -> bool:
     """A plain answer to a press (quiz feedback, "see you in an hour") can go into the pressed message."""
-    return not reply.choices and reply.picture is None
+    return not reply.choices and reply.picture is None and reply.document is None
 
 
 def press_origin(message: Message, choice_id: str) -> str | None:
@@ -174,10 +214,10 @@ def pressed(origin: str, feedback: Reply | None = None) -> Call | None:
     chosen = f"\n\n<i>→ {escape(data['shown'], quote=False)}</i>"
     if feedback is not None:
         chosen += "\n\n" + html(feedback)
-    if part == "text" and len(content) + len(chosen) <= MessageLimit.MAX_TEXT_LENGTH:
+    if part == "text" and units(content + chosen) <= TEXT_LIMIT:
         return _edit(chat_id, message_id, "text", content + chosen)
     if feedback is not None:
         return None
-    if part == "caption" and len(content) + len(chosen) <= MessageLimit.CAPTION_LENGTH:
+    if part == "caption" and units(content + chosen) <= CAPTION_LIMIT:
         return _edit(chat_id, message_id, "caption", content + chosen)
     return Call("edit_message_reply_markup", chat_id, {"message_id": message_id})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,9 @@ from nio import (
     MatrixRoom,
     ReactionEvent,
     RoomCreateResponse,
+    RoomEncryptedFile,
     RoomEncryptedImage,
+    RoomMessageFile,
     RoomMessageImage,
     RoomMessageNotice,
     RoomMessageText,
@@ -57,6 +60,7 @@ class Learner:
         self.notices: list[Notice] = []
         self.reactions: list[tuple[str, str, str]] = []  # (sender, reacts_to, key)
         self.images: list[RoomMessageImage | RoomEncryptedImage] = []
+        self.files: list[RoomMessageFile | RoomEncryptedFile] = []
         self.poll_ends: list[str] = []  # the polls the bot closed
         self.polls_seen = True  # False: a client without polls, which shows their text only
         self._seen = 0
@@ -70,6 +74,7 @@ class Learner:
         self.client.add_event_callback(self._on_unknown, UnknownEvent)
         self.client.add_event_callback(self._on_reaction, ReactionEvent)
         self.client.add_event_callback(self._on_image, (RoomMessageImage, RoomEncryptedImage))
+        self.client.add_event_callback(self._on_file, (RoomMessageFile, RoomEncryptedFile))
         self._task = asyncio.create_task(self.client.sync_forever(timeout=1000, full_state=True))
         await self.wait(lambda: self._synced, "the first sync")
         return self
@@ -119,6 +124,18 @@ class Learner:
 
     async def _on_image(self, _room: MatrixRoom, event: RoomMessageImage | RoomEncryptedImage) -> None:
         self.images.append(event)
+
+    async def _on_file(self, _room: MatrixRoom, event: RoomMessageFile | RoomEncryptedFile) -> None:
+        self.files.append(event)
+
+    async def download(self, mxc: str) -> bytes:
+        """A file from the media repository, as the learner's app fetches it (ciphertext, if encrypted)."""
+        server, _slash, media = mxc.removeprefix("mxc://").partition("/")
+        request = urllib.request.Request(
+            f"{self.client.homeserver}/_matrix/client/v1/media/download/{server}/{media}",
+            headers={"Authorization": f"Bearer {self.client.access_token}"},
+        )
+        return await asyncio.to_thread(lambda: urllib.request.urlopen(request, timeout=30).read())
 
     async def wait(self, condition, what: str, deadline_s: float = DEADLINE_S) -> None:
         deadline = time.monotonic() + deadline_s
