@@ -29,4 +29,5 @@ echo "== mypy"
 echo "== shipped lessons"
 .venv/bin/digicoach lessons check --strict --languages nl,en,fr,de
 echo "== tests"
-.venv/bin/pytest "$@"
+# Two workers (CI has two cores); a test file stays on one worker, so its servers start once there.
+.venv/bin/pytest -n 2 --dist loadfile "$@"
