@@ -15,6 +15,9 @@ from lessons.model import Lesson
 
 MAX_CARD_WORDS = 80
 MAX_MEAN_SENTENCE_WORDS = 15.0
+# A glossary term is explained in one or two short B1 sentences.
+MAX_TERM_SENTENCES = 2
+MAX_TERM_WORDS = 40
 
 # A word starts at a letter or digit and runs on through letters, digits,
 # apostrophes and hyphens ("e-mail", "l’adresse"); leading ones never start a word.
