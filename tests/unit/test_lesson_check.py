@@ -81,11 +81,12 @@ EXPECTED = {
         "a word can explain one term only; remove it from one of them"
     ),
     "glossary_missing_language.yaml": (
-        "7:12: missing 'en' names in 1 term, first in terms[2].names: add 'en: [...]' next to the other languages"
+        "7:12: missing 'en' names in 1 term, first in terms[2].names: "
+        "add 'en: [...]' next to the other languages"
     ),
     "glossary_explanation_too_long.yaml": (
-        "6:11: terms[1].explanation.nl has 319 characters; at most 300 fit in a chat message beside the rest: "
-        "shorten it or split it"
+        "6:11: terms[1].explanation.nl has 319 characters; "
+        "at most 300 fit in a chat message beside the rest: shorten it or split it"
     ),
     "glossary_names_not_per_language.yaml": (
         "4:12: 'names' needs a list of names per language, e.g. 'nl: [phishing]' and 'en: [phishing]'"
@@ -142,7 +143,9 @@ def _besides_advice(problems) -> list[str]:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_broken_file_is_reported_once_with_its_position(name):
     loaded = load_library([BROKEN / name], ("nl", "en"))
-    assert _besides_advice(loaded.problems) == [f"{BROKEN / name}:{EXPECTED[name].replace('{path}', str(BROKEN / name))}"]
+    assert _besides_advice(loaded.problems) == [
+        f"{BROKEN / name}:{EXPECTED[name].replace('{path}', str(BROKEN / name))}"
+    ]
     assert loaded.library is None
 
 
