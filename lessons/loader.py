@@ -41,6 +41,7 @@ from lessons.problems import MAX_PER_FILE, Problem, Severity, at_most, quoted
 from lessons.questions import type_of
 from lessons.readability import (
     MAX_CARD_WORDS,
+    MAX_SIMPLE_SENTENCE_WORDS,
     MAX_TERM_SENTENCES,
     MAX_TERM_WORDS,
     sentences,
@@ -447,6 +448,15 @@ def _lesson_problems(
                     ("cards", i, "text", lang),
                     f"card {i + 1} has {card_words} words in '{lang}': "
                     f"keep cards to {MAX_CARD_WORDS} words or split the card",
+                    "warning",
+                )
+        for lang, text in card.simple.root.items() if card.simple else ():
+            longest = max((words(s) for s in sentences(text)), default=0)
+            if longest > MAX_SIMPLE_SENTENCE_WORDS:
+                at(
+                    ("cards", i, "simple", lang),
+                    f"the simpler text of card {i + 1} has a sentence of {longest} words in '{lang}': "
+                    f"a simpler text keeps sentences to about 10 words (at most {MAX_SIMPLE_SENTENCE_WORDS})",
                     "warning",
                 )
     problems += _review_problems(lesson, doc, file, today)
