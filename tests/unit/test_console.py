@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.adapters.console import Quit, convert, render
-from lessons.chat import Address, Choice, ChoiceSelected, Command, Reply, Sender, TextMessage
+from lessons.chat import Address, Choice, ChoiceSelected, Command, Picture, Reply, Sender, TextMessage
 
 ME = Sender("console", "ann", "ann")
 SHOWN = (Choice("next:1:0", "Next"), Choice("tick:1:0:1", "Raise hand", ticked=True))
@@ -34,3 +34,8 @@ def test_other_text_and_out_of_range_numbers_are_text():
 def test_render_numbers_the_choices():
     reply = Reply(Address("console", "ann"), "Card text", "Title (1/2)", SHOWN)
     assert render(reply) == "» Title (1/2)\nCard text\n  [1] Next\n  [2] ☑ Raise hand"
+
+
+def test_a_picture_is_printed_with_its_alt_text_and_its_file():
+    reply = Reply(Address("console", "ann"), "Look.", picture=Picture("/lib/mail.png", "A fake mail"))
+    assert render(reply) == "Look.\n[picture: A fake mail – /lib/mail.png]"

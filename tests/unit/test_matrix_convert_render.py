@@ -6,7 +6,7 @@ import pytest
 
 from bot.adapters.matrix.adapter import backoff
 from bot.adapters.matrix.convert import Incoming, allowed, convert, is_one_to_one, number_key
-from bot.adapters.matrix.render import notice, reaction_keys, transaction_id, with_leads
+from bot.adapters.matrix.render import image, notice, reaction_keys, transaction_id, with_leads
 from bot.adapters.matrix.state import AdapterState, Login
 from lessons.chat import Address, Choice, ChoiceSelected, Command, Reply, TextMessage
 
@@ -130,3 +130,13 @@ def test_feedback_leads_the_next_question_in_one_notice():
     merged = notice(question, feedback)
     assert merged["body"] == "✅ Right!\n\nQuestion 2 of 2\n\n1. A link to click\n2. ☐ Call the sender"
     assert merged["formatted_body"].startswith("<p>✅ Right!</p><p>Question 2 of 2</p><ol>")
+
+
+def test_a_picture_goes_as_m_image_with_its_alt_text_as_body():
+    content = image("A fake mail", "image/png", 68, {"url": "mxc://gent.be/abc"})
+    assert content == {
+        "msgtype": "m.image",
+        "body": "A fake mail",
+        "info": {"mimetype": "image/png", "size": 68},
+        "url": "mxc://gent.be/abc",
+    }

@@ -3,8 +3,8 @@
 Text goes out as Telegram HTML with everything escaped, a title in bold;
 choices become an inline keyboard whose callback data is the choice id (at
 most 64 bytes by construction). A reply with a picture becomes ``sendPhoto``
-with the text as caption, or a photo followed by the text when the text is
-longer than a caption may be.
+with the text and the picture's description as caption, or a photo with its
+description followed by the text when the text is longer than a caption may be.
 """
 
 from __future__ import annotations
@@ -95,9 +95,12 @@ def render(reply: Reply) -> list[Call]:
         text += f"\n<i>[{escape(reply.picture.alt, quote=False)}]</i>"
     if photo is not None:
         assert reply.picture is not None
-        if len(text) <= MessageLimit.CAPTION_LENGTH:
-            return [_photo(chat_id, photo, text, markup)]
-        calls.append(_photo(chat_id, photo, f"<i>{escape(reply.picture.alt, quote=False)}</i>", None))
+        # Telegram has no alt text for a photo: its description goes under the caption, for
+        # colleagues whose screen reader cannot see the picture.
+        alt = f"<i>{escape(reply.picture.alt, quote=False)}</i>"
+        if len(text) + 1 + len(alt) <= MessageLimit.CAPTION_LENGTH:
+            return [_photo(chat_id, photo, f"{text}\n{alt}", markup)]
+        calls.append(_photo(chat_id, photo, alt, None))
     pieces = _pieces(text, MessageLimit.MAX_TEXT_LENGTH)
     for n, piece in enumerate(pieces):
         params: dict[str, Any] = {"text": piece, "parse_mode": ParseMode.HTML}
