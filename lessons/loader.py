@@ -373,8 +373,8 @@ def _glossary_duplicates(files: list[LoadedFile]) -> list[Problem]:
     """
     problems: list[Problem] = []
     ids: dict[str, tuple[LoadedFile, PathKey]] = {}
-    # (language, a form of a name) -> the first name with that form: its file, place, term and text.
-    names: dict[tuple[str, tuple[str, ...]], tuple[LoadedFile, PathKey, str, str]] = {}
+    # (language, stemmer, a name's stems) -> the first name read so: its file, place, term and text.
+    names: dict[tuple[str, str, tuple[str, ...]], tuple[LoadedFile, PathKey, str, str]] = {}
 
     def where(loaded: LoadedFile, path: PathKey) -> str:
         return f"{loaded.path}:{loaded.source.position(path)[0]}"
@@ -400,7 +400,7 @@ def _glossary_duplicates(files: list[LoadedFile]) -> list[Problem]:
                     path: PathKey = ("terms", i, "names", lang, k)
                     for form in forms(name, lang):
                         other, other_path, owner, other_name = names.setdefault(
-                            (lang, form), (loaded, path, term.id, name)
+                            (lang, form.stemmer, form.stems), (loaded, path, term.id, name)
                         )
                         if other is loaded and other_path == path:
                             continue

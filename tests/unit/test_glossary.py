@@ -23,12 +23,14 @@ GLOSSARY = Glossary.of(
     [
         term("phishing", {"nl": ["phishing"], "fr": ["hameçonnage", "phishing"], "en": ["phishing"]}),
         term("sensor", {"nl": ["sensor"], "de": ["Sensor"], "en": ["sensor"]}),
-        term("app", {"nl": ["app"], "en": ["app"]}),
+        term("app", {"nl": ["app"], "en": ["app"], "de": ["App"]}),
         term("open-data", {"nl": ["open data"], "en": ["open data"]}),
         term("data", {"nl": ["data"], "en": ["data"]}),
         term("backup", {"nl": ["back-up"], "en": ["backup"]}),
         term("gdpr", {"nl": ["AVG", "GDPR"], "en": ["GDPR"], "fr": ["RGPD"], "de": ["DSGVO"]}),
         term("password-manager", {"nl": ["wachtwoordbeheerder"], "de": ["Passwort-Manager"]}),
+        term("encryption", {"fr": ["chiffrement"], "en": ["encryption"]}),
+        term("accessible", {"en": ["accessible"]}),
     ]
 )
 
@@ -55,6 +57,10 @@ def found(text: str, language: str) -> list[str]:
         ("The app keeps sensor data.", "en", ["app", "sensor", "data"]),  # in the order the text uses them
         ("Le RGPD protège vos données.", "fr", ["gdpr"]),
         ("Le GDPR protège vos données.", "fr", []),  # only the names of the text's language
+        ("Die Apps und die App.", "de", ["app"]),  # English endings too: IT words are often English
+        ("Ransomware encrypts your files.", "en", ["encryption"]),
+        ("Les chiffres du mois.", "fr", []),  # one stem with 'chiffrement', but another word
+        ("Access to the network.", "en", []),  # one stem with 'accessible', but another word
     ],
 )
 def test_a_text_uses_the_terms_whose_names_it_contains(text, language, expected):
@@ -112,7 +118,7 @@ def test_nothing_is_suggested_for_a_word_like_no_name():
 
 
 def test_the_names_are_listed_alphabetically_in_the_learners_language():
-    assert GLOSSARY.names("fr")[:3] == ["app", "back-up", "data"]  # no French name: the Dutch one
+    assert GLOSSARY.names("fr")[:4] == ["accessible", "app", "back-up", "chiffrement"]  # else Dutch, English
 
 
 def _glossary_file(tmp_path: Path, terms: str) -> Path:
