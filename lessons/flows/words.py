@@ -14,6 +14,7 @@ from lessons.commands import command
 from lessons.flows import help
 from lessons.glossary import Found
 from lessons.i18n import N_, _
+from lessons.model import MAX_TERM_NAME
 from lessons.turn import Turn
 
 
@@ -42,9 +43,10 @@ def what_is(turn: Turn, args: str = "") -> None:
             + "\n\n"
             + _("I can explain these words: {words}", words=", ".join(glossary.names(turn.language)))
         )
-    elif (found := glossary.lookup(word, turn.language)) is not None:
+    elif len(word) <= MAX_TERM_NAME and (found := glossary.lookup(word, turn.language)) is not None:
         _explain(turn, found)
-    elif close := glossary.closest(word, turn.language):
+    # No name is longer: a longer text is no typo of one either, and comparing it costs time.
+    elif len(word) <= MAX_TERM_NAME and (close := glossary.closest(word, turn.language)):
         turn.say(
             _("I do not know the word “{word}”. Did you mean one of these?", word=help.quoted(word)),
             [WhatIs(term.id).choice(term.name(turn.language)) for term in close],

@@ -155,6 +155,13 @@ def test_whatis_works_before_onboarding_and_in_the_middle_of_a_lesson(chat):
     assert "Two-step login (1/2)" in alice.text  # the learner's place is kept
 
 
+def test_whatis_with_a_long_text_says_it_does_not_know_it_and_lists_the_words(chat):
+    alice = chat()
+    alice.command("/whatis " + "phishing " * 500)
+    assert alice.text.startswith("I do not know the word “phishing phishing")
+    assert "I can explain these words: GDPR" in alice.text
+
+
 def test_a_suggestion_for_a_term_that_is_gone_says_so(chat):
     alice = chat()
     onboard(alice)
