@@ -203,7 +203,7 @@ class NextCard(Button, kind="next"):
 
 @dataclass(frozen=True)
 class SimplerCard(Button, kind="simpler"):
-    """ "Simpler, please": the card at ``position`` in its simpler version."""
+    """The card at ``position`` in its simpler version ("Simpler, please")."""
 
     delivery: RowId
     position: Position
@@ -211,7 +211,7 @@ class SimplerCard(Button, kind="simpler"):
 
 @dataclass(frozen=True)
 class WordsButton(Button, kind="words"):
-    """ "❓ Words": what the glossary words on the card or question at ``position`` mean."""
+    """What the glossary words on the card or question at ``position`` mean ("❓ Words")."""
 
     delivery: RowId
     position: Position
@@ -224,12 +224,16 @@ def _simple(turn: Turn, card: Card, asked: bool | None) -> bool:
     return card.simple is not None and (turn.learner.always_simpler if asked is None else asked)
 
 
+def _card_text(turn: Turn, card: Card, simple: bool) -> str:
+    return (card.simple if simple and card.simple else card.text).get(turn.language)
+
+
 def _show_card(turn: Turn, lesson: Lesson, delivery: Delivery, simple: bool | None = None) -> None:
     """The card the learner is at; ``simple`` asks for one version, else the learner's setting decides."""
     n, total = delivery.position, len(lesson.cards)
     card = lesson.cards[n]
     shown_simple = _simple(turn, card, simple)
-    text = (card.simple if shown_simple and card.simple else card.text).get(turn.language)
+    text = _card_text(turn, card, shown_simple)
     label = _("Start the quiz") if n == total - 1 else _("Next")
     choices = [NextCard(delivery.id, n).choice(label)]
     if card.simple is not None and not shown_simple:
@@ -241,11 +245,6 @@ def _show_card(turn: Turn, lesson: Lesson, delivery: Delivery, simple: bool | No
     title = f"{lesson.title.get(turn.language)} ({n + 1}/{total})"
     picture = Picture(card.image.src, card.image.alt.get(turn.language)) if card.image else None
     turn.say(text, choices, title=title, picture=picture)
-
-
-def _card_words(turn: Turn, card: Card, simple: bool) -> tuple[Found, ...]:
-    text = (card.simple if simple and card.simple else card.text).get(turn.language)
-    return turn.library.glossary.find(text, turn.language)
 
 
 def _question_words(turn: Turn, question: Question) -> tuple[Found, ...]:
@@ -268,7 +267,9 @@ def _at_card(turn: Turn, delivery_id: int, position: int) -> tuple[Delivery, Les
         _stale(turn, delivery)
         return None
     lesson = _TYPES[delivery.kind].lesson(turn, delivery)
-    if lesson is None or position >= len(lesson.cards):
+    if lesson is None:  # the learner has been told
+        return None
+    if position >= len(lesson.cards):  # a new version of the lesson has fewer cards
         show(turn, delivery)
         return None
     return delivery, lesson
@@ -298,7 +299,8 @@ def words(turn: Turn, press: WordsButton) -> None:
         return
     delivery, lesson = at_card
     simple = press.on == "simple"
-    if found := _card_words(turn, lesson.cards[press.position], simple):
+    text = _card_text(turn, lesson.cards[press.position], simple)
+    if found := turn.library.glossary.find(text, turn.language):
         turn.say(explained(found, turn.language), title=_("What the words mean"))
     _show_card(turn, lesson, delivery, simple=simple)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from lessons.engine import Coach
 from lessons.lesson_library import Library
 from lessons.loader import load_library
 from tests.support.flows import onboard
@@ -167,3 +168,14 @@ def test_a_suggestion_for_a_term_that_is_gone_says_so(chat):
     onboard(alice)
     alice.choose("whatis:no-such-term")
     assert alice.text == "I do not know that word anymore. Type /whatis and a word."
+
+
+def test_words_in_a_lesson_that_is_gone_says_so_once(chat, store, fixture_library, clock):
+    alice = chat()
+    onboard(alice)
+    alice.command("/lesson")
+    words = alice.find("Words").id
+    alice.coach = Coach(store, Library(glossary=fixture_library.glossary), clock)
+    alice.choose(words)
+    assert alice.text.count("no longer available") == 1
+    assert "What the words mean" not in alice.text
