@@ -17,8 +17,10 @@ from lessons.model import Lesson
 MAX_CARD_WORDS = 80
 MAX_MEAN_SENTENCE_WORDS = 15.0
 # A card's simpler version (``simple:``) aims at A2: sentences of about 10 words. The
-# checker warns beyond this many, leaving room for a name or a number in a sentence.
-MAX_SIMPLE_SENTENCE_WORDS = 12
+# checker warns beyond this many, leaving room for a name in a sentence: "La Vlaamse
+# Toezichtcommissie (VTC) contrôle la protection des données dans les communes flamandes"
+# is 13 words, 4 of them the name.
+MAX_SIMPLE_SENTENCE_WORDS = 13
 # A glossary term is explained in one or two short B1 sentences.
 MAX_TERM_SENTENCES = 2
 MAX_TERM_WORDS = 40

@@ -70,5 +70,5 @@ def test_a_long_sentence_in_a_simpler_text_is_a_warning(tmp_path):
     path.write_text(lesson.replace("Een valse mail wil je wachtwoord.", long), encoding="utf-8")
     assert [str(p) for p in load_library([path], ("nl", "en")).problems] == [
         f"{path}:14:11: warning: the simpler text of card 1 has a sentence of 17 words in 'nl': "
-        "a simpler text keeps sentences to about 10 words (at most 12)"
+        "a simpler text keeps sentences to about 10 words (at most 13)"
     ]
