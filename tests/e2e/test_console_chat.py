@@ -202,3 +202,17 @@ def test_mydata_after_48_lessons_is_a_file_in_the_current_folder(tmp_path):
     assert "• 48 lessons and reviews you started." in done.stdout
     assert '"lessons"' not in done.stdout  # the file, not the screen, holds the data
     assert len(json.loads(path.read_text(encoding="utf-8"))["lessons"]) == 48
+
+
+def test_words_and_a_simpler_card_in_the_console_keep_the_learners_place(tmp_path):
+    words = Path(__file__).parents[1] / "fixtures" / "words"
+    script = ["/start", "2", "1", "09:30", "1", "❓ Words", "Simpler, please", "/whatis avg", "1"]
+    done = chat(tmp_path, script, "--lessons", str(words))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "  [2] Simpler, please\n  [3] ❓ Words" in out
+    assert "» What the words mean\nphishing: A fake e-mail or text message" in out
+    assert "» AVG (GDPR)\nThe European law that protects personal data." in out
+    # After the words, the simpler card and /whatis, "1" is still the card's "Next".
+    assert out.count("» Two-step login (1/2)") == 3
+    assert "» Two-step login (2/2)" in out
