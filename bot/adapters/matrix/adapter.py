@@ -73,6 +73,10 @@ SEND_ATTEMPTS = 6
 MAX_BACKOFF_S = 10.0
 
 
+class UnknownRoomError(RuntimeError):
+    """A reply is for a room the client does not know (yet)."""
+
+
 class MatrixLoginError(RuntimeError):
     """The homeserver refused the login or the token; the message says what to fix."""
 
@@ -460,8 +464,14 @@ class MatrixAdapter:
     async def deliver(self, replies: Sequence[Outgoing], report: Report) -> None:
         """Send one room's stored replies in order; feedback leads the next reply in one notice."""
         client = await self.connect()
-        if not client.rooms:
+        room_id = replies[0].reply.to.chat_id
+        if room_id not in client.rooms:
+            # Not "no rooms at all": right after a start, the first sync may have filled in some
+            # rooms and not yet this one, and nio refuses to send to a room it does not know.
             await self._learn_rooms(client)
+        if room_id not in client.rooms:
+            # Kept stored, sent at a later sweep until its lifetime ends: never dropped for this.
+            raise UnknownRoomError(f"the homeserver has not (yet) told this coach about room {room_id}")
         by_reply = {id(r.reply): r for r in replies}
         for lead, reply in render.with_leads([r.reply for r in replies]):
             outgoing = by_reply[id(reply)]

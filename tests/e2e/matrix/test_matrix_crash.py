@@ -6,11 +6,14 @@ import asyncio
 import shutil
 import sqlite3
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from nio import RoomMessagesResponse, RoomSendResponse
 
-from bot.adapters.matrix.adapter import SYNC_FILTER
+from bot.adapters import Outcome
+from bot.adapters.matrix.adapter import SYNC_FILTER, MatrixAdapter
+from lessons.chat import Address, Outgoing, Reply
 from tests.e2e.matrix.conftest import running
 from tests.e2e.matrix.learner import Learner
 from tests.e2e.matrix.test_matrix_chat import first_lesson, number_of, right_labels, to_first_question
@@ -174,3 +177,51 @@ def test_a_poll_answer_sent_while_the_bot_is_down_counts_once_and_costs_two_even
             (lesson["quiz"][0]["id"], 1)
         ]
     assert "Traceback" not in bot.log, bot.log
+
+
+def test_a_reply_for_a_room_the_first_sync_has_not_reached_yet_is_sent_not_dropped(
+    synapse, bot_process, tmp_path
+):
+    """Regression: right after a start, the first tick's invitation went out while the first
+    sync had filled in some of the bot's rooms but not the learner's; nio refused to send to a
+    room it did not know, the reply was marked refused, and the invitation was lost."""
+    bot = bot_process("coach")
+    bot_id = bot.env["MATRIX_USER_ID"]
+
+    async def conversation() -> None:
+        async with (
+            Learner(synapse.url, synapse.register("anna"), tmp_path / "anna") as anna,
+            Learner(synapse.url, synapse.register("ben"), tmp_path / "ben") as ben,
+        ):
+            room_a = await anna.open_dm(bot_id, encrypted=False)
+            room_b = await ben.open_dm(bot_id, encrypted=False)
+            await anna.expect(room_a, "2. English")
+            await ben.expect(room_b, "2. English")
+            bot.stop()
+            adapter = MatrixAdapter(
+                synapse.url,
+                bot_id,
+                tmp_path / "data" / "matrix",
+                ("localhost",),
+                access_token=bot.env["MATRIX_ACCESS_TOKEN"],
+                device_id=bot.env["MATRIX_DEVICE_ID"],
+            )
+            reported: list[Outcome] = []
+
+            async def report(_replies, outcome: Outcome) -> None:
+                reported.append(outcome)
+
+            def outgoing(number: int, room: str, text: str) -> list[Outgoing]:
+                reply = Reply(Address("matrix", room), text)
+                return [Outgoing(number, reply, None, datetime.now(UTC) + timedelta(minutes=5))]
+
+            await adapter.deliver(outgoing(91, room_a, "Your lesson for today is ready (A)"), report)
+            client = await adapter.connect()
+            # The state a first sync half-way through its rooms leaves: one known, the other not yet.
+            del client.rooms[room_b]
+            await adapter.deliver(outgoing(92, room_b, "Your lesson for today is ready (B)"), report)
+            assert reported == [Outcome.SENT, Outcome.SENT]
+            await ben.expect(room_b, "Your lesson for today is ready (B)")
+            await adapter.close()
+
+    bot.serve(conversation)
