@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import ClassVar
+from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo
 
-from lessons.buttons import Button, Position, RowId, on
-from lessons.chat import Choice, Picture, Reply
+from lessons.buttons import Button, Position, RowId, on, read
+from lessons.chat import Choice, Picture, Reply, Speech
 from lessons.flows import help
 from lessons.flows.navigation import GoTo, MoreLessons, StartReview
 from lessons.i18n import _, ngettext
@@ -201,12 +201,11 @@ def _show_card(turn: Turn, lesson: Lesson, delivery: Delivery) -> None:
     label = _("Start the quiz") if n == total - 1 else _("Next")
     title = f"{lesson.title.get(turn.language)} ({n + 1}/{total})"
     picture = Picture(card.image.src, card.image.alt.get(turn.language)) if card.image else None
-    turn.say(
-        card.text.get(turn.language),
-        [NextCard(delivery.id, n).choice(label)],
-        title=title,
-        picture=picture,
-    )
+    choices = [NextCard(delivery.id, n).choice(label)]
+    # Offered only where the bot can speak the card's language: no button that fails.
+    if card.text.language_of(turn.language) in turn.read_aloud:
+        choices.append(ReadAloud(delivery.id, n, "card").choice(_("🔊 Read it aloud")))
+    turn.say(card.text.get(turn.language), choices, title=title, picture=picture)
 
 
 @on(NextCard)
@@ -225,6 +224,55 @@ def next_card(turn: Turn, press: NextCard) -> None:
     else:
         delivery = turn.tx.deliveries.update(delivery.id, step=Step.QUIZ, position=0)
     show(turn, delivery)
+
+
+# --- reading a card aloud -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadAloud(Button, kind="aloud"):
+    """The card at ``position`` as a voice message; ``text``: the version the learner is reading."""
+
+    delivery: RowId
+    position: Position
+    text: Literal["card", "simple"]
+
+
+@on(ReadAloud)
+def read_aloud(turn: Turn, press: ReadAloud) -> None:
+    """The card read aloud, with the card's own buttons under it: the learner keeps their place."""
+    delivery = _own(turn, press.delivery)
+    if delivery is None:
+        return
+    if delivery.step is not Step.CARDS or delivery.position != press.position:
+        _stale(turn, delivery)
+        return
+    lesson = _TYPES[delivery.kind].lesson(turn, delivery)
+    if lesson is None:
+        return
+    if press.position >= len(lesson.cards):  # a new version of the lesson has fewer cards
+        show(turn, delivery)
+        return
+    card = lesson.cards[press.position]
+    version = "simple" if press.text == "simple" and card.simple is not None else "card"
+    text = card.simple if version == "simple" and card.simple is not None else card.text
+    # A card without this translation is shown in another language: it is read in that one.
+    spoken = text.language_of(turn.language)
+    if spoken not in turn.read_aloud:
+        # The bot lost its voice since the button was shown (a restart without espeak-ng).
+        show(turn, delivery)
+        return
+    words = text.get(spoken)
+    shown = shown_now(turn, delivery)
+    # The card's own buttons come again under the sound, so the learner goes on from there.
+    again = [c for c in shown.choices if not isinstance(read(c.id), ReadAloud)] if shown else []
+    fallback = _("Sorry, I cannot read it aloud right now. Here is the text:") + "\n\n" + words
+    turn.say(
+        _("🔊 This card, read aloud."),
+        again,
+        title=shown.title if shown else None,
+        speech=Speech(words, spoken, f"{lesson.id}/{press.position}/v{lesson.version}/{version}", fallback),
+    )
 
 
 def _ask(turn: Turn, kind: SessionType, delivery: Delivery, questions: list[Asked]) -> None:
