@@ -173,7 +173,7 @@ def test_a_card_read_aloud_gets_its_sound_on_the_way_out_never_in_the_outbox(app
 def test_a_slow_voice_holds_up_neither_the_database_nor_other_chats(app, tmp_path):
     pressed = _at_a_card(app, "alice")
     slow = tmp_path / "slow-engine"
-    slow.write_text("#!/bin/sh\nsleep 1\nexit 1\n")
+    slow.write_text("#!/bin/sh\nsleep 2\nexit 1\n")
     slow.chmod(0o755)
     app.courier.speaker = Speaker(tmp_path / "speech", {"en": Voice("espeak-ng", "en-gb", str(slow))})
     platform = Platform()
