@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.erasure import owe_scrub
@@ -49,7 +50,8 @@ class Replies:
             for platform, chat_id, content, origin in replies
         ]
         # The id orders a chat's replies and names a message to its platform: in the order given.
-        statement = insert(ReplyRow).returning(ReplyRow.id, sort_by_parameter_order=True)
+        table = cast(Table, ReplyRow.__table__)
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         return list(self._s.scalars(statement, rows))
 
     def waiting(self, platform: str, limit: int, after: int = 0) -> list[StoredReply]:

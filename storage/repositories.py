@@ -6,11 +6,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
 from datetime import date, datetime, time, timedelta
 from itertools import islice
-from typing import TypeVar, Unpack
+from typing import Any, TypeVar, Unpack, cast
 
 from sqlalchemy import (
     ColumnElement,
     Insert,
+    Row,
+    Table,
     and_,
     case,
     delete,
@@ -22,7 +24,6 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -85,21 +86,30 @@ def insert_once(session: Session, row: type[Base]) -> Insert:
     row comes back only then.
     """
     dialect = session.get_bind().dialect.name
+    # On the table, not the mapped class: the ORM's bulk-insert machinery costs more than the insert.
+    table = cast(Table, row.__table__)
     if dialect == "sqlite":
-        return sqlite.insert(row).on_conflict_do_nothing()
+        return sqlite.insert(table).on_conflict_do_nothing()
     if dialect == "postgresql":
-        return postgresql.insert(row).on_conflict_do_nothing()
+        return postgresql.insert(table).on_conflict_do_nothing()
     raise NotImplementedError(f"the coach supports SQLite and PostgreSQL, not {dialect}")
 
 
-def to_record(kind: type[R], row: Base) -> R:
-    """A row as the plain record the engine sees: no ORM object leaves storage."""
-    return kind(**{f.name: getattr(row, f.name) for f in fields(kind)})  # type: ignore[arg-type]
+def to_record(kind: type[R], row: Base | Row[Any]) -> R:
+    """A row (an ORM object or a plain result row) as the plain record the engine sees."""
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(f.name for f in fields(kind))  # type: ignore[arg-type]
+    return kind(**{name: getattr(row, name) for name in names})
+
+
+# The field names of each record class, looked up once.
+_FIELDS: dict[type[Any], tuple[str, ...]] = {}
 
 
 def change(
-    session: Session, kind: type[B], row_id: int, changes: Mapping[str, object], allowed: frozenset[str]
-) -> B:
+    session: Session, kind: type[Base], row_id: int, changes: Mapping[str, object], allowed: frozenset[str]
+) -> Row[Any]:
     """Set the given columns of one row and flush; the caller's transaction commits.
 
     ``allowed`` are the keys of the row's typed changes (``LearnerChanges``...):
@@ -108,13 +118,13 @@ def change(
     unknown = sorted(set(changes) - allowed)
     if unknown:
         raise TypeError(f"{kind.__tablename__} has no field {', '.join(map(repr, unknown))} to change")
-    # One UPDATE ... RETURNING: reading the row first would cost a SELECT, as the identity
-    # map keeps rows only while something holds them (records do not).
-    [key] = sa_inspect(kind).primary_key
-    statement = update(kind).where(key == row_id).values(**changes).returning(kind)
-    return session.scalars(
-        statement, execution_options={"synchronize_session": False, "populate_existing": True}
-    ).one()
+    # One UPDATE ... RETURNING on the table itself: reading the row first would cost a SELECT
+    # (the identity map keeps rows only while something holds them, and records do not), and
+    # a plain row is cheaper to make than an ORM object.
+    table = cast(Table, kind.__table__)
+    [key] = table.primary_key.columns
+    statement = update(table).where(key == row_id).values(**changes).returning(*table.columns)
+    return session.execute(statement).one()
 
 
 class Learners:
@@ -122,11 +132,10 @@ class Learners:
         self._s = session
 
     def find(self, platform: str, platform_user_id: str) -> Learner | None:
-        row = self._s.scalar(
-            select(LearnerRow).where(
-                LearnerRow.platform == platform, LearnerRow.platform_user_id == platform_user_id
-            )
-        )
+        table = LearnerRow.__table__
+        row = self._s.execute(
+            select(table).where(table.c.platform == platform, table.c.platform_user_id == platform_user_id)
+        ).first()
         return to_record(Learner, row) if row else None
 
     def get(self, learner_id: int) -> Learner:
@@ -261,7 +270,8 @@ class Deliveries:
         self._s = session
 
     def get(self, delivery_id: int) -> Delivery | None:
-        row = self._s.get(DeliveryRow, delivery_id)
+        table = DeliveryRow.__table__
+        row = self._s.execute(select(table).where(table.c.id == delivery_id)).first()
         return to_record(Delivery, row) if row else None
 
     def on_day(self, learner_id: int, local_date: date) -> list[Delivery]:
@@ -378,7 +388,7 @@ class Answers:
     ) -> bool:
         """Store an answer once. False if this question of this delivery was answered before."""
         new = self._s.scalar(
-            insert_once(self._s, AnswerRow).returning(AnswerRow.id),
+            insert_once(self._s, AnswerRow).returning(AnswerRow.__table__.c.id),
             {
                 "delivery_id": delivery.id,
                 "learner_id": delivery.learner_id,
@@ -425,7 +435,7 @@ class HandledEvents:
     def claim(self, platform: str, event_id: str, now: datetime) -> bool:
         """Mark an inbound event handled. False if it was handled before."""
         new = self._s.scalar(
-            insert_once(self._s, HandledEventRow).returning(HandledEventRow.id),
+            insert_once(self._s, HandledEventRow).returning(HandledEventRow.__table__.c.id),
             {"platform": platform, "event_id": event_id, "handled_at": now},
         )
         return new is not None

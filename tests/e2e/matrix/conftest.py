@@ -89,6 +89,10 @@ class BotProcess:
         self.start()
         try:
             asyncio.run(conversation())
+        except BaseException:
+            # pytest shows what a failing test printed: the bot's side of the story.
+            print(f"--- the coach's log ({self.directory}) ---\n{self.log[-30_000:]}")
+            raise
         finally:
             self.stop()
 
