@@ -86,8 +86,19 @@ def preview(args: argparse.Namespace, settings: Settings) -> int:
                 f"; did you mean '{close[0]}'?" if close else "; 'digicoach lessons stats' lists the library"
             )
             raise CliError(f"no lesson with id '{args.lesson}'{hint}")
-    print(lesson_preview.preview(lesson, args.lang))
+    print(lesson_preview.preview(lesson, args.lang, _read_aloud(settings)))
     return 0
+
+
+def _read_aloud(settings: Settings) -> frozenset[str]:
+    """The languages ``digicoach chat`` would read cards aloud in on this machine."""
+    from bot import speech
+
+    try:
+        speaker = speech.configure(settings.read_aloud, settings.piper_voices, settings.data_dir / "speech")
+    except speech.SpeechSettingsError as error:
+        raise CliError(str(error)) from error
+    return speaker.languages if speaker else frozenset()
 
 
 def reload(args: argparse.Namespace, settings: Settings) -> int:
