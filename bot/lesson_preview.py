@@ -4,6 +4,8 @@ The lesson runs through the real coach on a throw-away database, twice: one
 learner answers every question right and another answers every question
 wrong, so the admin reads both kinds of feedback. The replies are rendered by
 the console adapter, so the preview looks exactly like ``digicoach chat``.
+What "❓ Words" and "Simpler, please" show is printed under the card or
+question that offers them (with the library's glossary).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot.adapters.console import render
 from bot.adapters.memory import MemoryChat
 from lessons.chat import Reply
 from lessons.engine import Coach
+from lessons.glossary import Glossary
 from lessons.i18n import _, use_locale
 from lessons.lesson_library import Library
 from lessons.model import Lesson, Question, iter_texts
@@ -50,6 +53,20 @@ class Walkthrough:
     questions: list[Reply]
     answers: list[Answered]
     summary: Reply
+    # Per card, then per question: what "❓ Words" and "Simpler, please" showed there.
+    card_help: list[list[Reply]]
+    question_help: list[list[Reply]]
+
+
+# The buttons that help with reading, by the kind their choice id starts with; the
+# first reply each one causes is what the learner reads (then their place is shown again).
+HELP_KINDS = ("words:", "simpler:")
+
+
+def _help_with_reading(chat: MemoryChat, shown: Reply) -> list[Reply]:
+    """Press each reading-help button of ``shown``; what each showed. The learner's place stays."""
+    pressed = [c for c in shown.choices if c.id.startswith(HELP_KINDS)]
+    return [chat.choose(choice.id)[0] for choice in pressed]
 
 
 def _answer(chat: MemoryChat, question: Question, language: str, right: bool) -> tuple[str, list[Reply]]:
@@ -89,20 +106,27 @@ def walk(
     chat = MemoryChat(coach, user, language, platform=PLATFORM)
     replies = chat.command("/lesson")
     cards: list[Reply] = []
+    card_help: list[list[Reply]] = []
     while replies[-1].choices and replies[-1].choices[0].id.startswith("next:"):
         cards.append(replies[-1])
+        card_help.append(_help_with_reading(chat, replies[-1]))
         replies = chat.choose(replies[-1].choices[0].id)
     questions: list[Reply] = []
+    question_help: list[list[Reply]] = []
     answers: list[Answered] = []
     for question in lesson.quiz:
         questions.append(replies[-1])
+        question_help.append(_help_with_reading(chat, replies[-1]))
         given, replies = _answer(chat, question, language, right)
         answers.append(Answered(given, replies[0]))
-    return Walkthrough(cards, questions, answers, replies[-1])
+    return Walkthrough(cards, questions, answers, replies[-1], card_help, question_help)
 
 
 def walk_through(
-    lesson: Lesson, language: str, read_aloud: frozenset[str] = frozenset()
+    lesson: Lesson,
+    language: str,
+    glossary: Glossary | None = None,
+    read_aloud: frozenset[str] = frozenset(),
 ) -> tuple[Walkthrough, Walkthrough]:
     """The lesson as a learner who knows every answer and one who knows none sees it.
 
@@ -113,15 +137,18 @@ def walk_through(
         store = Store(f"sqlite:///{Path(folder) / 'preview.sqlite3'}")
         try:
             store.upgrade()
-            coach = Coach(store, Library(lessons={lesson.id: lesson}), _monday_morning, read_aloud=read_aloud)
+            library = Library(lessons={lesson.id: lesson}, glossary=glossary or Glossary())
+            coach = Coach(store, library, _monday_morning, read_aloud=read_aloud)
             return walk(coach, store, lesson, language, True), walk(coach, store, lesson, language, False)
         finally:
             store.close()
 
 
-def preview(lesson: Lesson, language: str, read_aloud: frozenset[str] = frozenset()) -> str:
+def preview(
+    lesson: Lesson, language: str, glossary: Glossary | None = None, read_aloud: frozenset[str] = frozenset()
+) -> str:
     """The preview as text: cards, each question with both feedbacks, the summary."""
-    right, wrong = walk_through(lesson, language, read_aloud)
+    right, wrong = walk_through(lesson, language, glossary, read_aloud)
     missing = sum(1 for _path, text in iter_texts(lesson) if language not in text.languages)
     parts = [f"Preview of '{lesson.id}' (version {lesson.version}) in '{language}', as a learner sees it:"]
     if missing:
@@ -129,10 +156,18 @@ def preview(lesson: Lesson, language: str, read_aloud: frozenset[str] = frozense
             f"\n(note: {missing} text(s) have no '{language}' version; "
             "the learner reads another language there)"
         )
-    parts += [render(card) for card in right.cards]
-    for question, good, bad in zip(right.questions, right.answers, wrong.answers, strict=True):
-        parts.append(render(question))
+    for card, shown in zip(right.cards, right.card_help, strict=True):
+        parts += [render(card), *(_helped(reply) for reply in shown)]
+    for question, shown, good, bad in zip(
+        right.questions, right.question_help, right.answers, wrong.answers, strict=True
+    ):
+        parts += [render(question), *(_helped(reply) for reply in shown)]
         parts.append(f"(if the learner answers right: {good.given})\n{render(good.feedback)}")
         parts.append(f"(if the learner answers wrong: {bad.given})\n{render(bad.feedback)}")
     parts.append(render(right.summary))
     return "\n\n".join(parts)
+
+
+def _helped(reply: Reply) -> str:
+    """What a reading-help button showed, marked so it is not read as the next step."""
+    return "\n".join(f"  | {line}".rstrip() for line in render(reply).split("\n"))

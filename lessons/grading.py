@@ -57,23 +57,23 @@ def normalise(text: str) -> str:
     'Hameçonnage ' and 'hameconnage' are the same answer: nobody should fail a
     quiz on an accent or a capital. Also used to match a typed button label.
     """
-    plain = _fold(unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold())
+    plain = fold(unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold())
     plain = re.sub(r"\s+", " ", plain).strip()
     return plain.strip(" .,;:!?\"'()")
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _words(text: str) -> list[str]:
+def split_words(text: str) -> list[str]:
     """The words of ``text``, case folded, with French elisions split off ("l'inclusion" -> l, inclusion)."""
     plain = _ACRONYM_PLURAL.sub(r"\1", unicodedata.normalize("NFKC", text))
     return _WORD.findall(plain.translate(_APOSTROPHES).casefold())
 
 
-def _without_articles(words: list[str], language: str) -> list[str]:
+def without_articles(words: list[str], language: str) -> list[str]:
     articles = ARTICLES.get(language, frozenset())
     start = 0
     while start < len(words) - 1 and words[start] in articles:
@@ -82,15 +82,15 @@ def _without_articles(words: list[str], language: str) -> list[str]:
 
 
 @cache
-def _stemmer(name: str) -> snowballstemmer.stemmer:
+def stemmer(name: str) -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer(name)
 
 
 def _stemmings(words: Sequence[str], language: str) -> list[list[str]]:
     """``words`` stemmed by each of the language's stemmers (the words as they are if it has none)."""
     names = _STEMMERS.get(language, ())
-    stemmed = [_stemmer(name).stemWords(list(words)) for name in names] or [list(words)]
-    return [[_fold(word) for word in stems] for stems in stemmed]
+    stemmed = [stemmer(name).stemWords(list(words)) for name in names] or [list(words)]
+    return [[fold(word) for word in stems] for stems in stemmed]
 
 
 def allowed_typos(letters: int) -> int:
@@ -110,27 +110,27 @@ class Match:
 
 def match(accepted: Sequence[str], typed: str, language: str, question: str = "") -> Match | None:
     """The accepted answer ``typed`` says, read generously (see the module's docstring); None if none."""
-    shown = set(_words(question))
-    given_words = _without_articles(_words(typed), language)
+    shown = set(split_words(question))
+    given_words = without_articles(split_words(typed), language)
     if not given_words:
         return None
     typos: list[tuple[int, str]] = []
     for answer in accepted:
-        answer_words = _without_articles(_words(answer), language)
+        answer_words = without_articles(split_words(answer), language)
         if not answer_words:
             continue
         # Words the question already shows may be typed again, unless the answer itself has them.
         words = [w for w in given_words if w not in shown or w in answer_words] or given_words
-        words = _without_articles(words, language)
+        words = without_articles(words, language)
         stemmed = list(zip(_stemmings(answer_words, language), _stemmings(words, language), strict=True))
         if any(want == got or "".join(want) == "".join(got) for want, got in stemmed):
             return Match(answer, typo=False)
         letters = len("".join(answer_words))
         # Typos are counted on the words as typed, not on their stems: a stem is shorter than the word.
-        distance = Levenshtein.distance(_fold(" ".join(answer_words)), _fold(" ".join(words)))
+        distance = Levenshtein.distance(fold(" ".join(answer_words)), fold(" ".join(words)))
         # A typo keeps the first letter: a different first letter is usually a different word
         # (misinformation / disinformation, exclusion / inclusion, fishing / phishing).
-        first_letter_kept = _fold(words[0])[:1] == _fold(answer_words[0])[:1]
+        first_letter_kept = fold(words[0])[:1] == fold(answer_words[0])[:1]
         if 0 < distance <= allowed_typos(letters) and first_letter_kept:
             typos.append((distance, answer))
     if typos:
@@ -153,7 +153,7 @@ FALSE_WORDS = frozenset(
 
 def true_or_false(typed: str) -> bool | None:
     """True or False for a typed 'waar', 'faux', 'nein' ...; None for anything else."""
-    said = " ".join(_words(typed))
+    said = " ".join(split_words(typed))
     if said in TRUE_WORDS:
         return True
     if said in FALSE_WORDS:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from lessons.glossary import Glossary
 from lessons.model import LEVELS, TOPICS, Lesson, PlacementCheck, Track
 
 GENERAL_TRACK = "general"
@@ -13,7 +14,7 @@ GENERAL_TRACK = "general"
 
 @dataclass(frozen=True)
 class Library:
-    """An immutable, validated set of lessons and tracks.
+    """An immutable, validated set of lessons and tracks, with the glossary.
 
     Reloading builds a new ``Library`` and swaps it in whole, so a learner never
     sees half of an edit.
@@ -22,6 +23,8 @@ class Library:
     lessons: Mapping[str, Lesson] = field(default_factory=dict)
     tracks: Mapping[str, Track] = field(default_factory=dict)
     placement: PlacementCheck | None = None
+    # The words cards and questions may use that the coach can explain.
+    glossary: Glossary = field(default_factory=Glossary)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lessons", MappingProxyType(dict(self.lessons)))

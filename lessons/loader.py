@@ -1,4 +1,4 @@
-"""Load lesson and track YAML files into a ``Library``, or say what is wrong.
+"""Load lesson, track and glossary YAML files into a ``Library``, or say what is wrong.
 
 Every problem names ``path:line:col`` and what to do about it. Structure is
 checked by the pydantic models; the rules that span fields (one correct option,
@@ -19,12 +19,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from lessons import model, quiz_bias
+from lessons.glossary import Glossary, forms
 from lessons.lesson_library import Library
 from lessons.model import (
     LANGUAGES,
     LEVELS,
     QUESTION_TYPES,
     TOPICS,
+    GlossaryFile,
     Lesson,
     MultipleChoice,
     PlacementCheck,
@@ -35,9 +37,16 @@ from lessons.model import (
     TrueFalse,
     iter_texts,
 )
-from lessons.problems import MAX_PER_FILE, Problem, at_most, quoted
+from lessons.problems import MAX_PER_FILE, Problem, Severity, at_most, quoted
 from lessons.questions import type_of
-from lessons.readability import MAX_CARD_WORDS, words
+from lessons.readability import (
+    MAX_CARD_WORDS,
+    MAX_SIMPLE_SENTENCE_WORDS,
+    MAX_TERM_SENTENCES,
+    MAX_TERM_WORDS,
+    sentences,
+    words,
+)
 from lessons.yaml_source import PathKey, Source, SyntaxProblem, YamlDocument, read
 
 LIBRARY_DIR = Path(__file__).parent / "library"
@@ -86,7 +95,7 @@ _EXPECTED_TYPE = {
 class LoadedFile:
     path: Path
     source: Source  # only the text: where ids and list items stand, for problems across files
-    item: Lesson | Track | PlacementCheck
+    item: Lesson | Track | PlacementCheck | GlossaryFile
 
 
 @dataclass(frozen=True)
@@ -216,6 +225,8 @@ def _structure_problems(error: ValidationError, doc: YamlDocument, file: str) ->
             "alt",
         ):
             message = f"'{field_name}' needs one text per language, e.g. 'nl: ...' and 'en: ...'"
+        elif kind == "dict_type" and field_name == "names":
+            message = "'names' needs a list of names per language, e.g. 'nl: [phishing]' and 'en: [phishing]'"
         elif kind == "string_too_short":
             message = f"{describe(where)} is empty: write the text or remove the key"
         elif kind == "string_too_long" and isinstance(e.get("ctx"), dict):
@@ -307,6 +318,112 @@ def _placement_problems(
     return problems
 
 
+def _glossary_problems(
+    glossary: GlossaryFile, doc: YamlDocument, file: str, required: Sequence[str]
+) -> list[Problem]:
+    """What one glossary file lacks; names used twice are found across files (``_glossary_duplicates``)."""
+    problems: list[Problem] = []
+
+    def at(path: PathKey, message: str, severity: Severity = "error") -> None:
+        line, col = doc.position(path)
+        problems.append(Problem(file, line, col, message, severity))
+
+    _translation_problems(glossary, at, required)
+    for lang in required:
+        missing = [i for i, term in enumerate(glossary.terms) if lang not in term.names]
+        if missing:
+            terms = f"{len(missing)} term" + ("s" if len(missing) > 1 else "")
+            at(
+                ("terms", missing[0], "names"),
+                f"missing '{lang}' names in {terms}, first in {describe(('terms', missing[0], 'names'))}: "
+                f"add '{lang}: [...]' next to the other languages",
+            )
+    for i, term in enumerate(glossary.terms):
+        for lang, names in term.names.items():
+            for k, name in enumerate(names):
+                if not forms(name, lang):
+                    at(
+                        ("terms", i, "names", lang, k),
+                        f"{quoted(name)} has no letters or digits: a name is a word or a few words",
+                    )
+        for lang, text in term.explanation.root.items():
+            where: PathKey = ("terms", i, "explanation", lang)
+            if (count := len(sentences(text))) > MAX_TERM_SENTENCES:
+                at(
+                    where,
+                    f"the explanation of '{term.id}' has {count} sentences in '{lang}': "
+                    f"explain a term in one or {MAX_TERM_SENTENCES} short sentences",
+                    "warning",
+                )
+            elif (count := words(text)) > MAX_TERM_WORDS:
+                at(
+                    where,
+                    f"the explanation of '{term.id}' has {count} words in '{lang}': "
+                    f"keep it to {MAX_TERM_WORDS} words",
+                    "warning",
+                )
+    return problems
+
+
+def _glossary_duplicates(files: list[LoadedFile]) -> list[Problem]:
+    """A term id, or a name in one language, used twice, in one glossary file or across several.
+
+    Two names "read the same" when a text that uses one uses the other: they differ only
+    in case, accents, endings or a hyphen ("sensor" and "Sensoren", "back-up" and "backup").
+    """
+    problems: list[Problem] = []
+    ids: dict[str, tuple[LoadedFile, PathKey]] = {}
+    # (language, stemmer, a name's stems) -> the first name read so: its file, place, term and text.
+    names: dict[tuple[str, str, tuple[str, ...]], tuple[LoadedFile, PathKey, str, str]] = {}
+
+    def where(loaded: LoadedFile, path: PathKey) -> str:
+        return f"{loaded.path}:{loaded.source.position(path)[0]}"
+
+    def at(loaded: LoadedFile, path: PathKey, message: str, severity: Severity = "error") -> None:
+        line, col = loaded.source.position(path)
+        problems.append(Problem(str(loaded.path), line, col, message, severity))
+
+    for loaded in files:
+        assert isinstance(loaded.item, GlossaryFile)
+        for i, term in enumerate(loaded.item.terms):
+            if term.id in ids:
+                at(
+                    loaded,
+                    ("terms", i, "id"),
+                    f"duplicate term id '{term.id}': already used in {where(*ids[term.id])}; "
+                    "give each term its own id",
+                )
+            else:
+                ids[term.id] = (loaded, ("terms", i, "id"))
+            for lang, term_names in term.names.items():
+                for k, name in enumerate(term_names):
+                    path: PathKey = ("terms", i, "names", lang, k)
+                    for form in forms(name, lang):
+                        other, other_path, owner, other_name = names.setdefault(
+                            (lang, form.stemmer, form.stems), (loaded, path, term.id, name)
+                        )
+                        if other is loaded and other_path == path:
+                            continue
+                        if other is loaded and other_path[:2] == path[:2]:
+                            at(
+                                loaded,
+                                path,
+                                f"{quoted(name)} reads the same as {quoted(other_name)}, a name this term "
+                                "has already (case, accents, endings and hyphens do not count): remove it",
+                                "warning",
+                            )
+                        else:
+                            at(
+                                loaded,
+                                path,
+                                f"{quoted(name)} in '{lang}' reads the same as {quoted(other_name)} of term "
+                                f"'{owner}' ({where(other, other_path)}): a word can explain "
+                                "one term only; remove it from one of them",
+                            )
+                        break
+    return problems
+
+
 # A lesson's facts are checked again at least this often.
 REVIEW_EVERY = timedelta(days=365)
 
@@ -331,6 +448,15 @@ def _lesson_problems(
                     ("cards", i, "text", lang),
                     f"card {i + 1} has {card_words} words in '{lang}': "
                     f"keep cards to {MAX_CARD_WORDS} words or split the card",
+                    "warning",
+                )
+        for lang, text in card.simple.root.items() if card.simple else ():
+            longest = max((words(s) for s in sentences(text)), default=0)
+            if longest > MAX_SIMPLE_SENTENCE_WORDS:
+                at(
+                    ("cards", i, "simple", lang),
+                    f"the simpler text of card {i + 1} has a sentence of {longest} words in '{lang}': "
+                    f"a simpler text keeps sentences to about 10 words (at most {MAX_SIMPLE_SENTENCE_WORDS})",
                     "warning",
                 )
     problems += _review_problems(lesson, doc, file, today)
@@ -407,7 +533,7 @@ def _with_pictures_found(
 def load_file(
     path: Path, required: Sequence[str], folder: Path | None = None, today: date | None = None
 ) -> tuple[LoadedFile | None, list[Problem]]:
-    """One lesson, track or placement file; ``folder`` is the lesson folder it was found in.
+    """One lesson, track, placement or glossary file; ``folder`` is the lesson folder it was found in.
 
     ``today`` (default: the machine's date) is what a lesson's ``reviewed`` date is held to.
     """
@@ -421,7 +547,11 @@ def load_file(
     ]
     if not isinstance(doc.data, dict):
         return None, at_most([*problems, Problem(file, 1, 1, "a lesson file must be a mapping of keys")])
-    kinds: dict[object, type[Lesson | Track | PlacementCheck]] = {"track": Track, "placement": PlacementCheck}
+    kinds: dict[object, type[Lesson | Track | PlacementCheck | GlossaryFile]] = {
+        "track": Track,
+        "placement": PlacementCheck,
+        "glossary": GlossaryFile,
+    }
     kind = kinds.get(doc.data.get("kind"), Lesson)
     try:
         item = kind.model_validate(doc.data)
@@ -433,6 +563,8 @@ def load_file(
         item = _with_pictures_found(item, path, folder or path.parent, problems, doc)
     elif isinstance(item, PlacementCheck):
         problems += _placement_problems(item, doc, file, required)
+    elif isinstance(item, GlossaryFile):
+        problems += _glossary_problems(item, doc, file, required)
     return LoadedFile(path, doc.source, item), at_most(problems)
 
 
@@ -463,6 +595,8 @@ def _library_problems(files: list[LoadedFile]) -> list[Problem]:
     problems: list[Problem] = []
     first_seen: dict[str, LoadedFile] = {}
     for loaded in files:
+        if isinstance(loaded.item, GlossaryFile):
+            continue
         item_id = loaded.item.id
         if item_id in first_seen:
             other = first_seen[item_id]
@@ -520,6 +654,7 @@ def _library_problems(files: list[LoadedFile]) -> list[Problem]:
                     )
                 )
     problems += _bias_problems([f for f in files if isinstance(f.item, Lesson)])
+    problems += _glossary_duplicates([f for f in files if isinstance(f.item, GlossaryFile)])
     problems += _cycle_problems(tracks)
     problems += _audience_problems(files, tracks)
     return problems
@@ -612,7 +747,7 @@ def load_library(
     required_languages: Sequence[str] = DEFAULT_REQUIRED_LANGUAGES,
     today: date | None = None,
 ) -> LibraryLoad:
-    """Load every lesson and track under ``paths`` (default: the shipped library)."""
+    """Load every lesson, track and glossary under ``paths`` (default: the shipped library)."""
     files, problems = discover(list(paths) if paths is not None else [LIBRARY_DIR])
     loaded: list[LoadedFile] = []
     with _no_cycle_collection():
@@ -633,5 +768,6 @@ def load_library(
             lessons={f.item.id: f.item for f in loaded if isinstance(f.item, Lesson)},
             tracks={f.item.id: f.item for f in loaded if isinstance(f.item, Track)},
             placement=next((f.item for f in loaded if isinstance(f.item, PlacementCheck)), None),
+            glossary=Glossary.of(t for f in loaded if isinstance(f.item, GlossaryFile) for t in f.item.terms),
         )
     return LibraryLoad(library, sorted(problems), len(files))

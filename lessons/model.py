@@ -73,6 +73,12 @@ MAX_ALT = 250
 MAX_ACCEPTED = 100
 MAX_URL = 2000
 MAX_OPTIONS = 8
+# A glossary: a term's name is a word or a few ("two-step login"), its explanation one
+# or two short sentences; both travel in one chat message with a card's other terms.
+MAX_TERM_NAME = 60
+MAX_TERM_NAMES = 10
+MAX_TERM_EXPLANATION = 300
+MAX_TERMS = 1000
 
 
 class _Strict(BaseModel):
@@ -146,6 +152,10 @@ class TryToday(Text):
 
 class AltText(Text):
     root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_ALT)]]
+
+
+class TermExplanation(Text):
+    root: dict[Language, Annotated[str, Field(min_length=1, max_length=MAX_TERM_EXPLANATION)]]
 
 
 class Image(_Strict):
@@ -315,6 +325,37 @@ class Track(_Strict):
     audience: Annotated[list[Slug], Field(max_length=10)] = ["all"]
     lessons: Annotated[list[Slug], Field(min_length=1)]
     requires: list[Slug] = []
+
+
+TermName = Annotated[str, Field(min_length=1, max_length=MAX_TERM_NAME)]
+
+
+class GlossaryTerm(_Strict):
+    """A word learners may not know, its names per language and what it means."""
+
+    id: Slug
+    # Per language, the name learners read first, then other names for the same thing
+    # ("AVG", "GDPR"): a text that uses any of them offers the explanation.
+    names: dict[Language, Annotated[list[TermName], Field(min_length=1, max_length=MAX_TERM_NAMES)]]
+    explanation: TermExplanation
+
+    def names_in(self, language: str) -> list[str]:
+        """Its names in ``language``; none if it has none there."""
+        return next((names for lang, names in self.names.items() if lang == language), [])
+
+    def name(self, language: str) -> str:
+        """The first name in ``language``, else in Dutch, else in English, else any."""
+        for candidate in (language, DEFAULT_LANGUAGE, "en"):
+            if candidate in self.names:
+                return self.names[candidate][0]
+        return next(iter(self.names.values()))[0]
+
+
+class GlossaryFile(_Strict):
+    """A file of terms the coach can explain ("❓ Words", /whatis); a library may have several."""
+
+    kind: Literal["glossary"]
+    terms: Annotated[list[GlossaryTerm], Field(min_length=1, max_length=MAX_TERMS)]
 
 
 def iter_texts(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Text]]:

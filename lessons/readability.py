@@ -1,9 +1,10 @@
-"""Plain-language measures for lesson texts (target: CEFR B1).
+"""Plain-language measures for lesson texts (target: CEFR B1; a card's simpler version A2).
 
 Readers include people who find digital things hard and people reading Dutch
 or French as a second language, so the library is held to two measurable
 limits: a card of at most ``MAX_CARD_WORDS`` words, and a mean sentence length
-of at most ``MAX_MEAN_SENTENCE_WORDS`` words per lesson and language.
+of at most ``MAX_MEAN_SENTENCE_WORDS`` words per lesson and language. A card's
+simpler version keeps its sentences to about ten words.
 """
 
 from __future__ import annotations
@@ -15,6 +16,14 @@ from lessons.model import Lesson
 
 MAX_CARD_WORDS = 80
 MAX_MEAN_SENTENCE_WORDS = 15.0
+# A card's simpler version (``simple:``) aims at A2: sentences of about 10 words. The
+# checker warns beyond this many, leaving room for a name in a sentence: "La Vlaamse
+# Toezichtcommissie (VTC) contrôle la protection des données dans les communes flamandes"
+# is 13 words, 4 of them the name.
+MAX_SIMPLE_SENTENCE_WORDS = 13
+# A glossary term is explained in one or two short B1 sentences.
+MAX_TERM_SENTENCES = 2
+MAX_TERM_WORDS = 40
 
 # A word starts at a letter or digit and runs on through letters, digits,
 # apostrophes and hyphens ("e-mail", "l’adresse"); leading ones never start a word.

@@ -53,6 +53,8 @@ class LearnerRow(Base):
     reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Opted in with /share on: their manager's digest may name them. Nobody is named by default.
     share_name: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Chose "always simpler" in /settings: a card's simpler version, where it has one, comes first.
+    always_simpler: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The organisation they joined (by invite): its holidays count, not the deployment's.
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True

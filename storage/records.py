@@ -34,6 +34,7 @@ class Learner:
     active: bool
     reminders: bool
     share_name: bool
+    always_simpler: bool
     organisation_id: int | None
     created_at: datetime
     erase_asked_at: datetime | None
@@ -251,6 +252,7 @@ class LearnerChanges(TypedDict, total=False):
     active: bool
     reminders: bool
     share_name: bool
+    always_simpler: bool
     organisation_id: int | None
     erase_asked_at: datetime | None
     wrong_codes: int

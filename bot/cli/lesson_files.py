@@ -86,7 +86,12 @@ def preview(args: argparse.Namespace, settings: Settings) -> int:
                 f"; did you mean '{close[0]}'?" if close else "; 'digicoach lessons stats' lists the library"
             )
             raise CliError(f"no lesson with id '{args.lesson}'{hint}")
-    print(lesson_preview.preview(lesson, args.lang, _read_aloud(settings)))
+    # A draft is previewed with the library's glossary, so its "❓ Words" show as they will.
+    glossary = loaded.library.glossary
+    if from_file:
+        shipped = load_library(settings.lesson_paths, ())
+        glossary = shipped.library.glossary if shipped.library else glossary
+    print(lesson_preview.preview(lesson, args.lang, glossary, _read_aloud(settings)))
     return 0
 
 

@@ -111,6 +111,7 @@ def _settings(turn: Turn, records: list[Learner]) -> list[str]:
             reminders=on if learner.reminders else off,
             shared=on if learner.share_name else off,
         ),
+        _("Always simpler texts: {state}.", state=on if learner.always_simpler else off),
     ]
 
 

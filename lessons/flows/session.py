@@ -9,6 +9,11 @@ between questions is their type (``lessons.questions``).
 Every button names the delivery and the position it belongs to, so a stale or
 forged press (an old message, someone else's quiz, garbage) is recognised and
 changes nothing, and an answer given twice is counted once.
+
+Help with reading keeps the learner's place: a card with a simpler version
+offers "Simpler, please" (or shows that version first, for a learner who chose
+"always simpler"), and a card or question that uses words of the glossary
+offers "❓ Words"; both answer and then show the same card or question again.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from lessons.buttons import Button, Position, RowId, on, read
 from lessons.chat import Choice, Picture, Reply, Speech
 from lessons.flows import help
 from lessons.flows.navigation import GoTo, MoreLessons, StartReview
+from lessons.glossary import Found, explained
 from lessons.i18n import _, ngettext
-from lessons.model import Lesson, Question
+from lessons.model import Card, CardText, Lesson, Question
 from lessons.questions import (
     DONT_KNOW,
     NOT_KNOWN,
@@ -195,17 +201,117 @@ class NextCard(Button, kind="next"):
     position: Position
 
 
-def _show_card(turn: Turn, lesson: Lesson, delivery: Delivery) -> None:
+@dataclass(frozen=True)
+class SimplerCard(Button, kind="simpler"):
+    """The card at ``position`` in its simpler version ("Simpler, please")."""
+
+    delivery: RowId
+    position: Position
+
+
+@dataclass(frozen=True)
+class WordsButton(Button, kind="words"):
+    """What the glossary words on the card or question at ``position`` mean ("❓ Words")."""
+
+    delivery: RowId
+    position: Position
+    # What the learner was reading: a card, its simpler version, or a question.
+    on: Literal["card", "simple", "quiz"]
+
+
+def _simple(turn: Turn, card: Card, asked: bool | None) -> bool:
+    """Whether to show the card's simpler version: asked for, or the learner's setting."""
+    return card.simple is not None and (turn.learner.always_simpler if asked is None else asked)
+
+
+def _version(card: Card, simple: bool) -> CardText:
+    """The card's text in its simpler version if ``simple`` and it has one, else its own."""
+    return card.simple if simple and card.simple else card.text
+
+
+def _card_text(turn: Turn, card: Card, simple: bool) -> str:
+    return _version(card, simple).get(turn.language)
+
+
+def _show_card(turn: Turn, lesson: Lesson, delivery: Delivery, simple: bool | None = None) -> None:
+    """The card the learner is at; ``simple`` asks for one version, else the learner's setting decides."""
     n, total = delivery.position, len(lesson.cards)
     card = lesson.cards[n]
+    shown_simple = _simple(turn, card, simple)
+    text = _card_text(turn, card, shown_simple)
     label = _("Start the quiz") if n == total - 1 else _("Next")
+    choices = [NextCard(delivery.id, n).choice(label)]
+    if card.simple is not None and not shown_simple:
+        choices.append(SimplerCard(delivery.id, n).choice(_("Simpler, please")))
+    if turn.library.glossary.find(text, turn.language):
+        choices.append(
+            WordsButton(delivery.id, n, "simple" if shown_simple else "card").choice(_("❓ Words"))
+        )
+    # Offered only where the bot can speak the card's language: no button that fails.
+    if _version(card, shown_simple).language_of(turn.language) in turn.read_aloud:
+        version: Literal["card", "simple"] = "simple" if shown_simple else "card"
+        choices.append(ReadAloud(delivery.id, n, version).choice(_("🔊 Read it aloud")))
     title = f"{lesson.title.get(turn.language)} ({n + 1}/{total})"
     picture = Picture(card.image.src, card.image.alt.get(turn.language)) if card.image else None
-    choices = [NextCard(delivery.id, n).choice(label)]
-    # Offered only where the bot can speak the card's language: no button that fails.
-    if card.text.language_of(turn.language) in turn.read_aloud:
-        choices.append(ReadAloud(delivery.id, n, "card").choice(_("🔊 Read it aloud")))
-    turn.say(card.text.get(turn.language), choices, title=title, picture=picture)
+    turn.say(text, choices, title=title, picture=picture)
+
+
+def _question_words(turn: Turn, question: Question) -> tuple[Found, ...]:
+    """The glossary words of a question and of its options: the learner reads both."""
+    lang, glossary = turn.language, turn.library.glossary
+    texts = [question.question.get(lang), *(o.text.get(lang) for o in getattr(question, "options", []))]
+    found: dict[str, Found] = {}
+    for text in texts:
+        for f in glossary.find(text, lang):
+            found.setdefault(f.term.id, f)
+    return tuple(found.values())
+
+
+def _at_card(turn: Turn, delivery_id: int, position: int) -> tuple[Delivery, Lesson] | None:
+    """The session and lesson if the learner is at this card; otherwise say where they are."""
+    delivery = _own(turn, delivery_id)
+    if delivery is None:
+        return None
+    if delivery.step is not Step.CARDS or delivery.position != position:
+        _stale(turn, delivery)
+        return None
+    lesson = _TYPES[delivery.kind].lesson(turn, delivery)
+    if lesson is None:  # the learner has been told
+        return None
+    if position >= len(lesson.cards):  # a new version of the lesson has fewer cards
+        show(turn, delivery)
+        return None
+    return delivery, lesson
+
+
+@on(SimplerCard)
+def simpler(turn: Turn, press: SimplerCard) -> None:
+    found = _at_card(turn, press.delivery, press.position)
+    if found is not None:
+        _show_card(turn, found[1], found[0], simple=True)
+
+
+@on(WordsButton)
+def words(turn: Turn, press: WordsButton) -> None:
+    """Explain the words, then show the same card or question again: the learner keeps their place."""
+    if press.on == "quiz":
+        asked = _current_question(turn, press.delivery, press.position)
+        if asked is None:
+            return
+        delivery, question = asked
+        if found := _question_words(turn, question.question):
+            turn.say(explained(found, turn.language), title=_("What the words mean"))
+        show(turn, delivery)
+        return
+    at_card = _at_card(turn, press.delivery, press.position)
+    if at_card is None:
+        return
+    delivery, lesson = at_card
+    simple = press.on == "simple"
+    text = _card_text(turn, lesson.cards[press.position], simple)
+    if found := turn.library.glossary.find(text, turn.language):
+        turn.say(explained(found, turn.language), title=_("What the words mean"))
+    _show_card(turn, lesson, delivery, simple=simple)
 
 
 @on(NextCard)
@@ -241,36 +347,32 @@ class ReadAloud(Button, kind="aloud"):
 @on(ReadAloud)
 def read_aloud(turn: Turn, press: ReadAloud) -> None:
     """The card read aloud, with the card's own buttons under it: the learner keeps their place."""
-    delivery = _own(turn, press.delivery)
-    if delivery is None:
+    at_card = _at_card(turn, press.delivery, press.position)
+    if at_card is None:
         return
-    if delivery.step is not Step.CARDS or delivery.position != press.position:
-        _stale(turn, delivery)
-        return
-    lesson = _TYPES[delivery.kind].lesson(turn, delivery)
-    if lesson is None:
-        return
-    if press.position >= len(lesson.cards):  # a new version of the lesson has fewer cards
-        show(turn, delivery)
-        return
+    delivery, lesson = at_card
     card = lesson.cards[press.position]
-    version = "simple" if press.text == "simple" and card.simple is not None else "card"
-    text = card.simple if version == "simple" and card.simple is not None else card.text
+    simple = press.text == "simple" and card.simple is not None
+    text = _version(card, simple)
     # A card without this translation is shown in another language: it is read in that one.
     spoken = text.language_of(turn.language)
     if spoken not in turn.read_aloud:
         # The bot lost its voice since the button was shown (a restart without espeak-ng).
-        show(turn, delivery)
+        _show_card(turn, lesson, delivery, simple=simple)
         return
     words = text.get(spoken)
-    shown = shown_now(turn, delivery)
-    # The card's own buttons come again under the sound, so the learner goes on from there.
-    again = [c for c in shown.choices if not isinstance(read(c.id), ReadAloud)] if shown else []
+    # Under the sound, the buttons of the version being read, so the learner goes on from there.
+    said = len(turn.replies)
+    _show_card(turn, lesson, delivery, simple=simple)
+    shown = turn.replies.pop()
+    del turn.replies[said:]
+    again = [c for c in shown.choices if not isinstance(read(c.id), ReadAloud)]
     fallback = _("Sorry, I cannot read it aloud right now. Here is the text:") + "\n\n" + words
+    version = "simple" if simple else "card"
     turn.say(
         _("🔊 This card, read aloud."),
         again,
-        title=shown.title if shown else None,
+        title=shown.title,
         speech=Speech(words, spoken, f"{lesson.id}/{press.position}/v{lesson.version}/{version}", fallback),
     )
 
@@ -287,6 +389,8 @@ def _ask(turn: Turn, kind: SessionType, delivery: Delivery, questions: list[Aske
         choices.append(asking.answer(DONT_KNOW, _("I don't know yet")))
     elif not choices:
         choices.append(asking.answer(DONT_KNOW, _("I don't know")))
+    if _question_words(turn, question):
+        choices.append(WordsButton(delivery.id, delivery.position, "quiz").choice(_("❓ Words")))
     turn.say(text, choices, title=kind.title(delivery.position + 1, len(questions)), quiz=True)
 
 

@@ -1,4 +1,4 @@
-"""``/settings``: language, delivery time and lesson days."""
+"""``/settings``: language, delivery time, lesson days and "always simpler"."""
 
 from __future__ import annotations
 
@@ -19,7 +19,14 @@ from storage.states import Stage
 @dataclass(frozen=True)
 class ChangeSetting(Button, kind="set"):
     # "done" ends the choice of days, "close" the settings without a change.
-    what: Literal["lang", "time", "days", "done", "close"]
+    what: Literal["lang", "time", "days", "simple", "done", "close"]
+
+
+@dataclass(frozen=True)
+class AlwaysSimpler(Button, kind="always"):
+    """The answer to "the simpler text of a card first, when it has one?"."""
+
+    simpler: Literal["yes", "no"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +39,7 @@ class DayButton(Button, kind="day"):
 @command(
     "settings",
     place=40,
-    help=N_("language, lesson time and lesson days"),
+    help=N_("language, lesson time, lesson days and simpler texts"),
     menu=N_("Language, lesson time and days"),
 )
 def show(turn: Turn, _args: str = "") -> None:
@@ -46,6 +53,7 @@ def show(turn: Turn, _args: str = "") -> None:
             _("Language: {language}", language=language_name(turn.language)),
             _("Lesson time: {time}", time=short_time(learner.delivery_time)),
             _("Lesson days: {days}", days=onboarding.weekday_names(learner.weekdays)),
+            _("Always simpler texts: {state}", state=_("on") if learner.always_simpler else _("off")),
         ]
     )
     turn.say(
@@ -54,6 +62,7 @@ def show(turn: Turn, _args: str = "") -> None:
             ChangeSetting("lang").choice(_("Language")),
             ChangeSetting("time").choice(_("Lesson time")),
             ChangeSetting("days").choice(_("Lesson days")),
+            ChangeSetting("simple").choice(_("Simpler texts")),
             ChangeSetting("close").choice(_("Done")),
         ],
         title=_("Your settings"),
@@ -71,12 +80,34 @@ def change(turn: Turn, press: ChangeSetting) -> None:
         onboarding.ask_time(turn)
     elif press.what == "days":
         _ask_days(turn)
+    elif press.what == "simple":
+        turn.say(
+            _("Some cards also have a simpler text: shorter sentences, easier words.")
+            + "\n"
+            + _("Do you always want the simpler text first, when a card has one?"),
+            [
+                AlwaysSimpler("yes").choice(_("Yes, always simpler")),
+                AlwaysSimpler("no").choice(_("No, the normal text")),
+            ],
+        )
     elif press.what == "close":
         turn.say(_("Fine. Your settings stay as they are. Type /lesson for today's lesson."))
     else:
         turn.say(
             _("Saved. Your lessons come on {days}.", days=onboarding.weekday_names(turn.learner.weekdays))
         )
+
+
+@on(AlwaysSimpler)
+def always_simpler(turn: Turn, press: AlwaysSimpler) -> None:
+    if not turn.learner.set_up:
+        onboarding.resume(turn)
+        return
+    turn.update_learner(always_simpler=press.simpler == "yes")
+    if turn.learner.always_simpler:
+        turn.say(_("Saved. You get the simpler text of a card first, when it has one."))
+    else:
+        turn.say(_("Saved. You get the normal texts. A card with a simpler text offers it as a button."))
 
 
 @on(TimeButton)

@@ -210,14 +210,14 @@ def test_mydata_after_48_lessons_is_a_file_in_the_current_folder(tmp_path):
 def test_a_card_read_aloud_is_a_sound_file_whose_path_is_printed_and_made_once(tmp_path):
     need_espeak()
     lesson = _first_lesson()
-    script = ["/start", "2", "1", "09:30", "1", "🔊 Read it aloud", "/lesson", "2", "Next"]
+    script = ["/start", "2", "1", "09:30", "1", "🔊 Read it aloud", "/lesson", "🔊 Read it aloud", "Next"]
     done = chat(tmp_path, script, "--user", "georgette")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert f"» {lesson['title']['en']} (1/{len(lesson['cards'])})\n{lesson['cards'][0]['text']['en']}" in out
-    assert "  [2] 🔊 Read it aloud" in out
+    assert re.search(r"^  \[\d\] 🔊 Read it aloud$", out, re.M)
     voices = re.findall(r"^🔊 This card, read aloud\.\n\[voice: (.+) \((\d+) s\)\]\n  \[1\] Next$", out, re.M)
-    # Chosen by its label, then (the card shown again) by its number: the same card, the same file.
+    # Twice (the card shown again by /lesson): the same card, the same file.
     assert len(voices) == 2 and voices[0] == voices[1], out
     path, seconds = Path(voices[0][0]), int(voices[0][1])
     assert path.is_relative_to(tmp_path / "digicoach-data" / "speech")
@@ -242,5 +242,19 @@ def test_without_espeak_ng_the_console_offers_no_read_aloud(tmp_path):
         env={**os.environ, "PATH": str(bare)},
     )
     assert done.returncode == 0, done.stderr
-    assert f"{lesson['cards'][0]['text']['en']}\n  [1] Next\n\n" in done.stdout
+    assert f"{lesson['cards'][0]['text']['en']}\n  [1] Next\n" in done.stdout
     assert "Read it aloud" not in done.stdout
+
+
+def test_words_and_a_simpler_card_in_the_console_keep_the_learners_place(tmp_path):
+    words = Path(__file__).parents[1] / "fixtures" / "words"
+    script = ["/start", "2", "1", "09:30", "1", "❓ Words", "Simpler, please", "/whatis avg", "1"]
+    done = chat(tmp_path, script, "--lessons", str(words))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "  [2] Simpler, please\n  [3] ❓ Words" in out
+    assert "» What the words mean\nphishing: A fake e-mail or text message" in out
+    assert "» AVG (GDPR)\nThe European law that protects personal data." in out
+    # After the words, the simpler card and /whatis, "1" is still the card's "Next".
+    assert out.count("» Two-step login (1/2)") == 3
+    assert "» Two-step login (2/2)" in out

@@ -123,7 +123,7 @@ def _converse(data: st.DataObject, coach: Coach, clock: FakeClock) -> None:
             clock.advance(minutes=data.draw(st.integers(1, 3 * 24 * 60)))
             continue
         else:
-            due = coach.deliver_due(clock.now)
+            due = [stored.reply for stored in coach.deliver_due(clock.now)]
             assert {r.to for r in due} <= {c.sender.address for c in chats.values()}
             for each in chats.values():
                 _check([r for r in due if r.to == each.sender.address], each, chats)

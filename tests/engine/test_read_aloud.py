@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.adapters.memory import MemoryChat
 from lessons.chat import Address, Choice, Reply, Speech, decode, encode
 from lessons.engine import Coach
+from lessons.lesson_library import Library
+from lessons.loader import load_library
 from tests.support.flows import onboard
 
 EVERY_LANGUAGE = frozenset({"nl", "en", "fr", "de"})
@@ -123,3 +127,60 @@ def test_speech_survives_the_outbox():
     assert decode(to, encode(reply)) == reply
     plain = Reply(to, "Hello")
     assert decode(to, encode(plain)) == plain
+
+
+WORDS = Path(__file__).parents[1] / "fixtures" / "words"
+CARD = "Phishing is a fake e-mail that is after your password."
+SIMPLE = (
+    "A fake e-mail wants your password. That is called phishing. "
+    "Turn on a second step. Then a thief stays out."
+)
+
+
+@pytest.fixture(scope="module")
+def words_library() -> Library:
+    """A lesson whose first card has a simpler version, and a glossary for its words."""
+    loaded = load_library([WORDS], ("nl", "en"))
+    assert loaded.library is not None, [str(p) for p in loaded.problems]
+    return loaded.library
+
+
+@pytest.fixture
+def reading(store, words_library, clock, tmp_path) -> MemoryChat:
+    coach = Coach(store, words_library, clock, charts=tmp_path / "charts", read_aloud=EVERY_LANGUAGE)
+    return MemoryChat(coach, "alice", "en")
+
+
+def test_read_aloud_comes_with_the_cards_other_choices_and_reads_the_simpler_text_once_asked(reading):
+    alice = reading
+    onboard(alice)
+    alice.press("Start today's lesson")
+    assert [c.label for c in alice.choices] == ["Next", "Simpler, please", "❓ Words", "🔊 Read it aloud"]
+    (voice,) = alice.press("Read it aloud")
+    assert voice.speech is not None and voice.speech.text.startswith(CARD)
+    assert voice.speech.key == "two-step/0/v1/card"
+    assert [c.label for c in voice.choices] == ["Next", "Simpler, please", "❓ Words"]
+
+    alice.press("Simpler, please")
+    assert SIMPLE in alice.text
+    (voice,) = alice.press("Read it aloud")
+    assert voice.speech is not None
+    assert (voice.speech.text, voice.speech.key) == (SIMPLE, "two-step/0/v1/simple")
+    # Under the simpler card's sound, the simpler card's choices: the learner stays in that version.
+    assert [c.label for c in voice.choices] == ["Next", "❓ Words"]
+    alice.press("Words")
+    assert "phishing:" in alice.text and SIMPLE in alice.text
+    alice.press("Next")
+    assert "Two-step login (2/2)" in alice.text
+
+
+def test_with_always_simpler_the_simpler_text_is_read(reading):
+    alice = reading
+    onboard(alice)
+    alice.command("/settings")
+    alice.press("Simpler texts")
+    alice.press("Yes, always simpler")
+    alice.command("/lesson")
+    assert [c.label for c in alice.choices] == ["Next", "❓ Words", "🔊 Read it aloud"]
+    (voice,) = alice.press("Read it aloud")
+    assert voice.speech is not None and voice.speech.text == SIMPLE

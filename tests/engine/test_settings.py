@@ -1,4 +1,4 @@
-"""/settings: language, lesson time and lesson days."""
+"""/settings: language, lesson time, lesson days and simpler texts."""
 
 from __future__ import annotations
 
@@ -13,7 +13,13 @@ def test_settings_shows_current_values_and_what_can_change(chat):
     alice.command("/settings")
     assert "Language: English" in alice.text
     assert "Lesson time: 09:30" in alice.text
-    assert [c.label for c in alice.choices] == ["Language", "Lesson time", "Lesson days", "Done"]
+    assert [c.label for c in alice.choices] == [
+        "Language",
+        "Lesson time",
+        "Lesson days",
+        "Simpler texts",
+        "Done",
+    ]
 
 
 def test_changing_the_time_by_typing(chat, store):

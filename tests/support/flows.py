@@ -32,7 +32,7 @@ def answer_anything(chat: MemoryChat) -> None:
     while chat.choices and chat.choices[0].id.startswith(("ans:", "tick:")):
         if chat.choices[0].id.startswith("tick:"):
             chat.choose(chat.choices[0].id)
-            chat.choose(chat.choices[-1].id)  # Done
+            chat.press("Done")
         elif chat.choices[0].id.endswith(":x"):
             chat.say("a guess")  # a typed answer
         else:

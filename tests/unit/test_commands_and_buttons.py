@@ -18,7 +18,7 @@ from lessons.questions import AnswerButton, TickButton
 # The commands a learner has always been able to type: none may go missing.
 KNOWN = {
     "start", "lesson", "progress", "check", "settings", "pause", "resume", "share",
-    "whatmymanagersees", "digest", "rollout", "mydata", "forget", "help",
+    "whatmymanagersees", "digest", "rollout", "mydata", "forget", "help", "whatis",
 }  # fmt: skip
 
 

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from bot.adapters.console import Quit, convert, render, save
-from lessons.chat import Address, Choice, ChoiceSelected, Command, Document, Reply, Sender, TextMessage
+from lessons.chat import (
+    Address,
+    Choice,
+    ChoiceSelected,
+    Command,
+    Document,
+    Picture,
+    Reply,
+    Sender,
+    TextMessage,
+)
 
 ME = Sender("console", "ann", "ann")
 SHOWN = (Choice("next:1:0", "Next"), Choice("tick:1:0:1", "Raise hand", ticked=True))
@@ -45,3 +55,8 @@ def test_a_file_is_written_to_the_folder_under_its_own_name_and_its_path_printed
     assert first.stat().st_mode & 0o077 == 0
     reply = Reply(Address("console", "ann"), "All of it is in the file.", "Your data", document=document)
     assert render(reply, first) == f"» Your data\nAll of it is in the file.\n[file: {first}]"
+
+
+def test_a_picture_is_printed_with_its_alt_text_and_its_file():
+    reply = Reply(Address("console", "ann"), "Look.", picture=Picture("/lib/mail.png", "A fake mail"))
+    assert render(reply) == "Look.\n[picture: A fake mail – /lib/mail.png]"

@@ -74,6 +74,23 @@ EXPECTED = {
         "4:11: track 'broken-track' names lesson 'no-such-lesson', which does not exist; "
         "check the spelling or add the lesson"
     ),
+    # A glossary is checked like a lesson.
+    "glossary_unknown_key.yaml": "7:5: unknown key 'nmaes'; did you mean 'names'?",
+    "glossary_duplicate_name.yaml": (
+        "8:24: 'avg' in 'nl' reads the same as 'AVG' of term 'gdpr' ({path}:4): "
+        "a word can explain one term only; remove it from one of them"
+    ),
+    "glossary_missing_language.yaml": (
+        "7:12: missing 'en' names in 1 term, first in terms[2].names: "
+        "add 'en: [...]' next to the other languages"
+    ),
+    "glossary_explanation_too_long.yaml": (
+        "6:11: terms[1].explanation.nl has 319 characters; "
+        "at most 300 fit in a chat message beside the rest: shorten it or split it"
+    ),
+    "glossary_names_not_per_language.yaml": (
+        "4:12: 'names' needs a list of names per language, e.g. 'nl: [phishing]' and 'en: [phishing]'"
+    ),
 }
 
 # Rules that span files: a folder per rule, and the problems it must give.
@@ -93,6 +110,13 @@ EXPECTED_IN_FOLDER = {
     "unknown_audience": [
         "lesson.yaml:6:12: warning: no track is for audience 'managers' (tracks serve: all, manager); "
         "did you mean 'manager'?"
+    ],
+    # An organisation's own glossary beside the shipped one: a name or an id may be used once in all.
+    "glossary_across_files": [
+        "ours.yaml:5:32: 'backup' in 'nl' reads the same as 'back-up' of term 'backup' "
+        "({folder}/general.yaml:4): a word can explain one term only; remove it from one of them",
+        "ours.yaml:7:9: duplicate term id 'backup': already used in {folder}/general.yaml:3; "
+        "give each term its own id",
     ],
     # What 'lessons import' could not carry over from Moodle stays a warning until someone has looked.
     "lost_in_import": [
@@ -119,7 +143,9 @@ def _besides_advice(problems) -> list[str]:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_each_broken_file_is_reported_once_with_its_position(name):
     loaded = load_library([BROKEN / name], ("nl", "en"))
-    assert _besides_advice(loaded.problems) == [f"{BROKEN / name}:{EXPECTED[name]}"]
+    assert _besides_advice(loaded.problems) == [
+        f"{BROKEN / name}:{EXPECTED[name].replace('{path}', str(BROKEN / name))}"
+    ]
     assert loaded.library is None
 
 

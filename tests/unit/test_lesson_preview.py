@@ -110,3 +110,27 @@ def test_the_preview_shows_what_digicoach_chat_shows(tmp_path, capsys):
     assert len(cards_and_questions) == 4 and len(right_feedback) == 2
     for block in cards_and_questions + right_feedback:
         assert f"{block}\n\n" in chat, block
+
+
+def test_what_simpler_please_and_words_show_is_under_the_card_or_question(capsys):
+    code, out, err = _preview(capsys, "two-step", "--lang", "en", "--lessons", str(FIXTURES / "words"))
+    assert code == 0, err
+    assert _in_order(
+        out,
+        "» Two-step login (1/2)\nPhishing is a fake e-mail",
+        "  [2] Simpler, please\n  [3] ❓ Words",
+        "  | » Two-step login (1/2)\n  | A fake e-mail wants your password. That is called phishing.",
+        "  | » What the words mean\n  | phishing: A fake e-mail or text message",
+        "» Two-step login (2/2)",
+        "Which law protects your data?",
+        "  | » What the words mean\n  | GDPR: The European law that protects personal data.",
+        "(if the learner answers right: The GDPR)\n✅ Right!",
+    )
+
+
+def test_a_draft_is_previewed_with_the_librarys_glossary(capsys, tmp_path):
+    draft = tmp_path / "draft.yaml"
+    draft.write_text((FIXTURES / "words" / "two-step.yaml").read_text().replace("id: two-step", "id: draft"))
+    code, out, _err = _preview(capsys, str(draft), "--lang", "en", "--lessons", str(FIXTURES / "words"))
+    assert code == 0
+    assert "  | phishing: A fake e-mail or text message" in out

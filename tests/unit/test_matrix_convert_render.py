@@ -10,6 +10,7 @@ from bot.adapters.matrix.render import (
     POLL_START,
     audio,
     file,
+    image,
     is_poll,
     messages,
     notice,
@@ -267,4 +268,14 @@ def test_a_file_is_an_m_file_with_its_name_type_and_size():
         "filename": "digicoach-mydata-2026-03-02.json",
         "info": {"mimetype": "application/json", "size": 1234},
         **upload,
+    }
+
+
+def test_a_picture_goes_as_m_image_with_its_alt_text_as_body():
+    content = image("A fake mail", "image/png", 68, {"url": "mxc://gent.be/abc"})
+    assert content == {
+        "msgtype": "m.image",
+        "body": "A fake mail",
+        "info": {"mimetype": "image/png", "size": 68},
+        "url": "mxc://gent.be/abc",
     }

@@ -58,3 +58,28 @@ def test_stats_command_reports_the_figures(capsys):
     assert "DigComp 3.0 competences taught: 21 of 21" in out
     assert f"nl {len(LESSONS)}/{len(LESSONS)}" in out
     assert "Cells with fewer than 2 lessons" not in out
+
+
+def test_the_glossary_explains_at_least_60_terms_in_all_four_languages():
+    assert len(LIBRARY.glossary.terms) >= 60
+    for term in LIBRARY.glossary.terms.values():
+        assert set(term.names) == set(LANGUAGES) == set(term.explanation.languages), term.id
+
+
+def test_the_library_and_its_glossary_pass_the_check_with_all_four_languages_and_no_warning():
+    assert load_library(required_languages=LANGUAGES).problems == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_card_offers_the_same_words_in_every_language(language):
+    """The glossary names a term in each language the way the lessons do."""
+    card = LIBRARY.lessons["two-step-login-itsme-csam"].cards[1].text.get(language)
+    assert {f.term.id for f in LIBRARY.glossary.find(card, language)} == {
+        "app", "itsme", "csam", "myminfin", "digital-key", "mygov", "eid", "two-step-login",
+    }  # fmt: skip
+
+
+def test_stats_report_the_glossary(capsys):
+    assert main(["lessons", "stats"]) == 0
+    out = capsys.readouterr().out
+    assert f"Glossary: {len(LIBRARY.glossary.terms)} terms" in out

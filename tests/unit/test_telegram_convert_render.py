@@ -175,12 +175,20 @@ def test_a_long_text_is_split_and_the_keyboard_rides_on_the_last_piece():
     assert [("reply_markup" in c.params) for c in calls] == [False, False, True]
 
 
-def test_a_picture_by_url_is_sent_as_a_photo_with_the_text_as_caption():
-    reply = Reply(TO, "Look", title="Card", picture=Picture("https://example.org/p.png", "A fake mail"))
+def test_a_picture_by_url_is_sent_as_a_photo_with_the_text_and_its_alt_text_as_caption():
+    reply = Reply(TO, "Look", title="Card", picture=Picture("https://example.org/p.png", "A <fake> mail"))
     [call] = render(reply)
     assert call.method == "send_photo"
     assert call.params["photo"] == "https://example.org/p.png"
-    assert call.params["caption"] == "<b>Card</b>\nLook"
+    # Telegram has no alt text: the description is a line of the caption, for screen readers.
+    assert call.params["caption"] == "<b>Card</b>\nLook\n<i>A &lt;fake&gt; mail</i>"
+
+
+def test_when_the_alt_text_does_not_fit_the_caption_it_is_the_caption_and_the_text_follows():
+    text = "x" * (1024 - len("\n<i>A fake mail</i>") + 1)
+    photo, message = render(Reply(TO, text, picture=Picture("https://example.org/p.png", "A fake mail")))
+    assert photo.params["caption"] == "<i>A fake mail</i>"
+    assert message.params["text"] == text
 
 
 def test_a_local_picture_is_uploaded(tmp_path):
@@ -287,8 +295,9 @@ def test_a_title_too_long_for_one_message_is_bold_in_every_piece():
 
 def test_a_caption_is_held_to_1024_units():
     picture = Picture("https://example.org/p.png", "A fake mail")
-    short = render(Reply(TO, "😀" * 500, title="Card", picture=picture))
-    assert [c.method for c in short] == ["send_photo"]
+    # 12 units of title, 980 of text, 19 of the description under it: 1,011.
+    [short] = render(Reply(TO, "😀" * 490, title="Card", picture=picture))
+    assert short.method == "send_photo" and short.params["caption"].endswith("😀\n<i>A fake mail</i>")
     photo, text = render(Reply(TO, "😀" * 520, title="Card", picture=picture))  # 1,040 + 12 units
     assert photo.params["caption"] == "<i>A fake mail</i>" and units(text.params["text"]) == 1052
 

@@ -141,7 +141,7 @@ def test_a_picture_by_url_goes_out_as_send_photo_with_caption_and_buttons(tmp_pa
     [photo] = scenario_run(scenario).made("sendPhoto")
     assert photo["chat_id"] == 42
     assert photo["photo"] == "https://example.org/phishing.png"
-    assert photo["caption"] == "<b>Card 1</b>\nSpot &lt;the&gt; signs"
+    assert photo["caption"] == "<b>Card 1</b>\nSpot &lt;the&gt; signs\n<i>A fake mail from 'the bank'</i>"
     assert photo["parse_mode"] == "HTML"
     assert photo["reply_markup"] == {"inline_keyboard": [[{"text": "Next", "callback_data": "next:1:0"}]]}
 

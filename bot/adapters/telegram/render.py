@@ -3,10 +3,11 @@
 Text goes out as Telegram HTML with everything escaped, a title in bold;
 choices become an inline keyboard whose callback data is the choice id (at
 most 64 bytes by construction). A reply with a picture becomes ``sendPhoto``
-with the text as caption, or a photo followed by the text when the text is
-longer than a caption may be; a reply with a file (``/mydata``) becomes
-``sendDocument`` the same way, the text first, and a reply read aloud a
-``sendVoice`` (Ogg Opus, Telegram's voice note) the same way.
+with the text and the picture's description as caption, or a photo with its
+description followed by the text when the text is longer than a caption may be;
+a reply with a file (``/mydata``) becomes ``sendDocument`` the same way, the
+text first, and a reply read aloud a ``sendVoice`` (Ogg Opus, Telegram's voice
+note) the same way.
 
 Telegram counts a message's length in UTF-16 code units (an emoji is two):
 4,096 for a text, 1,024 for a caption. Every piece's HTML is held to that,
@@ -111,7 +112,10 @@ def render(reply: Reply) -> list[Call]:
         spans += [Span("\n"), Span(f"[{reply.picture.alt}]", Style.NOTE)]
     if photo is not None:
         assert reply.picture is not None
-        caption = pieces(spans, CAPTION_LIMIT)
+        # Telegram has no alt text for a photo: its description goes under the caption, for
+        # colleagues whose screen reader cannot see the picture.
+        alt = [Span("\n"), Span(reply.picture.alt, Style.NOTE)] if reply.picture.alt.strip() else []
+        caption = pieces([*spans, *alt], CAPTION_LIMIT)
         if len(caption) <= 1 and reply.document is None and audio is None:
             return [_photo(chat_id, photo, caption[0] if caption else "", markup)]
         calls.append(_photo(chat_id, photo, _short(reply.picture.alt), None))
