@@ -304,9 +304,7 @@ def build(settings: Settings, clock: Clock = system_clock) -> App:
 
     Raises ``SpeechSettingsError`` when a Piper voice is set but cannot be used.
     """
-    speaker = speech.configure(
-        settings.read_aloud, settings.piper_voices, (settings.data_dir / "speech").resolve()
-    )
+    speaker = speech.configure(settings.read_aloud, settings.piper_voices, settings.data_dir)
     loaded = load_library(settings.lesson_paths, settings.languages_required)
     if loaded.library is None:
         raise LibraryError(loaded.errors)

@@ -35,6 +35,8 @@ from lessons.model import LANGUAGES, MAX_CARD
 
 log = logging.getLogger(__name__)
 
+# The sounds' folder under the data folder: made again as needed, so backups leave it out.
+CACHE_FOLDER = "speech"
 # A card is at most MAX_CARD characters; a longer text is not a card, and is not read.
 MAX_SPOKEN = MAX_CARD
 # espeak-ng says a full card in well under a second; Piper on a slow CPU in a few.
@@ -253,12 +255,12 @@ def without_sound(outgoing: Outgoing) -> Outgoing:
     return dataclasses.replace(outgoing, reply=as_text(outgoing.reply))
 
 
-def configure(enabled: bool, piper_models: Mapping[str, Path], folder: Path) -> Speaker | None:
-    """The app's speaker, or None when read-aloud is off or nothing on this machine can speak."""
+def configure(enabled: bool, piper_models: Mapping[str, Path], data_dir: Path) -> Speaker | None:
+    """The app's speaker, keeping its sounds under ``data_dir``; None when off or nothing can speak."""
     if not enabled:
         return None
     found = find_voices(piper_models)
     if not found:
         log.info("no espeak-ng and opusenc on this machine: cards are not offered read aloud")
         return None
-    return Speaker(folder, found)
+    return Speaker((data_dir / CACHE_FOLDER).resolve(), found)

@@ -100,7 +100,7 @@ def _read_aloud(settings: Settings) -> frozenset[str]:
     from bot import speech
 
     try:
-        speaker = speech.configure(settings.read_aloud, settings.piper_voices, settings.data_dir / "speech")
+        speaker = speech.configure(settings.read_aloud, settings.piper_voices, settings.data_dir)
     except speech.SpeechSettingsError as error:
         raise CliError(str(error)) from error
     return speaker.languages if speaker else frozenset()

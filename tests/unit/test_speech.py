@@ -146,6 +146,7 @@ def test_without_espeak_ng_nothing_is_offered(tmp_path, monkeypatch):
     assert speech.configure(False, {}, tmp_path) is None
     on = speech.configure(True, {}, tmp_path)
     assert on is not None and on.languages == frozenset(LANGUAGES)
+    assert on.folder == (tmp_path / "speech").resolve()  # under the data folder; backups leave it out
 
 
 def test_digicoach_refuses_to_start_with_a_missing_piper_voice(tmp_path):
