@@ -578,13 +578,15 @@ class ReviewCards:
         self._s = session
 
     def get(self, learner_id: int, lesson_id: str, question_id: str) -> ReviewCard | None:
-        row = self._s.scalar(
-            select(ReviewCardRow).where(
-                ReviewCardRow.learner_id == learner_id,
-                ReviewCardRow.lesson_id == lesson_id,
-                ReviewCardRow.question_id == question_id,
+        # Core, not the ORM: every graded answer asks, and the row is only read.
+        table = ReviewCardRow.__table__
+        row = self._s.execute(
+            select(table).where(
+                table.c.learner_id == learner_id,
+                table.c.lesson_id == lesson_id,
+                table.c.question_id == question_id,
             )
-        )
+        ).first()
         return to_record(ReviewCard, row) if row else None
 
     def save(
@@ -599,15 +601,13 @@ class ReviewCards:
         state: str,
     ) -> None:
         """Update ``card`` (as ``get`` found it), or add the first card for this question."""
+        table = cast(Table, ReviewCardRow.__table__)
         if card is not None:
-            self._s.execute(
-                update(ReviewCardRow)
-                .where(ReviewCardRow.id == card.id)
-                .values(topic=topic, due=due, state=state)
-            )
+            changed = {"topic": topic, "due": due, "state": state}
+            self._s.execute(update(table).where(table.c.id == card.id).values(changed))
             return
         self._s.execute(
-            insert(ReviewCardRow).values(
+            insert(table).values(
                 learner_id=learner_id,
                 lesson_id=lesson_id,
                 question_id=question_id,

@@ -75,7 +75,7 @@ def test_a_card_offers_the_same_words_in_every_language(language):
     """The glossary names a term in each language the way the lessons do."""
     card = LIBRARY.lessons["two-step-login-itsme-csam"].cards[1].text.get(language)
     assert {f.term.id for f in LIBRARY.glossary.find(card, language)} == {
-        "app", "itsme", "csam", "myminfin", "digital-key", "mygov", "eid", "two-step-login",
+        "itsme", "csam", "myminfin", "digital-key", "mygov", "eid", "two-step-login",
     }  # fmt: skip
 
 
