@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import TypeVar
 
-from bot import logs, metrics
+from bot import logs, metrics, speech
 from bot.adapters import Adapter
 from bot.courier import Courier
 from bot.health import Health, HealthServer
 from bot.lesson_reload import PidFile, ReloadStatus, running_coach, write_status
 from bot.settings import Settings
+from bot.speech import Speaker
 from bot.ticker import start_ticking
 from bot.turns import Turns
 from lessons.chat import Address, ChatUnreachable, Event, Outgoing
@@ -56,6 +57,8 @@ class App:
     # at the start of every event, so an event never sees half of an edit.
     library: Library
     clock: Clock = system_clock
+    # Reads cards aloud (``bot.speech``); None: the coach does not offer it.
+    speaker: Speaker | None = None
     adapters: dict[str, Adapter] = field(default_factory=dict)
     coach: Coach = field(init=False)
     courier: Courier = field(init=False)
@@ -77,8 +80,9 @@ class App:
             self.clock,
             self.settings.rhythm,
             charts=(self.settings.data_dir / "charts").resolve(),
+            read_aloud=self.speaker.languages if self.speaker else frozenset(),
         )
-        self.courier = Courier(self, self.adapters, lambda: self.clock().astimezone(UTC))
+        self.courier = Courier(self, self.adapters, lambda: self.clock().astimezone(UTC), self.speaker)
 
     def reload(self) -> LibraryLoad:
         """Load the lesson folders again; swap them in only when they have no errors."""
@@ -296,10 +300,14 @@ class App:
 
 
 def build(settings: Settings, clock: Clock = system_clock) -> App:
-    """Load lessons, upgrade the database and wire the coach."""
+    """Load lessons, upgrade the database and wire the coach.
+
+    Raises ``SpeechSettingsError`` when a Piper voice is set but cannot be used.
+    """
+    speaker = speech.configure(settings.read_aloud, settings.piper_voices, settings.data_dir)
     loaded = load_library(settings.lesson_paths, settings.languages_required)
     if loaded.library is None:
         raise LibraryError(loaded.errors)
     store = Store(settings.database_url)
     store.upgrade()
-    return App(settings, store, loaded.library, clock)
+    return App(settings, store, loaded.library, clock, speaker)

@@ -19,7 +19,8 @@ one the coach can start from:
 3. ``backup.json``, last: a folder without it is an unfinished backup.
 
 SQLite files in the data folder (nio's crypto store) are copied with the
-same online backup API, since the coach may write them meanwhile.
+same online backup API, since the coach may write them meanwhile. Cards read
+aloud (``speech/``) are left out: the coach makes them again when asked.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 
 from bot.lesson_reload import PID_FILE, running_coach
+from bot.speech import CACHE_FOLDER
 
 MANIFEST = "backup.json"
 SQLITE_COPY = "digicoach.sqlite3"
@@ -89,7 +91,10 @@ def copy_sqlite(source: Path, target: Path) -> None:
 
 def _files(folder: Path) -> Iterator[Path]:
     """The data folder's files, the crypto store last (see the module docstring)."""
-    everything = sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in NOT_COPIED)
+    sounds = folder / CACHE_FOLDER
+    everything = sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.name not in NOT_COPIED and sounds not in p.parents
+    )
     store = folder / CRYPTO_STORE
     yield from (p for p in everything if store not in p.parents)
     yield from (p for p in everything if store in p.parents)

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from bot import logs, metrics
 from bot.adapters import Adapter, Outcome
+from bot.speech import Speaker, without_sound
 from lessons.chat import Address, Outgoing
 from storage.states import ReplyStatus
 
@@ -55,6 +56,8 @@ class Courier:
     ledger: Ledger
     adapters: Mapping[str, Adapter]
     clock: Callable[[], datetime] = _utc_now
+    # Makes the sound of a reply read aloud, just before it is sent; None: such replies go as text.
+    speaker: Speaker | None = None
     _queues: dict[ChatKey, deque[Outgoing]] = field(default_factory=dict, init=False)
     _workers: dict[ChatKey, asyncio.Task[None]] = field(default_factory=dict, init=False)
     # Replies queued or being sent: a sweep must not queue them again.
@@ -149,6 +152,7 @@ class Courier:
                 if late:
                     await self._report(late, Outcome.EXPIRED)
                     continue
+                await self._voice(queue)
                 batch = list(queue)
                 # The adapter's lines about this batch (retries, waits, refusals) name its replies.
                 with logs.sending(",".join(str(r.id) for r in batch)):
@@ -169,6 +173,16 @@ class Courier:
                 del self._queues[key]
             if not self._workers:
                 self._idle.set()
+
+    async def _voice(self, queue: deque[Outgoing]) -> None:
+        """Give the replies read aloud their sound: here, after their transaction, never in one."""
+        # Only this worker takes replies out of the queue, and new ones join at its end,
+        # so a reply keeps its place while its sound is made.
+        for n, outgoing in enumerate(list(queue)):
+            speech = outgoing.reply.speech
+            if speech is None or speech.audio is not None:
+                continue
+            queue[n] = await self.speaker.prepare(outgoing) if self.speaker else without_sound(outgoing)
 
     async def _report(self, replies: Sequence[Outgoing], outcome: Outcome) -> None:
         if not replies:

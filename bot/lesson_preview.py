@@ -123,23 +123,32 @@ def walk(
 
 
 def walk_through(
-    lesson: Lesson, language: str, glossary: Glossary | None = None
+    lesson: Lesson,
+    language: str,
+    glossary: Glossary | None = None,
+    read_aloud: frozenset[str] = frozenset(),
 ) -> tuple[Walkthrough, Walkthrough]:
-    """The lesson as a learner who knows every answer and one who knows none sees it."""
+    """The lesson as a learner who knows every answer and one who knows none sees it.
+
+    ``read_aloud``: the languages this machine reads cards aloud in, so the
+    cards show the button exactly where ``digicoach chat`` shows it.
+    """
     with tempfile.TemporaryDirectory(prefix="digicoach-preview-") as folder:
         store = Store(f"sqlite:///{Path(folder) / 'preview.sqlite3'}")
         try:
             store.upgrade()
             library = Library(lessons={lesson.id: lesson}, glossary=glossary or Glossary())
-            coach = Coach(store, library, _monday_morning)
+            coach = Coach(store, library, _monday_morning, read_aloud=read_aloud)
             return walk(coach, store, lesson, language, True), walk(coach, store, lesson, language, False)
         finally:
             store.close()
 
 
-def preview(lesson: Lesson, language: str, glossary: Glossary | None = None) -> str:
+def preview(
+    lesson: Lesson, language: str, glossary: Glossary | None = None, read_aloud: frozenset[str] = frozenset()
+) -> str:
     """The preview as text: cards, each question with both feedbacks, the summary."""
-    right, wrong = walk_through(lesson, language, glossary)
+    right, wrong = walk_through(lesson, language, glossary, read_aloud)
     missing = sum(1 for _path, text in iter_texts(lesson) if language not in text.languages)
     parts = [f"Preview of '{lesson.id}' (version {lesson.version}) in '{language}', as a learner sees it:"]
     if missing:

@@ -11,6 +11,7 @@ from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.masking import keep_url_secret
+from bot.speech import parse_piper_models
 from lessons.loader import DEFAULT_REQUIRED_LANGUAGES, LIBRARY_DIR
 from lessons.model import LANGUAGES, TOPICS
 from lessons.public_holidays import check as check_holidays
@@ -46,8 +47,14 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     # Where `digicoach run` answers /healthz and /metrics (Prometheus); empty: nowhere.
     metrics_address: str = "127.0.0.1:9464"
-    # Where adapters keep state that is not in the database (Matrix's crypto store).
+    # Where adapters keep state that is not in the database (Matrix's crypto store), and
+    # the sound of cards read aloud.
     data_dir: Path = Path("digicoach-data")
+    # Offer "Read it aloud" under cards (with espeak-ng and opusenc installed); false: never.
+    read_aloud: bool = True
+    # Piper voices on this machine, by language: "nl=/srv/voices/nl_BE-nathalie-medium.onnx,fr=...".
+    # A language without one is read by espeak-ng. Nothing is downloaded.
+    piper_models: str | None = None
 
     # The daily rhythm: what each one does and its default are in lessons/rhythm.py.
     holiday_country: str = _RHYTHM.holiday_country
@@ -106,6 +113,17 @@ class Settings(BaseSettings):
                 raise ValueError(f"retention for {topic.strip()} must be between 0.7 and 0.99")
             parsed[topic.strip()] = share
         return parsed
+
+    @field_validator("piper_models")
+    @classmethod
+    def _piper_models(cls, value: str | None) -> str | None:
+        parse_piper_models(value or "")
+        return value or None
+
+    @property
+    def piper_voices(self) -> dict[str, Path]:
+        """``piper_models`` as {language: model file}."""
+        return parse_piper_models(self.piper_models or "")
 
     @field_validator("metrics_address")
     @classmethod

@@ -114,8 +114,34 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Audio:
+    """A voice message made from ``Speech``: an Ogg Opus file and how long it plays."""
+
+    path: str
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class Speech:
+    """Text to send as a voice message ("Read it aloud").
+
+    The engine only asks; the bot's speech engine makes the sound after the
+    transaction, just before sending (``bot.speech``), and sets ``audio``.
+    """
+
+    text: str
+    language: str
+    # What the text is (lesson, card, version, which text of the card): with the language
+    # and the speech engine it names the sound in the cache, so it is made once.
+    key: str
+    # The reply's text when the sound cannot be made: the text itself, with a short note.
+    fallback: str
+    audio: Audio | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One message to one chat: text, optional title, picture or file, and choices."""
+    """One message to one chat: text, optional title, picture, file or voice, and choices."""
 
     to: Address
     text: str
@@ -130,6 +156,9 @@ class Reply:
     quiz: bool = False
     # Sent as a file beside the text: a JSON document on Telegram, an (encrypted) file on Matrix.
     document: Document | None = None
+    # Sent as a voice message, the text beside it: a voice note on Telegram, an (encrypted)
+    # m.audio on Matrix, a file path on the console.
+    speech: Speech | None = None
 
 
 @dataclass(frozen=True)
@@ -149,9 +178,10 @@ def encode(reply: Reply) -> str:
 
     A file travels inside it (base64), so it is stored, sent and deleted with
     its reply, in the same transactions: no file on disk to lose, to send twice
-    or to forget when the learner erases their data.
+    or to forget when the learner erases their data. Speech is stored as its
+    text, not its sound: the sound is made (or found in the cache) when sent.
     """
-    document = reply.document
+    document, speech = reply.document, reply.speech
     return json.dumps(
         {
             "text": reply.text,
@@ -165,6 +195,7 @@ def encode(reply: Reply) -> str:
                 if document
                 else None
             ),
+            "speech": [speech.text, speech.language, speech.key, speech.fallback] if speech else None,
         },
         ensure_ascii=False,
     )
@@ -174,6 +205,7 @@ def decode(to: Address, content: str) -> Reply:
     data = json.loads(content)
     picture = data.get("picture")
     document = data.get("document")
+    speech = data.get("speech")
     return Reply(
         to,
         data["text"],
@@ -183,4 +215,5 @@ def decode(to: Address, content: str) -> Reply:
         bool(data.get("notify", False)),
         bool(data.get("quiz", False)),
         Document(document[0], document[1], base64.b64decode(document[2])) if document else None,
+        Speech(speech[0], speech[1], speech[2], speech[3]) if speech else None,
     )

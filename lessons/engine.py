@@ -64,9 +64,12 @@ class Coach:
         clock: Clock = system_clock,
         rhythm: Rhythm | None = None,
         charts: Path | None = None,
+        read_aloud: frozenset[str] = frozenset(),
     ) -> None:
         self._store = store
         self._charts = charts or DEFAULT_CHARTS
+        # The languages the bot can read a card aloud in (``bot.speech``); none, no button.
+        self._read_aloud = read_aloud
         # A callable lets the app swap in a reloaded library between events.
         self._library = library if callable(library) else (lambda: library)
         self._clock = clock
@@ -144,7 +147,7 @@ class Coach:
             tx.replies.prune(now - outbox.KEEP_UNSENT)
 
     def _turn(self, tx: Transaction, learner: Learner, now: datetime, address: Address) -> Turn:
-        return Turn(tx, learner, self.library, now, address, self.rhythm, self._charts)
+        return Turn(tx, learner, self.library, now, address, self.rhythm, self._charts, self._read_aloud)
 
     def unreachable(self, event: ChatUnreachable) -> None:
         """A platform refuses a chat: stop sending there until the person writes again."""

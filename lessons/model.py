@@ -103,11 +103,15 @@ class Text(RootModel[dict[Language, Annotated[str, Field(min_length=1)]]]):
 
     def get(self, language: str) -> str:
         """The text in ``language``, else Dutch, else English, else any."""
-        texts = self.root
+        return self.root[self.language_of(language)]
+
+    def language_of(self, language: str) -> Language:
+        """The language ``get`` answers in: ``language``, unless its translation is missing."""
         for candidate in (language, DEFAULT_LANGUAGE, "en"):
-            if candidate in texts:
-                return texts[candidate]
-        return next(iter(texts.values()))
+            for known in self.root:
+                if known == candidate:
+                    return known
+        return next(iter(self.root))
 
     @property
     def languages(self) -> frozenset[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Unpack
 from zoneinfo import ZoneInfo
 
-from lessons.chat import Address, Choice, Document, Picture, Reply
+from lessons.chat import Address, Choice, Document, Picture, Reply, Speech
 from lessons.i18n import current
 from lessons.lesson_library import Library
 from lessons.model import DEFAULT_LANGUAGE, Lesson
@@ -81,6 +81,8 @@ class Turn:
 
     # Where pictures the coach draws (digest charts) are written.
     charts: Path = DEFAULT_CHARTS
+    # The languages a card can be read aloud in: the button is offered only for these.
+    read_aloud: frozenset[str] = frozenset()
     replies: list[Reply] = field(default_factory=list)
     # Slow work whose result the replies need (drawing a chart), done after the
     # transaction commits so it never holds the database's write lock.
@@ -109,9 +111,19 @@ class Turn:
         picture: Picture | None = None,
         quiz: bool = False,
         document: Document | None = None,
+        speech: Speech | None = None,
     ) -> None:
         self.replies.append(
-            Reply(self.address, text, title, tuple(choices), picture, quiz=quiz, document=document)
+            Reply(
+                self.address,
+                text,
+                title,
+                tuple(choices),
+                picture,
+                quiz=quiz,
+                document=document,
+                speech=speech,
+            )
         )
 
     @property

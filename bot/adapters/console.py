@@ -3,7 +3,8 @@
 Works on a terminal and with piped input. Choices print as numbered lines; the
 learner answers with the number or the label. ``/quit`` or end of input ends
 the chat. A file the coach sends (``/mydata``) is written to the current
-folder, as a browser saves a download, and its path printed.
+folder, as a browser saves a download, and its path printed; a card read
+aloud prints the path of its sound (Ogg Opus), for any audio player.
 """
 
 from __future__ import annotations
@@ -68,6 +69,9 @@ def render(reply: Reply, saved: Path | None = None) -> str:
         lines.append(f"[picture: {reply.picture.alt} – {reply.picture.path}]")
     if saved is not None:
         lines.append(f"[file: {saved}]")
+    if reply.speech is not None and reply.speech.audio is not None:
+        audio = reply.speech.audio
+        lines.append(f"[voice: {audio.path} ({audio.duration_ms / 1000:.0f} s)]")
     lines += [f"  [{n}] {label(choice)}" for n, choice in enumerate(reply.choices, start=1)]
     return "\n".join(lines)
 

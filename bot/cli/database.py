@@ -61,6 +61,7 @@ def open_app(settings: Settings) -> Iterator[App]:
     Only opening it can fail here; once it serves, each event's errors are the coach's to handle.
     """
     from bot.app import LibraryError, build
+    from bot.speech import SpeechSettingsError
 
     try:
         with _database_errors(settings.database_url, CANNOT_OPEN):
@@ -69,6 +70,8 @@ def open_app(settings: Settings) -> Iterator[App]:
         raise CliError(
             "the lessons have errors (listed above); fix them and try again", error.problems
         ) from error
+    except SpeechSettingsError as error:
+        raise CliError(str(error)) from error
     try:
         yield app
     finally:

@@ -83,6 +83,7 @@ def _findings(args: argparse.Namespace) -> Iterator[Finding]:
     yield _database(settings)
     yield _lessons(settings)
     yield from _data_folder(settings.data_dir)
+    yield _read_aloud(settings)
     yield from _telegram()
     yield from _matrix(settings)
 
@@ -179,6 +180,27 @@ def _lessons(settings: Settings) -> Finding:
         )
     warned = f", {len(loaded.warnings)} warning(s) ('digicoach lessons check')" if loaded.warnings else ""
     return ok("lessons", f"{len(loaded.library.lessons)} lesson(s) from {settings.lessons}{warned}")
+
+
+def _read_aloud(settings: Settings) -> Finding:
+    from bot.speech import SpeechSettingsError, find_voices
+
+    if not settings.read_aloud:
+        return ok("read aloud", "off (DIGICOACH_READ_ALOUD=false)")
+    try:
+        voices = find_voices(settings.piper_voices)
+    except SpeechSettingsError as error:
+        return failed("read aloud", str(error))
+    if not voices:
+        return warning(
+            "read aloud",
+            "cards are not offered read aloud: espeak-ng or opusenc is missing "
+            "(apt-get install espeak-ng opus-tools)",
+        )
+    engines: dict[str, list[str]] = {}
+    for language, voice in voices.items():
+        engines.setdefault(voice.engine, []).append(language)
+    return ok("read aloud", "; ".join(f"{', '.join(codes)} by {engine}" for engine, codes in engines.items()))
 
 
 # -- the data folder -------------------------------------------------------------------------------

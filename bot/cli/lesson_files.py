@@ -91,8 +91,19 @@ def preview(args: argparse.Namespace, settings: Settings) -> int:
     if from_file:
         shipped = load_library(settings.lesson_paths, ())
         glossary = shipped.library.glossary if shipped.library else glossary
-    print(lesson_preview.preview(lesson, args.lang, glossary))
+    print(lesson_preview.preview(lesson, args.lang, glossary, _read_aloud(settings)))
     return 0
+
+
+def _read_aloud(settings: Settings) -> frozenset[str]:
+    """The languages ``digicoach chat`` would read cards aloud in on this machine."""
+    from bot import speech
+
+    try:
+        speaker = speech.configure(settings.read_aloud, settings.piper_voices, settings.data_dir)
+    except speech.SpeechSettingsError as error:
+        raise CliError(str(error)) from error
+    return speaker.languages if speaker else frozenset()
 
 
 def reload(args: argparse.Namespace, settings: Settings) -> int:

@@ -23,13 +23,13 @@ from datetime import datetime, time, timedelta
 from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo
 
-from lessons.buttons import Button, Position, RowId, on
-from lessons.chat import Choice, Picture, Reply
+from lessons.buttons import Button, Position, RowId, on, read
+from lessons.chat import Choice, Picture, Reply, Speech
 from lessons.flows import help
 from lessons.flows.navigation import GoTo, MoreLessons, StartReview
 from lessons.glossary import Found, explained
 from lessons.i18n import _, ngettext
-from lessons.model import Card, Lesson, Question
+from lessons.model import Card, CardText, Lesson, Question
 from lessons.questions import (
     DONT_KNOW,
     NOT_KNOWN,
@@ -224,8 +224,13 @@ def _simple(turn: Turn, card: Card, asked: bool | None) -> bool:
     return card.simple is not None and (turn.learner.always_simpler if asked is None else asked)
 
 
+def _version(card: Card, simple: bool) -> CardText:
+    """The card's text in its simpler version if ``simple`` and it has one, else its own."""
+    return card.simple if simple and card.simple else card.text
+
+
 def _card_text(turn: Turn, card: Card, simple: bool) -> str:
-    return (card.simple if simple and card.simple else card.text).get(turn.language)
+    return _version(card, simple).get(turn.language)
 
 
 def _show_card(turn: Turn, lesson: Lesson, delivery: Delivery, simple: bool | None = None) -> None:
@@ -242,6 +247,10 @@ def _show_card(turn: Turn, lesson: Lesson, delivery: Delivery, simple: bool | No
         choices.append(
             WordsButton(delivery.id, n, "simple" if shown_simple else "card").choice(_("❓ Words"))
         )
+    # Offered only where the bot can speak the card's language: no button that fails.
+    if _version(card, shown_simple).language_of(turn.language) in turn.read_aloud:
+        version: Literal["card", "simple"] = "simple" if shown_simple else "card"
+        choices.append(ReadAloud(delivery.id, n, version).choice(_("🔊 Read it aloud")))
     title = f"{lesson.title.get(turn.language)} ({n + 1}/{total})"
     picture = Picture(card.image.src, card.image.alt.get(turn.language)) if card.image else None
     turn.say(text, choices, title=title, picture=picture)
@@ -321,6 +330,51 @@ def next_card(turn: Turn, press: NextCard) -> None:
     else:
         delivery = turn.tx.deliveries.update(delivery.id, step=Step.QUIZ, position=0)
     show(turn, delivery)
+
+
+# --- reading a card aloud -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadAloud(Button, kind="aloud"):
+    """The card at ``position`` as a voice message; ``text``: the version the learner is reading."""
+
+    delivery: RowId
+    position: Position
+    text: Literal["card", "simple"]
+
+
+@on(ReadAloud)
+def read_aloud(turn: Turn, press: ReadAloud) -> None:
+    """The card read aloud, with the card's own buttons under it: the learner keeps their place."""
+    at_card = _at_card(turn, press.delivery, press.position)
+    if at_card is None:
+        return
+    delivery, lesson = at_card
+    card = lesson.cards[press.position]
+    simple = press.text == "simple" and card.simple is not None
+    text = _version(card, simple)
+    # A card without this translation is shown in another language: it is read in that one.
+    spoken = text.language_of(turn.language)
+    if spoken not in turn.read_aloud:
+        # The bot lost its voice since the button was shown (a restart without espeak-ng).
+        _show_card(turn, lesson, delivery, simple=simple)
+        return
+    words = text.get(spoken)
+    # Under the sound, the buttons of the version being read, so the learner goes on from there.
+    said = len(turn.replies)
+    _show_card(turn, lesson, delivery, simple=simple)
+    shown = turn.replies.pop()
+    del turn.replies[said:]
+    again = [c for c in shown.choices if not isinstance(read(c.id), ReadAloud)]
+    fallback = _("Sorry, I cannot read it aloud right now. Here is the text:") + "\n\n" + words
+    version = "simple" if simple else "card"
+    turn.say(
+        _("🔊 This card, read aloud."),
+        again,
+        title=shown.title,
+        speech=Speech(words, spoken, f"{lesson.id}/{press.position}/v{lesson.version}/{version}", fallback),
+    )
 
 
 def _ask(turn: Turn, kind: SessionType, delivery: Delivery, questions: list[Asked]) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,7 @@ from lessons.loader import load_library
 from storage.unit_of_work import Store
 from tests.support.cli import digicoach, invite_code
 from tests.support.history import give_history
+from tests.support.speech import is_ogg_opus, need_espeak
 
 LIBRARY = Path(__file__).parents[2] / "lessons" / "library"
 
@@ -202,6 +205,45 @@ def test_mydata_after_48_lessons_is_a_file_in_the_current_folder(tmp_path):
     assert "• 48 lessons and reviews you started." in done.stdout
     assert '"lessons"' not in done.stdout  # the file, not the screen, holds the data
     assert len(json.loads(path.read_text(encoding="utf-8"))["lessons"]) == 48
+
+
+def test_a_card_read_aloud_is_a_sound_file_whose_path_is_printed_and_made_once(tmp_path):
+    need_espeak()
+    lesson = _first_lesson()
+    script = ["/start", "2", "1", "09:30", "1", "🔊 Read it aloud", "/lesson", "🔊 Read it aloud", "Next"]
+    done = chat(tmp_path, script, "--user", "georgette")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert f"» {lesson['title']['en']} (1/{len(lesson['cards'])})\n{lesson['cards'][0]['text']['en']}" in out
+    assert re.search(r"^  \[\d\] 🔊 Read it aloud$", out, re.M)
+    voices = re.findall(r"^🔊 This card, read aloud\.\n\[voice: (.+) \((\d+) s\)\]\n  \[1\] Next$", out, re.M)
+    # Twice (the card shown again by /lesson): the same card, the same file.
+    assert len(voices) == 2 and voices[0] == voices[1], out
+    path, seconds = Path(voices[0][0]), int(voices[0][1])
+    assert path.is_relative_to(tmp_path / "digicoach-data" / "speech")
+    assert is_ogg_opus(path.read_bytes())
+    assert 5 <= seconds <= 120
+    assert len(list((tmp_path / "digicoach-data" / "speech").rglob("*.ogg"))) == 1
+    # The learner goes on from the voice message.
+    assert f"» {lesson['title']['en']} (2/{len(lesson['cards'])})" in out
+
+
+def test_without_espeak_ng_the_console_offers_no_read_aloud(tmp_path):
+    lesson = _first_lesson()
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--db", f"sqlite:///{tmp_path / 'coach.sqlite3'}"],
+        input="\n".join(["/start", "2", "1", "09:30", "1"]) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**os.environ, "PATH": str(bare)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{lesson['cards'][0]['text']['en']}\n  [1] Next\n" in done.stdout
+    assert "Read it aloud" not in done.stdout
 
 
 def test_words_and_a_simpler_card_in_the_console_keep_the_learners_place(tmp_path):

@@ -39,6 +39,8 @@ def test_a_backup_restored_into_an_empty_place_holds_the_same_rows_and_files(
     (data / "matrix" / "login.json").write_text(json.dumps({"device_id": "DEVICE"}))
     (data / "matrix" / "login.json").chmod(0o600)
     (data / "coach.pid").write_text("4242\n")  # a running coach's, not part of a backup
+    (data / "speech" / "2a").mkdir(parents=True)  # cards read aloud: made again when asked
+    (data / "speech" / "2a" / "2af1.ogg").write_bytes(b"OggS")
 
     made = backup(store.url, data, tmp_path / "backup")
     assert made.database == store.engine.dialect.name and made.data_files == 1
@@ -50,6 +52,7 @@ def test_a_backup_restored_into_an_empty_place_holds_the_same_rows_and_files(
     assert (restored_data / "matrix" / "login.json").stat().st_mode & 0o777 == 0o600
     assert (restored_data / "matrix").stat().st_mode & 0o777 == 0o700
     assert not (restored_data / "coach.pid").exists()
+    assert not (restored_data / "speech").exists()
 
 
 def test_restore_puts_nothing_over_what_is_there(store, tmp_path):

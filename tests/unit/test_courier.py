@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -12,10 +14,12 @@ from bot.adapters import Handler, Outcome, Report
 from bot.adapters.memory import MemoryChat
 from bot.app import App, build
 from bot.settings import Settings
-from lessons.chat import Command, Outgoing, Sender
+from bot.speech import Speaker, Voice
+from lessons.chat import ChoiceSelected, Command, Outgoing, Reply, Sender
 from tests.conftest import FIXTURES
 from tests.support.clock import FakeClock
 from tests.support.flows import onboard
+from tests.support.speech import is_ogg_opus, need_espeak
 from tests.support.ticks import local
 
 
@@ -30,6 +34,7 @@ class Platform:
         self.slow: set[str] = set()
         self.blocked: set[str] = set()
         self.handed: list[int] = []
+        self.replies: list[Reply] = []  # as the platform got them
 
     async def run(self, handle: Handler) -> None:
         return None
@@ -46,6 +51,7 @@ class Platform:
                 return
             await asyncio.sleep(0.2 if chat in self.slow else 0)
             self.sent.append((chat, outgoing.reply.text))
+            self.replies.append(outgoing.reply)
             await report([outgoing], Outcome.SENT)
 
     async def close(self) -> None:
@@ -137,3 +143,66 @@ def test_a_chat_that_blocked_the_bot_gets_nothing_more_and_its_learner_is_left_a
     with app.store.transaction() as tx:
         assert not tx.learners.find("memory", "alice").active
     assert app.coach.waiting("memory") == []
+
+
+def _at_a_card(app: App, user: str) -> str:
+    """``user`` onboarded and shown the first card; the id of its "Read it aloud"."""
+    need_espeak()  # the app offers the button only when it can speak
+    chat = MemoryChat(app.coach, user, "en")
+    onboard(chat)
+    chat.press("Start today's lesson")
+    return chat.find("Read it aloud").id
+
+
+def test_a_card_read_aloud_gets_its_sound_on_the_way_out_never_in_the_outbox(app):
+    assert app.speaker is not None
+    pressed = _at_a_card(app, "alice")
+    platform = Platform()
+
+    async def work() -> None:
+        [stored] = await app.handle(ChoiceSelected(sender("alice"), pressed, "p1"))
+        assert stored.reply.speech is not None and stored.reply.speech.audio is None
+
+    serve(app, platform, work)
+    [voiced] = platform.replies
+    assert voiced.speech is not None and voiced.speech.audio is not None
+    assert is_ogg_opus(Path(voiced.speech.audio.path).read_bytes())
+    assert voiced.speech.audio.path.startswith(str(app.settings.data_dir.resolve() / "speech"))
+
+
+def test_a_slow_voice_holds_up_neither_the_database_nor_other_chats(app, tmp_path):
+    pressed = _at_a_card(app, "alice")
+    slow = tmp_path / "slow-engine"
+    slow.write_text("#!/bin/sh\nsleep 2\nexit 1\n")
+    slow.chmod(0o755)
+    app.courier.speaker = Speaker(tmp_path / "speech", {"en": Voice("espeak-ng", "en-gb", str(slow))})
+    platform = Platform()
+
+    async def work() -> None:
+        started = time.monotonic()
+        await app.handle(ChoiceSelected(sender("alice"), pressed, "p1"))
+        await asyncio.sleep(0.1)  # alice's worker is now waiting for the engine
+        await app.handle(Command(sender("bob"), "start", "", "b1"))
+        await asyncio.wait_for(_sent_to(platform, "chat-bob"), 1.8)
+        assert time.monotonic() - started < 2  # bob was answered while alice's sound was being made
+
+    serve(app, platform, work)
+    # The engine failed: alice gets the card's text with a note, not nothing.
+    [alice] = [r for r in platform.replies if r.to.chat_id == "chat-alice"]
+    assert alice.speech is None
+    assert alice.text.startswith("Sorry, I cannot read it aloud right now. Here is the text:")
+
+
+def test_a_coach_that_lost_its_voice_sends_a_stored_card_as_text(app):
+    pressed = _at_a_card(app, "alice")
+    app.coach.handle(ChoiceSelected(sender("alice"), pressed, "p1"))  # stored, then a restart
+    app.courier.speaker = None
+    platform = Platform()
+    serve(app, platform, app.courier.sweep)
+    [reply] = platform.replies
+    assert reply.speech is None and "Here is the text:" in reply.text
+
+
+async def _sent_to(platform: Platform, chat: str) -> None:
+    while not any(sent == chat for sent, _text in platform.sent):
+        await asyncio.sleep(0.01)

@@ -63,6 +63,8 @@ def test_the_unit_runs_as_its_own_user_with_its_state_folder_hardened_and_restar
 def _written(default: object) -> str:
     if default is None:
         return ""
+    if isinstance(default, bool):
+        return str(default).lower()  # as an environment variable is written
     if isinstance(default, float):
         return f"{default:g}"
     if isinstance(default, time):

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.support.cli import digicoach
+from tests.support.speech import need_espeak
 from tests.unit.test_secrets_masked import TOKEN, refusing_bot_api  # noqa: F401 - a fixture
 
 ROOT = Path(__file__).parents[2]
@@ -100,3 +101,21 @@ def test_nothing_is_changed_not_even_an_empty_database_file(tmp_path):
         "login (README, 'Matrix')"
     ]
     assert not (tmp_path / "coach.sqlite3").exists() and not (tmp_path / "data").exists()
+
+
+def test_read_aloud_says_which_engine_speaks_and_what_is_missing(tmp_path):
+    need_espeak()
+    assert lines(doctor(tmp_path))["read aloud"] == ["ok nl, en, fr, de by espeak-ng"]
+    assert lines(doctor(tmp_path, DIGICOACH_READ_ALOUD="false"))["read aloud"] == [
+        "ok off (DIGICOACH_READ_ALOUD=false)"
+    ]
+    bare = tmp_path / "bin"
+    bare.mkdir()
+    assert lines(doctor(tmp_path, PATH=str(bare)))["read aloud"] == [
+        "warn cards are not offered read aloud: espeak-ng or opusenc is missing "
+        "(apt-get install espeak-ng opus-tools)"
+    ]
+    missing = doctor(tmp_path, DIGICOACH_PIPER_MODELS=f"nl={tmp_path / 'nl.onnx'}")
+    [piper] = lines(missing)["read aloud"]
+    assert piper.startswith("FAIL DIGICOACH_PIPER_MODELS is set, but the 'piper' program is not on PATH")
+    assert "fix " in missing.stderr and "read aloud" in missing.stderr

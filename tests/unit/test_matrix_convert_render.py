@@ -8,6 +8,7 @@ from bot.adapters.matrix.adapter import backoff
 from bot.adapters.matrix.convert import Incoming, allowed, convert, is_one_to_one, number_key
 from bot.adapters.matrix.render import (
     POLL_START,
+    audio,
     file,
     image,
     is_poll,
@@ -242,6 +243,20 @@ def test_a_lead_too_large_to_share_an_event_goes_on_its_own():
 def test_a_poll_end_repeats_only_the_start_of_a_long_question():
     ended = poll_end("$poll", EMOJI)
     assert len(ended["body"]) == 200 and ended["body"].endswith("…")
+
+
+def test_a_card_read_aloud_is_an_m_audio_voice_message_with_its_length():
+    upload = {"file": {"url": "mxc://hs/abc", "key": {"k": "secret"}}}
+    content = audio("Voorgelezen.ogg", 78_000, 24_400, upload)
+    assert content == {
+        "msgtype": "m.audio",
+        "body": "Voorgelezen.ogg",
+        "filename": "Voorgelezen.ogg",
+        "info": {"mimetype": "audio/ogg", "size": 78_000, "duration": 24_400},
+        "org.matrix.msc1767.audio": {"duration": 24_400},
+        "org.matrix.msc3245.voice": {},
+        "file": {"url": "mxc://hs/abc", "key": {"k": "secret"}},
+    }
 
 
 def test_a_file_is_an_m_file_with_its_name_type_and_size():

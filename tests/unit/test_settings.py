@@ -44,6 +44,8 @@ def _readme_defaults() -> dict[str, str | None]:
 def _as_written(default: object) -> str | None:
     if default is None:
         return None
+    if isinstance(default, bool):
+        return str(default).lower()  # as an environment variable is written
     if isinstance(default, float):
         return f"{default:g}"
     if isinstance(default, time):

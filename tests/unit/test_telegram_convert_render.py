@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from telegram import Update
 
 from bot.adapters.telegram.convert import convert
-from bot.adapters.telegram.render import Call, html, keyboard, press_origin, pressed, render, units
+from bot.adapters.telegram.render import (
+    Call,
+    foldable,
+    html,
+    keyboard,
+    press_origin,
+    pressed,
+    render,
+    units,
+)
 from lessons.chat import (
     Address,
+    Audio,
     Choice,
     ChoiceSelected,
     Command,
@@ -16,6 +28,7 @@ from lessons.chat import (
     Picture,
     Reply,
     Sender,
+    Speech,
     TextMessage,
 )
 from tests.support.limits import telegram_fits, telegram_length, telegram_text
@@ -321,6 +334,30 @@ def test_a_file_is_uploaded_with_the_text_as_its_caption():
             "parse_mode": "HTML",
         },
     )
+
+
+def _read_aloud(text: str, choices: tuple[Choice, ...] = ()) -> Reply:
+    audio = Audio("/data/speech/ab/abc.ogg", 24_400)
+    speech = Speech("A long sentence.", "en", "passwords/0/v1/card", "Sorry.", audio)
+    return Reply(TO, text, "Strong passwords (1/2)", choices, speech=speech)
+
+
+def test_a_card_read_aloud_is_a_voice_note_with_its_length_caption_and_buttons():
+    [call] = render(_read_aloud("🔊 This card, read aloud.", (Choice("next:1:0", "Next"),)))
+    assert call.method == "send_voice"
+    assert call.params["voice"] == Path("/data/speech/ab/abc.ogg")  # PTB uploads the file
+    assert call.params["duration"] == 24
+    assert call.params["caption"] == "<b>Strong passwords (1/2)</b>\n🔊 This card, read aloud."
+    assert call.params["reply_markup"] == keyboard((Choice("next:1:0", "Next"),))
+    # A voice message never folds into the pressed message: it is a message of its own.
+    assert not foldable(_read_aloud("🔊"))
+
+
+def test_a_text_too_long_for_a_voice_notes_caption_goes_first():
+    *texts, voice = render(_read_aloud("word " * 300, (Choice("next:1:0", "Next"),)))
+    assert [c.method for c in texts] == ["send_message"]
+    assert voice.method == "send_voice" and "caption" not in voice.params
+    assert "reply_markup" in voice.params and all("reply_markup" not in c.params for c in texts)
 
 
 def test_a_text_too_long_for_a_caption_goes_first_and_the_file_after_it():

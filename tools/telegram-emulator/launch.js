@@ -10,7 +10,7 @@
 // errors that are not {ok:false, error_code, description}; texts and captions of any
 // length and HTML of any shape (Telegram refuses a text over 4,096 UTF-16 units, a
 // caption over 1,024, and a tag left open or an entity cut in two). It adds what the
-// emulator lacks: sendPhoto by URL or by upload, sendDocument by upload, setMyCommands,
+// emulator lacks: sendPhoto by URL or by upload, sendDocument and sendVoice by upload, setMyCommands,
 // a secret-token header on webhook calls, and, for tests, injected 429 (flood) and 403
 // (blocked) answers.
 //
@@ -28,7 +28,7 @@
 //   POST /_control/chat {token, chat_id}  the bot's messages in that chat, as the learner sees them
 //   POST /_control/stats {token}  counts of sends, 429 and 403 answers, pending updates
 //   POST /_control/commands {token}  what setMyCommands stored, per language
-//   POST /_control/file {token, file_id}  an uploaded document: name, type, size and content (base64)
+//   POST /_control/file {token, file_id}  an uploaded document or voice: name, type, size and content (base64)
 'use strict';
 
 const http = require('http');
@@ -42,13 +42,13 @@ function option(name, fallback) {
 const host = option('host', '127.0.0.1');
 const port = Number(option('port', '0'));
 const BOT = { id: 666, is_bot: true, first_name: 'Test Bot', username: 'TestNameBot' };
-const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'editMessageText',
+const SEND_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'sendVoice', 'editMessageText',
   'editMessageReplyMarkup', 'editMessageCaption']);
 // Telegram's limits on a message's text and a caption, in UTF-16 code units after parsing
 // (a JavaScript string's length counts those units).
 const LIMITS = { text: 4096, caption: 1024 };
 const TEXT_FIELDS = { sendMessage: 'text', editMessageText: 'text', sendPhoto: 'caption', sendDocument: 'caption',
-  editMessageCaption: 'caption' };
+  sendVoice: 'caption', editMessageCaption: 'caption' };
 
 // A day: the emulator's clean-up must never forget what a test still reads.
 const tg = new TelegramServer({ host, port: 1, storeTimeout: 86400 });
@@ -77,8 +77,9 @@ function bot(token) {
       blocked: new Set(),
       refusals: [], // [millis, chat_id, retry_after] of every 429
       accepted: [], // [millis, chat_id, method, content] of every send that went through
-      stats: { sent: 0, refused_429: 0, refused_403: 0, edits: 0, photos: 0, documents: 0, callbacks_answered: 0 },
-      files: new Map(), // file_id -> {name, mime_type, content: Buffer} of every uploaded document
+      stats: { sent: 0, refused_429: 0, refused_403: 0, edits: 0, photos: 0, documents: 0, voices: 0,
+        callbacks_answered: 0 },
+      files: new Map(), // file_id -> {name, mime_type, content: Buffer} of every uploaded document or voice
       commands: {},
       webhook: null,
     });
@@ -244,6 +245,21 @@ const METHODS = {
       // Not Telegram's: what the test emulator noticed about the upload.
       upload: `upload:${upload.name}:${upload.content.length}:${upload.kind}` };
     ok(res, storeBotMessage(state, token, { ...body, document: undefined }, { document, ...content }));
+  },
+  sendVoice: (state, body, res, token) => {
+    const upload = typeof body.voice === 'object' && body.voice !== null ? body.voice : null;
+    if (!upload) {
+      telegramError(res, 400, 'Bad Request: the test emulator takes voice messages as uploads only');
+      return;
+    }
+    const content = formatted(body, 'caption');
+    state.stats.voices += 1;
+    const fileId = `voice-${state.files.size + 1}-${Date.now()}`;
+    state.files.set(fileId, upload);
+    // Telegram keeps a voice message's name to itself; the bot gives the duration in seconds.
+    const voice = { file_id: fileId, file_unique_id: fileId, duration: Number(body.duration || 0),
+      mime_type: upload.mime_type, file_size: upload.content.length };
+    ok(res, storeBotMessage(state, token, { ...body, voice: undefined }, { voice, ...content }));
   },
   editMessageText: (state, body, res) => {
     const message = edit(state, body, (m) => {
@@ -484,8 +500,8 @@ const CONTROL = {
 // A multipart/form-data body as plain fields. An uploaded photo becomes a short
 // description ("upload:<name>:<bytes>:png" or ":other") that tests can check:
 // the emulator keeps no pictures, but a test can see that a real PNG arrived. An
-// uploaded document is kept whole ({name, mime_type, kind, content}), kind "json"
-// when it parses as JSON, so a test can read what the learner would download.
+// uploaded document or voice is kept whole ({name, mime_type, kind, content}), kind "json"
+// when it parses as JSON, so a test can read what the learner would download or hear.
 function readMultipart(req) {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(req.headers['content-type'] || '');
   if (!boundary) return Promise.reject(new Error('multipart body without a boundary'));
@@ -509,8 +525,8 @@ function readMultipart(req) {
         const name = /name="([^"]*)"/.exec(headers);
         const file = /filename="([^"]*)"/.exec(headers);
         const type = /content-type:\s*([^\r\n;]+)/i.exec(headers);
-        if (name && file && name[1] === 'document') {
-          fields.document = { name: file[1], mime_type: type ? type[1].trim() : 'application/octet-stream',
+        if (name && file && (name[1] === 'document' || name[1] === 'voice')) {
+          fields[name[1]] = { name: file[1], mime_type: type ? type[1].trim() : 'application/octet-stream',
             kind: kindOf(content), content: Buffer.from(content) };
         } else if (name) {
           fields[name[1]] = file ? `upload:${file[1]}:${content.length}:${kindOf(content)}` : content.toString('utf8');
@@ -560,8 +576,8 @@ function front(req, res, next) {
     return;
   }
   if (req.is('multipart/form-data')) {
-    if (method !== 'sendPhoto' && method !== 'sendDocument') {
-      telegramError(res, 400, `Bad Request: the test emulator takes file uploads for sendPhoto and sendDocument only, not ${method}`);
+    if (method !== 'sendPhoto' && method !== 'sendDocument' && method !== 'sendVoice') {
+      telegramError(res, 400, `Bad Request: the test emulator takes file uploads for sendPhoto, sendDocument and sendVoice only, not ${method}`);
       return;
     }
     readMultipart(req)

@@ -54,7 +54,17 @@ from bot.adapters.matrix.verification import at_start as cross_sign_at_start
 from bot.adapters.pieces import TooLargeError
 from bot.adapters.stopping import unless_stopped
 from bot.masking import keep_secret
-from lessons.chat import Address, ChoiceSelected, Command, Document, Outgoing, Reply, Sender
+from lessons.chat import (
+    Address,
+    Audio,
+    ChoiceSelected,
+    Command,
+    Document,
+    Outgoing,
+    Reply,
+    Sender,
+    Speech,
+)
 from lessons.i18n import _, use_locale
 from lessons.model import LANGUAGES
 
@@ -527,6 +537,8 @@ class MatrixAdapter:
         room_id = reply.to.chat_id
         if reply.picture is not None:
             await self._send_picture(room_id, reply.picture.path, reply.picture.alt, cause, deadline)
+        if reply.speech is not None and reply.speech.audio is not None:
+            await self._send_voice(room_id, reply.speech, reply.speech.audio, cause, deadline)
         *before, (event_type, content) = render.messages(reply, lead)
         for n, (earlier_type, earlier) in enumerate(before):
             # Each piece of a long text its own transaction id; the last keeps the reply's.
@@ -613,6 +625,20 @@ class MatrixAdapter:
             raise RefusedError(f"upload {document.filename} to {room_id}", "M_UPLOAD_FAILED")
         content = render.file(document.filename, document.mimetype, len(document.data), where)
         await self._send(room_id, "m.room.message", content, f"{cause}:file", deadline)
+
+    async def _send_voice(
+        self, room_id: str, speech: Speech, audio: Audio, cause: str, deadline: float | None
+    ) -> None:
+        """A card read aloud: the Ogg Opus file uploaded (encrypted in an encrypted room), an ``m.audio``."""
+        data = await asyncio.to_thread(Path(audio.path).read_bytes)
+        # Its name is what a client without voice messages shows.
+        with use_locale(speech.language):
+            name = _("Read aloud") + ".ogg"
+        where = await self._upload(room_id, name, "audio/ogg", data, deadline)
+        if where is None:
+            raise RefusedError(f"upload {name} to {room_id}", "M_UPLOAD_FAILED")
+        content = render.audio(name, len(data), audio.duration_ms, where)
+        await self._send(room_id, "m.room.message", content, f"{cause}:voice", deadline)
 
     async def _upload(
         self, room_id: str, name: str, mimetype: str, data: bytes, deadline: float | None

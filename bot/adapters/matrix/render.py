@@ -20,7 +20,9 @@ every non-ASCII character escaped (``\\u00e9``, an emoji as two such), then
 Megolm and base64 add a third, and the server its envelope. So a message is
 held to ``MAX_CONTENT_BYTES`` of content measured that way, and a longer one
 is cut into several notices (``bot.adapters.pieces``), its choices on the
-last. A file (``/mydata``) is never inlined: it goes as an ``m.file``.
+last. A file (``/mydata``) is never inlined: it goes as an ``m.file``; a card
+read aloud goes as an ``m.audio`` marked as a voice message (MSC3245), before
+the text and its choices.
 """
 
 from __future__ import annotations
@@ -240,6 +242,23 @@ def file(filename: str, mimetype: str, size: int, upload: dict[str, Any]) -> dic
         "body": filename,
         "filename": filename,
         "info": {"mimetype": mimetype, "size": size},
+        **upload,
+    }
+
+
+def audio(name: str, size: int, duration_ms: int, upload: dict[str, Any]) -> dict[str, Any]:
+    """``m.audio`` content of an Ogg Opus voice message, its upload as for ``image``.
+
+    The MSC3245 flag makes Element show a voice message (a waveform and a play
+    button) instead of a file; MSC1767's duration is what it reads the length from.
+    """
+    return {
+        "msgtype": "m.audio",
+        "body": name,
+        "filename": name,
+        "info": {"mimetype": "audio/ogg", "size": size, "duration": duration_ms},
+        "org.matrix.msc1767.audio": {"duration": duration_ms},
+        "org.matrix.msc3245.voice": {},
         **upload,
     }
 

@@ -6,7 +6,8 @@ most 64 bytes by construction). A reply with a picture becomes ``sendPhoto``
 with the text and the picture's description as caption, or a photo with its
 description followed by the text when the text is longer than a caption may be;
 a reply with a file (``/mydata``) becomes ``sendDocument`` the same way, the
-text first.
+text first, and a reply read aloud a ``sendVoice`` (Ogg Opus, Telegram's voice
+note) the same way.
 
 Telegram counts a message's length in UTF-16 code units (an emoji is two):
 4,096 for a text, 1,024 for a caption. Every piece's HTML is held to that,
@@ -29,7 +30,7 @@ from telegram.constants import MessageLimit, ParseMode
 
 from bot.adapters.labels import label
 from bot.adapters.pieces import Span, Style, cut
-from lessons.chat import Choice, Document, Picture, Reply
+from lessons.chat import Audio, Choice, Document, Picture, Reply
 
 # Labels this short sit two to a row; longer ones get a row of their own.
 SHORT_LABEL = 14
@@ -105,6 +106,7 @@ def render(reply: Reply) -> list[Call]:
     spans = _spans(reply)
     calls: list[Call] = []
     photo = photo_source(reply.picture) if reply.picture else None
+    audio = reply.speech.audio if reply.speech else None
     if reply.picture is not None and photo is None:
         # The image file is missing: say what it shows rather than fail.
         spans += [Span("\n"), Span(f"[{reply.picture.alt}]", Style.NOTE)]
@@ -114,14 +116,19 @@ def render(reply: Reply) -> list[Call]:
         # colleagues whose screen reader cannot see the picture.
         alt = [Span("\n"), Span(reply.picture.alt, Style.NOTE)] if reply.picture.alt.strip() else []
         caption = pieces([*spans, *alt], CAPTION_LIMIT)
-        if len(caption) <= 1 and reply.document is None:
+        if len(caption) <= 1 and reply.document is None and audio is None:
             return [_photo(chat_id, photo, caption[0] if caption else "", markup)]
         calls.append(_photo(chat_id, photo, _short(reply.picture.alt), None))
-    if reply.document is not None:
+    if reply.document is not None or audio is not None:
+        # The text as the file's caption, or before it when too long for one; the keyboard on the file.
         caption = pieces(spans, CAPTION_LIMIT)
         texts = [] if len(caption) <= 1 else pieces(spans, TEXT_LIMIT)
         calls += [_message(chat_id, text, None) for text in texts]
-        calls.append(_document(chat_id, reply.document, caption[0] if len(caption) == 1 else "", markup))
+        short = caption[0] if len(caption) == 1 else ""
+        if reply.document is not None:
+            calls.append(_document(chat_id, reply.document, short, markup if audio is None else None))
+        if audio is not None:
+            calls.append(_voice(chat_id, audio, "" if reply.document else short, markup))
         return calls
     texts = pieces(spans, TEXT_LIMIT)
     for n, text in enumerate(texts):
@@ -158,6 +165,17 @@ def _document(chat_id: int, document: Document, caption: str, markup: InlineKeyb
     return Call("send_document", chat_id, params)
 
 
+def _voice(chat_id: int, audio: Audio, caption: str, markup: InlineKeyboardMarkup | None) -> Call:
+    """An Ogg Opus upload: Telegram shows a voice note with its length, and the caption under it."""
+    # Telegram takes whole seconds.
+    params: dict[str, Any] = {"voice": Path(audio.path), "duration": max(1, round(audio.duration_ms / 1000))}
+    if caption:
+        params |= {"caption": caption, "parse_mode": ParseMode.HTML}
+    if markup is not None:
+        params["reply_markup"] = markup
+    return Call("send_voice", chat_id, params)
+
+
 def _edit(chat_id: int, message_id: int, part: str, html_text: str) -> Call:
     """Replace the message's ``text`` or ``caption``; without reply_markup its buttons go."""
     return Call(
@@ -169,7 +187,7 @@ def _edit(chat_id: int, message_id: int, part: str, html_text: str) -> Call:
 
 def foldable(reply: Reply) -> bool:
     """A plain answer to a press (quiz feedback, "see you in an hour") can go into the pressed message."""
-    return not reply.choices and reply.picture is None and reply.document is None
+    return not reply.choices and reply.picture is None and reply.document is None and reply.speech is None
 
 
 def press_origin(message: Message, choice_id: str) -> str | None:

@@ -19,8 +19,10 @@ from nio import (
     MatrixRoom,
     ReactionEvent,
     RoomCreateResponse,
+    RoomEncryptedAudio,
     RoomEncryptedFile,
     RoomEncryptedImage,
+    RoomMessageAudio,
     RoomMessageFile,
     RoomMessageImage,
     RoomMessageNotice,
@@ -61,6 +63,7 @@ class Learner:
         self.reactions: list[tuple[str, str, str]] = []  # (sender, reacts_to, key)
         self.images: list[RoomMessageImage | RoomEncryptedImage] = []
         self.files: list[RoomMessageFile | RoomEncryptedFile] = []
+        self.audios: list[RoomMessageAudio | RoomEncryptedAudio] = []
         self.poll_ends: list[str] = []  # the polls the bot closed
         self.polls_seen = True  # False: a client without polls, which shows their text only
         self._seen = 0
@@ -75,6 +78,7 @@ class Learner:
         self.client.add_event_callback(self._on_reaction, ReactionEvent)
         self.client.add_event_callback(self._on_image, (RoomMessageImage, RoomEncryptedImage))
         self.client.add_event_callback(self._on_file, (RoomMessageFile, RoomEncryptedFile))
+        self.client.add_event_callback(self._on_audio, (RoomMessageAudio, RoomEncryptedAudio))
         self._task = asyncio.create_task(self.client.sync_forever(timeout=1000, full_state=True))
         await self.wait(lambda: self._synced, "the first sync")
         return self
@@ -127,6 +131,9 @@ class Learner:
 
     async def _on_file(self, _room: MatrixRoom, event: RoomMessageFile | RoomEncryptedFile) -> None:
         self.files.append(event)
+
+    async def _on_audio(self, _room: MatrixRoom, event: RoomMessageAudio | RoomEncryptedAudio) -> None:
+        self.audios.append(event)
 
     async def download(self, mxc: str) -> bytes:
         """A file from the media repository, as the learner's app fetches it (ciphertext, if encrypted)."""
