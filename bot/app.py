@@ -156,10 +156,6 @@ class App:
 
     # -- health -------------------------------------------------------------------------------
 
-    def _database_answers(self) -> None:
-        with self.store.transaction() as tx:
-            tx.replies.count_waiting()
-
     async def health(self) -> Health:
         """Live: a tick started lately. Ready: the database answers and every platform is connected."""
         checks: dict[str, str] = {}
@@ -174,7 +170,7 @@ class App:
         )
         try:
             # Not in turn with events: a long tick must not make the database look unreachable.
-            await asyncio.wait_for(asyncio.to_thread(self._database_answers), DATABASE_ANSWERS_WITHIN)
+            await asyncio.wait_for(asyncio.to_thread(self._outbox_depth), DATABASE_ANSWERS_WITHIN)
             checks["database"] = "ok"
             database = True
         except Exception as error:  # any failure to answer is what this check reports

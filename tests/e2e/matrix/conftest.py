@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.matrix.adapter import MatrixAdapter
 from tests.support.servers import cannot_start, stop_process
 from tests.support.synapse import Account, Synapse, SynapseUnavailableError
 
@@ -63,6 +64,17 @@ class BotProcess:
             self.env |= {"MATRIX_ACCESS_TOKEN": account.access_token, "MATRIX_DEVICE_ID": account.device_id}
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
+
+    def adapter(self) -> MatrixAdapter:
+        """The bot's Matrix adapter in this process (its account, device and store), to send as it would."""
+        return MatrixAdapter(
+            self.env["MATRIX_HOMESERVER"],
+            self.account.user_id,
+            self.directory / "data" / "matrix",
+            ("localhost",),
+            access_token=self.env["MATRIX_ACCESS_TOKEN"],
+            device_id=self.env["MATRIX_DEVICE_ID"],
+        )
 
     @property
     def log(self) -> str:

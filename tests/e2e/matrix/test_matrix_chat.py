@@ -211,14 +211,7 @@ def test_scheduled_replies_and_pictures_are_sent_without_a_running_sync(synapse,
             await learner.expect(room, "2. English")
             bot.stop()
             # What the courier does for a scheduled lesson, in a fresh process.
-            adapter = MatrixAdapter(
-                synapse.url,
-                bot_id,
-                tmp_path / "data" / "matrix",
-                ("localhost",),
-                access_token=bot.env["MATRIX_ACCESS_TOKEN"],
-                device_id=bot.env["MATRIX_DEVICE_ID"],
-            )
+            adapter = bot.adapter()
             start = Choice("go:lesson", "Start")
             ready = Reply(Address("matrix", room), "Your lesson is ready.", choices=(start,))
             assert await deliver(adapter, 901, ready) == [Outcome.SENT]

@@ -12,7 +12,7 @@ import pytest
 from nio import RoomMessagesResponse, RoomSendResponse
 
 from bot.adapters import Outcome
-from bot.adapters.matrix.adapter import SYNC_FILTER, MatrixAdapter
+from bot.adapters.matrix.adapter import SYNC_FILTER
 from lessons.chat import Address, Outgoing, Reply
 from tests.e2e.matrix.conftest import running
 from tests.e2e.matrix.learner import Learner
@@ -198,14 +198,7 @@ def test_a_reply_for_a_room_the_first_sync_has_not_reached_yet_is_sent_not_dropp
             await anna.expect(room_a, "2. English")
             await ben.expect(room_b, "2. English")
             bot.stop()
-            adapter = MatrixAdapter(
-                synapse.url,
-                bot_id,
-                tmp_path / "data" / "matrix",
-                ("localhost",),
-                access_token=bot.env["MATRIX_ACCESS_TOKEN"],
-                device_id=bot.env["MATRIX_DEVICE_ID"],
-            )
+            adapter = bot.adapter()
             reported: list[Outcome] = []
 
             async def report(_replies, outcome: Outcome) -> None:

@@ -16,7 +16,6 @@ from nio import RoomEncryptedFile
 from nio.crypto.attachments import decrypt_attachment
 
 from bot.adapters import Outcome
-from bot.adapters.matrix.adapter import MatrixAdapter
 from lessons.chat import Address, Outgoing, Reply
 from lessons.loader import load_library
 from storage.unit_of_work import Store
@@ -86,14 +85,7 @@ def test_a_text_too_long_for_one_event_arrives_as_several_notices(synapse, bot_p
             room = await learner.open_dm(bot_id, encrypted=encrypted)
             await learner.expect(room, "2. English")
             bot.stop()
-            adapter = MatrixAdapter(
-                synapse.url,
-                bot_id,
-                tmp_path / "data" / "matrix",
-                ("localhost",),
-                access_token=bot.env["MATRIX_ACCESS_TOKEN"],
-                device_id=bot.env["MATRIX_DEVICE_ID"],
-            )
+            adapter = bot.adapter()
             reported: list[Outcome] = []
 
             async def report(_replies, outcome: Outcome) -> None:
