@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from bot.courier import Courier
 from bot.health import Health, HealthServer
 from bot.lesson_reload import PidFile, ReloadStatus, running_coach, write_status
 from bot.settings import Settings
+from bot.sharing import Alone, HeldAlone, Role, Together
 from bot.speech import Speaker
 from bot.ticker import start_ticking
 from bot.turns import Turns
@@ -25,6 +27,7 @@ from lessons.engine import Clock, Coach, system_clock
 from lessons.lesson_library import Library
 from lessons.loader import LibraryLoad, load_library
 from lessons.problems import Problem
+from storage.leases import shared
 from storage.states import ReplyStatus
 from storage.unit_of_work import Store
 
@@ -72,6 +75,8 @@ class App:
     _tidied: float = field(default=float("-inf"), init=False)
     # When the last scheduled tick started (time.monotonic); /healthz calls the coach alive by it.
     _ticked: float = field(default_factory=time.monotonic, init=False)
+    # The one process that plans the day's messages (``bot.sharing``); all of them tick.
+    _planner: Role = field(default_factory=lambda: HeldAlone("planner"), init=False)
 
     def __post_init__(self) -> None:
         self.coach = Coach(
@@ -135,6 +140,9 @@ class App:
     async def tick(self) -> None:
         """Store whatever the schedule says is due now and hand it to the courier; tidy once an hour."""
         self._ticked = started = time.monotonic()
+        if not self._planner.held:
+            await self._count_outbox()
+            return
         with metrics.TICKS.time():
             due = await self._in_turn(self.coach.deliver_due)
         if due:
@@ -144,11 +152,14 @@ class App:
             redelivery = {adapter.platform: adapter.redelivery for adapter in self.adapters.values()}
             await self._in_turn(lambda: self.coach.tidy(redelivery))
             self._tidied = time.monotonic()
+        await self._count_outbox()
+        metrics.LAST_TICK.set_to_current_time()
+        log.debug("tick took %.3f s", time.monotonic() - started)
+
+    async def _count_outbox(self) -> None:
         depth = await self._in_turn(self._outbox_depth)
         for platform in self.adapters:
             metrics.OUTBOX.labels(platform).set(depth.get(platform, 0))
-        metrics.LAST_TICK.set_to_current_time()
-        log.debug("tick took %.3f s", time.monotonic() - started)
 
     def _outbox_depth(self) -> dict[str, int]:
         with self.store.transaction() as tx:
@@ -192,6 +203,9 @@ class App:
     async def waiting(self, platform: str, after: int, limit: int) -> list[Outgoing]:
         return await self._in_turn(lambda: self.coach.waiting(platform, after, limit))
 
+    async def keep_sending(self, platforms: list[str]) -> None:
+        await self._in_turn(lambda: self.coach.keep_sending(platforms))
+
     async def sent(self, ids: list[int]) -> None:
         # Until this is recorded a crash sends these again: ahead of the queue.
         await self._in_turn(lambda: self.coach.sent(ids), urgent=True)
@@ -234,6 +248,11 @@ class App:
             )
         self.adapters.clear()
         self.adapters.update({adapter.platform: adapter for adapter in adapters})
+        sharing = Together(self.store.url, self.store.engine) if shared(self.store.url) else Alone()
+        if scheduled:
+            self._planner = sharing.role("planner")
+        for adapter in adapters:
+            adapter.share(sharing)
         loop = asyncio.get_running_loop()
         background: set[asyncio.Task[None]] = set()
 
@@ -272,6 +291,7 @@ class App:
             await self.courier.close()
             await asyncio.gather(*(adapter.close() for adapter in adapters), return_exceptions=True)
             await asyncio.gather(sweeping, return_exceptions=True)
+            await sharing.close()
             loop.remove_signal_handler(signal.SIGHUP)
             for number in stop_signals:
                 loop.remove_signal_handler(number)
@@ -304,6 +324,8 @@ def build(settings: Settings, clock: Clock = system_clock) -> App:
     loaded = load_library(settings.lesson_paths, settings.languages_required)
     if loaded.library is None:
         raise LibraryError(loaded.errors)
-    store = Store(settings.database_url)
+    # A restarted process is the same sender as before (same host, same data folder): it
+    # sends at once what it held when it stopped, instead of waiting for the hold to lapse.
+    store = Store(settings.database_url, holder=f"{socket.gethostname()}:{settings.data_dir.resolve()}")
     store.upgrade()
     return App(settings, store, loaded.library, clock, speaker)

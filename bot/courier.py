@@ -40,6 +40,8 @@ class Ledger(Protocol):
 
     async def waiting(self, platform: str, after: int, limit: int) -> list[Outgoing]: ...
 
+    async def keep_sending(self, platforms: list[str]) -> None: ...
+
     async def sent(self, ids: list[int]) -> None: ...
 
     async def not_sent(self, ids: list[int], why: ReplyStatus) -> None: ...
@@ -78,7 +80,8 @@ class Courier:
     def post(self, replies: Iterable[Outgoing]) -> None:
         """Queue stored replies for sending; each chat's in the order given."""
         for reply in replies:
-            if reply.id in self._known or reply.reply.to.platform not in self.adapters:
+            adapter = self.adapters.get(reply.reply.to.platform)
+            if reply.id in self._known or adapter is None or not adapter.sending:
                 continue
             key = (reply.reply.to.platform, reply.reply.to.chat_id)
             self._known.add(reply.id)
@@ -88,10 +91,16 @@ class Courier:
                 self._workers[key] = asyncio.create_task(self._work(key))
 
     async def sweep(self) -> None:
-        """Queue every stored reply of a served platform that is not queued yet."""
+        """Queue every stored reply of a platform this process sends that is not queued yet.
+
+        First renew this process's hold on the replies it sends, and let go of
+        those to a platform another process sends (``storage.replies``).
+        """
         async with self._sweeping:
             self._settled = set()
-            for platform in self.adapters:
+            sending = [platform for platform, adapter in self.adapters.items() if adapter.sending]
+            await self.ledger.keep_sending(sending)
+            for platform in sending:
                 after = 0
                 while True:
                     page = await self.ledger.waiting(platform, after, PAGE)

@@ -71,6 +71,12 @@ OUTBOX = Gauge(
     ["platform"],
     registry=REGISTRY,
 )
+ROLES = Gauge(
+    "digicoach_role_held",
+    "1 while this process holds the job (Telegram's poller, a Matrix sync, the planner), else 0",
+    ["job"],
+    registry=REGISTRY,
+)
 
 
 class Gauges(Collector):

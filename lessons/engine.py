@@ -124,9 +124,16 @@ class Coach:
                 return outbox.keep(tx, None, [Reply(sender.address, apology)], now, expires_at)
 
     def waiting(self, platform: str, after: int = 0, limit: int = 500) -> list[Outgoing]:
-        """Stored replies to ``platform`` not sent yet, oldest first (after a restart, or missed)."""
+        """Stored replies to ``platform`` this process may send, oldest first (after a restart, or missed)."""
+        now = self._clock().astimezone(UTC)
         with self._store.transaction() as tx:
-            return [outbox.outgoing(stored) for stored in tx.replies.waiting(platform, limit, after)]
+            return [outbox.outgoing(stored) for stored in tx.replies.waiting(platform, limit, now, after)]
+
+    def keep_sending(self, platforms: Collection[str]) -> None:
+        """Renew this process's hold on its replies to ``platforms``; free those to other platforms."""
+        now = self._clock().astimezone(UTC)
+        with self._store.transaction() as tx:
+            tx.replies.keep_holding(platforms, now)
 
     def sent(self, ids: Collection[int]) -> None:
         """The platform took these replies."""

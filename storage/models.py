@@ -168,6 +168,19 @@ class ReplyRow(Base):
     # Past this, a reply not yet out is dropped (an invitation hours late helps nobody).
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[ReplyStatus] = mapped_column(StateColumn(ReplyStatus, 16), default=ReplyStatus.PENDING)
+    # The coach process sending it (``Store.holder``), until when unless it renews: several
+    # processes share one outbox, and a reply is sent by one of them only.
+    held_by: Mapped[str | None] = mapped_column(String(255))
+    held_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SendBudgetRow(Base):
+    """A bot's next free send slot, shared by every coach process that sends for it (PostgreSQL)."""
+
+    __tablename__ = "send_budgets"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    next_slot: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class PushRow(Base):

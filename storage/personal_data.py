@@ -79,6 +79,7 @@ NOT_PERSONAL: dict[str, str] = {
     "audit_log": "admin actions; /forget rewrites a learner's own entries to 'a forgotten learner'",
     "anonymous_totals": "what forgotten learners contributed to team figures, naming nobody",
     "handled_events": "digests of platform event ids, kept a day or so to drop a redelivered event",
+    "send_budgets": "each bot's next free send slot, shared by the coach processes; names no person",
 }
 
 

@@ -4,27 +4,36 @@ The engine adds a handled event's replies in that event's transaction; the
 sender (``bot.courier``) takes them in order per chat and deletes each one the
 platform took, so after a crash or a restart exactly the replies not yet out
 are left to send.
+
+Several coach processes may share one outbox (on PostgreSQL): each reply is
+held by the process that sends it (``Store.holder``) until ``held_until``.
+A living process renews its holds at every sweep; the replies of one that
+died become free when its hold lapses, and another process takes them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.erasure import owe_scrub
 from storage.models import ReplyRow
 from storage.records import StoredReply
-from storage.repositories import to_record
 from storage.states import ReplyStatus
+
+# A hold lapses this long after its process last renewed it (the courier renews every few seconds).
+HOLD = timedelta(seconds=30)
 
 
 class Replies:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, holder: str | None = None) -> None:
         self._s = session
+        # This process's name in ``held_by``; None (a command-line tool): replies stored free for any sender.
+        self._holder = holder
 
     def add(
         self,
@@ -46,6 +55,9 @@ class Replies:
                 "created_at": now,
                 "expires_at": expires_at,
                 "status": ReplyStatus.PENDING,
+                # The process that stored a reply sends it: no other may take it meanwhile.
+                "held_by": self._holder,
+                "held_until": now + HOLD if self._holder else None,
             }
             for platform, chat_id, content, origin in replies
         ]
@@ -54,15 +66,52 @@ class Replies:
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         return list(self._s.scalars(statement, rows))
 
-    def waiting(self, platform: str, limit: int, after: int = 0) -> list[StoredReply]:
-        """Replies still to send on ``platform``, oldest first, from id ``after`` on."""
-        rows = self._s.scalars(
-            select(ReplyRow)
-            .where(ReplyRow.platform == platform, ReplyRow.status == ReplyStatus.PENDING, ReplyRow.id > after)
-            .order_by(ReplyRow.id)
+    def waiting(self, platform: str, limit: int, now: datetime, after: int = 0) -> list[StoredReply]:
+        """Replies to ``platform`` this process may send, oldest first, from id ``after`` on.
+
+        Those are its own, free ones and those whose hold lapsed; they become
+        this process's to send. A row another process is taking right now is
+        passed over, not waited for.
+        """
+        table = cast(Table, ReplyRow.__table__)
+        free = or_(table.c.held_by.is_(None), table.c.held_until < now)
+        if self._holder is not None:
+            free = or_(free, table.c.held_by == self._holder)
+        ids = (
+            select(table.c.id)
+            .where(table.c.platform == platform, table.c.status == ReplyStatus.PENDING, table.c.id > after)
+            .where(free)
+            .order_by(table.c.id)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
-        return [to_record(StoredReply, row) for row in rows]
+        if self._holder is None:
+            rows = self._s.execute(select(table).where(table.c.id.in_(ids.scalar_subquery())))
+        else:
+            rows = self._s.execute(
+                update(table)
+                .where(table.c.id.in_(ids.scalar_subquery()))
+                .values(held_by=self._holder, held_until=now + HOLD)
+                .returning(*table.c)
+            )
+        found = sorted(rows.mappings(), key=lambda row: row["id"])
+        return [
+            StoredReply(**{name: row[name] for name in StoredReply.__dataclass_fields__}) for row in found
+        ]
+
+    def keep_holding(self, platforms: Collection[str], now: datetime) -> None:
+        """Renew this process's holds on ``platforms``; let go of the rest for a process that sends them."""
+        if self._holder is None:
+            return
+        mine = (ReplyRow.held_by == self._holder, ReplyRow.status == ReplyStatus.PENDING)
+        self._s.execute(
+            update(ReplyRow).where(*mine, ReplyRow.platform.in_(platforms)).values(held_until=now + HOLD)
+        )
+        self._s.execute(
+            update(ReplyRow)
+            .where(*mine, ReplyRow.platform.not_in(platforms))
+            .values(held_by=None, held_until=None)
+        )
 
     def count_waiting(self) -> dict[str, int]:
         """How many replies are still to send, by platform."""

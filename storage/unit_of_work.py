@@ -92,8 +92,10 @@ class Store:
     setting (``DIGICOACH_DATABASE_URL``), and its default is stated there.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, holder: str | None = None) -> None:
         self.url = url
+        # The name this process holds the replies it sends by (``storage.replies``); None: no sender.
+        self.holder = holder
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
@@ -105,7 +107,7 @@ class Store:
         """
         with self._sessions() as session:
             with session.begin():
-                yield _repositories(session)
+                yield _repositories(session, self.holder)
             if scrub_owed(session):
                 scrub(self.engine)
 
@@ -119,7 +121,7 @@ class Store:
         self.engine.dispose()
 
 
-def _repositories(session: Session) -> Transaction:
+def _repositories(session: Session, holder: str | None = None) -> Transaction:
     return Transaction(
         learners=Learners(session),
         deliveries=Deliveries(session),
@@ -137,5 +139,5 @@ def _repositories(session: Session) -> Transaction:
         audit=AuditLog(session),
         progress=TeamProgress(session),
         personal=PersonalData(session),
-        replies=Replies(session),
+        replies=Replies(session, holder),
     )

@@ -14,6 +14,7 @@ from importlib import import_module
 from typing import Protocol
 
 from bot.settings import Settings
+from bot.sharing import Sharing
 from lessons.chat import Event, Outgoing
 
 # The coach: takes an event, stores its replies for sending and returns them.
@@ -44,6 +45,13 @@ class Adapter(Protocol):
     @property
     def connected(self) -> bool:
         """Whether the platform answers now (for /healthz); False while the adapter waits for it."""
+
+    @property
+    def sending(self) -> bool:
+        """Whether this process sends the platform's replies now (several processes: ``bot.sharing``)."""
+
+    def share(self, sharing: Sharing) -> None:
+        """Before ``run``: take part with the other coach processes on the same database (``bot.sharing``)."""
 
     async def run(self, handle: Handler) -> None:
         """Receive until the platform's input ends or ``stop`` is called."""

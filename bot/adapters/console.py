@@ -20,6 +20,7 @@ from typing import TextIO
 
 from bot.adapters import Handler, Outcome, Report
 from bot.adapters.labels import label
+from bot.sharing import Sharing
 from lessons.chat import (
     Choice,
     ChoiceSelected,
@@ -101,8 +102,9 @@ class ConsoleAdapter:
     platform: str = PLATFORM
     # Lines are never read twice.
     redelivery: timedelta = timedelta(0)
-    # A terminal is always there.
+    # A terminal is always there, and one person at it: nothing to share with other processes.
     connected: bool = True
+    sending: bool = True
     # Where files the coach sends are written.
     files: Path = field(default_factory=Path.cwd)
     _choices: tuple[Choice, ...] = ()
@@ -174,6 +176,9 @@ class ConsoleAdapter:
 
     def stop(self) -> None:
         self._stopped = True
+
+    def share(self, sharing: Sharing) -> None:
+        return
 
     async def close(self) -> None:
         return None

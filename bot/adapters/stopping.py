@@ -9,15 +9,19 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 
-async def unless_stopped(stopped: asyncio.Event, call: Awaitable[T]) -> T | None:
-    """The call's result, or None when ``stopped`` was set first (the call is then cancelled)."""
+async def unless_stopped(stopped: asyncio.Event, call: Awaitable[T], *also: Awaitable[Any]) -> T | None:
+    """The call's result, or None when ``stopped`` was set first or one of ``also`` ended first.
+
+    The call is then cancelled.
+    """
     task = asyncio.ensure_future(call)
-    stopping = asyncio.ensure_future(stopped.wait())
-    both: set[asyncio.Future[Any]] = {task, stopping}
+    stopping = [asyncio.ensure_future(stopped.wait()), *(asyncio.ensure_future(a) for a in also)]
+    every: set[asyncio.Future[Any]] = {task, *stopping}
     try:
-        done, _pending = await asyncio.wait(both, return_when=asyncio.FIRST_COMPLETED)
+        done, _pending = await asyncio.wait(every, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        stopping.cancel()
+        for waiter in stopping:
+            waiter.cancel()
     if task not in done:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from lessons import commands
 from lessons.chat import ChoiceSelected, Command, Sender
@@ -55,7 +55,7 @@ def test_after_forget_the_goodbye_is_owed_to_nobody_on_record(chat, coach, store
     alice.command("/forget")
     coach.handle(ChoiceSelected(ALICE, alice.find("Yes, erase everything").id, "erase"))
     with store.transaction() as tx:
-        [goodbye] = tx.replies.waiting("memory", 10)
+        [goodbye] = tx.replies.waiting("memory", 10, datetime.now(UTC))
     assert goodbye.learner_id is None
     assert "erased" in goodbye.content
     assert goodbye.status is ReplyStatus.PENDING

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from storage.replies import HOLD
 from storage.states import ReplyStatus
+from storage.unit_of_work import Store
 from tests.support.database import every_row
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -33,15 +37,15 @@ def test_waiting_replies_come_oldest_first_per_platform_and_leave_once_delivered
         ids = [_add(tx, chat) for chat in ("a", "b", "a", "c")]
         tx.replies.add(None, [("matrix", "!room", "{}", None)], NOW, LATER)
     with store.transaction() as tx:
-        assert [r.id for r in tx.replies.waiting("telegram", 10)] == ids
-        assert [r.id for r in tx.replies.waiting("telegram", 2, after=ids[1])] == ids[2:]
+        assert [r.id for r in tx.replies.waiting("telegram", 10, NOW)] == ids
+        assert [r.id for r in tx.replies.waiting("telegram", 2, NOW, after=ids[1])] == ids[2:]
         tx.replies.delivered(ids[:1])
         tx.replies.settle(ids[1:2], ReplyStatus.EXPIRED)
     with store.transaction() as tx:
-        assert [r.id for r in tx.replies.waiting("telegram", 10)] == ids[2:]
+        assert [r.id for r in tx.replies.waiting("telegram", 10, NOW)] == ids[2:]
         tx.replies.prune(NOW + timedelta(seconds=1))  # the expired one goes; waiting ones stay
     with store.transaction() as tx:
-        assert [r.id for r in tx.replies.waiting("telegram", 10)] == ids[2:]
+        assert [r.id for r in tx.replies.waiting("telegram", 10, NOW)] == ids[2:]
         assert [r.status for r in tx.personal.of(0)["messages_waiting"]] == []
 
 
@@ -81,3 +85,65 @@ def test_a_reply_owed_to_nobody_on_record_is_not_kept_unsent_and_its_removal_is_
     with store.transaction() as tx:
         tx.replies.delivered([_add(tx, "9")])
     assert len(scrubbed) == 2
+
+
+@pytest.fixture
+def two_processes(store):
+    """Two coach processes on one database, each holding the replies it sends by its own name."""
+    first, second = Store(store.url, holder="host-a:/srv/a"), Store(store.url, holder="host-b:/srv/b")
+    yield first, second
+    first.close()
+    second.close()
+
+
+def _waiting(process: Store, platform: str = "telegram", now: datetime = NOW) -> list[int]:
+    with process.transaction() as tx:
+        return [r.id for r in tx.replies.waiting(platform, 10, now)]
+
+
+def test_a_reply_is_sent_by_the_process_that_stored_it_until_its_hold_lapses(two_processes):
+    a, b = two_processes
+    with a.transaction() as tx:
+        mine = _add(tx)
+    assert _waiting(b) == []  # a sends it
+    assert _waiting(a) == [mine]  # also after a restart: a process's name is its host and data folder
+    assert _waiting(b, now=NOW + HOLD / 2) == []
+    with a.transaction() as tx:
+        tx.replies.keep_holding(["telegram"], NOW + HOLD / 2)  # a lives: renewed
+    assert _waiting(b, now=NOW + HOLD) == []
+    # a died: nobody renewed, so once the hold lapsed b takes the reply, and holds it from then on.
+    assert _waiting(b, now=NOW + 2 * HOLD) == [mine]
+    assert _waiting(a, now=NOW + 2 * HOLD) == []
+
+
+def test_a_process_lets_go_of_the_replies_to_platforms_it_does_not_send(two_processes):
+    """The planner of one process stores Matrix invitations; another process serves Matrix."""
+    a, b = two_processes
+    with a.transaction() as tx:
+        invitation = tx.replies.add(None, [("matrix", "!room", "{}", None)], NOW, LATER)[0]
+    assert _waiting(b, "matrix") == []
+    with a.transaction() as tx:
+        tx.replies.keep_holding(["telegram"], NOW)
+    assert _waiting(b, "matrix") == [invitation]
+
+
+def test_replies_stored_by_a_command_line_tool_are_free_for_any_process(store, two_processes):
+    a, b = two_processes
+    with store.transaction() as tx:
+        free = _add(tx)
+    assert _waiting(b) == [free]
+    assert _waiting(a) == []
+
+
+@pytest.mark.parametrize("database", ["postgresql"])
+def test_two_processes_sweeping_at_the_same_moment_never_take_the_same_reply(two_processes):
+    a, b = two_processes
+    with a.transaction() as tx:
+        ids = tx.replies.add(None, [("telegram", str(n), "{}", None) for n in range(6)], NOW, LATER)
+    later = NOW + 2 * HOLD  # every hold lapsed: both may take any of them
+    with a.transaction() as tx_a:
+        taken_by_a = [r.id for r in tx_a.replies.waiting("telegram", 3, later)]
+        # a's transaction is still open and holds its rows: b passes over them instead of waiting.
+        taken_by_b = _waiting(b, now=later)
+    assert taken_by_a == ids[:3]
+    assert taken_by_b == ids[3:]

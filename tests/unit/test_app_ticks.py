@@ -24,6 +24,10 @@ class RecordingAdapter:
     platform = "memory"
     redelivery = timedelta(hours=1)
     connected = True
+    sending = True  # the only process
+
+    def share(self, sharing) -> None:
+        pass
 
     def __init__(self) -> None:
         self.sent: list[Reply] = []

@@ -28,6 +28,10 @@ class Platform:
 
     platform = "memory"
     redelivery = timedelta(hours=1)
+    sending = True  # the only process
+
+    def share(self, sharing) -> None:
+        pass
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []  # (chat, text) in the order the platform took them

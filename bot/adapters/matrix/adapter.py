@@ -54,6 +54,7 @@ from bot.adapters.matrix.verification import at_start as cross_sign_at_start
 from bot.adapters.pieces import TooLargeError
 from bot.adapters.stopping import unless_stopped
 from bot.masking import keep_secret
+from bot.sharing import HeldAlone, Role, Sharing
 from lessons.chat import (
     Address,
     Audio,
@@ -154,6 +155,8 @@ class MatrixAdapter:
         self._seeding: set[asyncio.Task[None]] = set()
         # The last sync reached the homeserver; /healthz reads it.
         self._in_sync = False
+        # One process syncs and sends for an account: its crypto store has one writer (``share``).
+        self._role: Role = HeldAlone(f"matrix:{user_id}")
 
     # -- connection ---------------------------------------------------------
 
@@ -252,6 +255,12 @@ class MatrixAdapter:
     # -- receiving ----------------------------------------------------------
 
     async def run(self, handle: Handler) -> None:
+        if not self._role.held:
+            log.info("Matrix %s: another coach process serves it; this one stands by", self.user_id)
+        await self._until_stopped(self._role.taken())
+        if self._stopped.is_set():
+            return
+        watching = asyncio.create_task(self._stop_when_role_lost())
         try:
             client = await self._until_stopped(self.connect())
             if client is None:
@@ -261,6 +270,28 @@ class MatrixAdapter:
             # A setting to fix or a server that never answered the first login,
             # not a crash: one clear line for the operator.
             raise SystemExit(f"digicoach: Matrix: {error}") from None
+        finally:
+            watching.cancel()
+
+    def share(self, sharing: Sharing) -> None:
+        """Among several coach processes: the one holding this account's role syncs and sends for it."""
+        self._role = sharing.role(f"matrix:{self.user_id}")
+
+    @property
+    def sending(self) -> bool:
+        """Only the process holding the account's role sends: it alone has the crypto store's sessions."""
+        return self._role.held
+
+    async def _stop_when_role_lost(self) -> None:
+        await self._role.lost()
+        if not self._stopped.is_set():
+            # The crypto store must never have two writers: this process leaves Matrix for good.
+            log.error(
+                "Matrix %s: lost the database lease; this process stops serving Matrix "
+                "(restart it to stand by for the role again)",
+                self.user_id,
+            )
+            self.stop()
 
     @property
     def connected(self) -> bool:

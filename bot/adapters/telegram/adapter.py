@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
-from telegram import Message, Update
+from telegram import Bot, Message, Update
 from telegram.constants import UpdateType
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -36,6 +36,7 @@ from bot.adapters.telegram.config import TelegramSettings
 from bot.adapters.telegram.convert import PLATFORM, convert
 from bot.adapters.telegram.sending import Limits, Pacer, retry_after_seconds
 from bot.adapters.telegram.webhook import WebhookServer
+from bot.sharing import HeldAlone, Role, Sharing
 from lessons.chat import ChoiceSelected, Outgoing
 from lessons.model import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -88,6 +89,9 @@ class TelegramAdapter:
         self.handle: Handler | None = None
         self._started = asyncio.Lock()
         self._stopped = asyncio.Event()
+        # Telegram gives a bot's updates to one long poll at a time: with several coach
+        # processes, the one holding this role polls (``share``).
+        self._poller: Role = HeldAlone(f"telegram-poller:{self.bot_id}")
 
     # --- receiving -----------------------------------------------------------------------------
 
@@ -108,6 +112,17 @@ class TelegramAdapter:
     def stop(self) -> None:
         """Take no new updates; the batch in hand is handled (and confirmed at the next start)."""
         self._stopped.set()
+
+    def share(self, sharing: Sharing) -> None:
+        """Among several coach processes: one long-polls (webhooks reach all), all share one send budget."""
+        if not self.config.webhook_url:
+            self._poller = sharing.role(f"telegram-poller:{self.bot_id}")
+        self.pacer.budget = sharing.budget(f"telegram:{self.bot_id}", self.config.max_per_second)
+
+    @property
+    def sending(self) -> bool:
+        """Every process sends Telegram replies."""
+        return True
 
     async def close(self) -> None:
         await self.pacer.close()
@@ -151,8 +166,8 @@ class TelegramAdapter:
         except TelegramError as error:
             log.warning("could not set the Telegram command menu: %s", error.message)
 
-    async def _until_stopped(self, call: Awaitable[T]) -> T | None:
-        return await unless_stopped(self._stopped, call)
+    async def _until_stopped(self, call: Awaitable[T], *also: Awaitable[object]) -> T | None:
+        return await unless_stopped(self._stopped, call, *also)
 
     async def _poll(self) -> None:
         bot = self.application.bot
@@ -161,14 +176,25 @@ class TelegramAdapter:
             await bot.delete_webhook()
         except TelegramError as error:
             log.warning("could not remove a webhook (%s); polling anyway", error.message)
+        while not self._stopped.is_set():
+            await self._until_stopped(self._poller.taken())
+            if self._stopped.is_set():
+                break
+            log.info("polling Telegram for updates (role %s)", self._poller.job)
+            await self._poll_while_held(bot)
+            log.info("stopped polling Telegram for updates")
+
+    async def _poll_while_held(self, bot: Bot) -> None:
+        # A new poller starts without an offset: Telegram hands out again whatever the last one
+        # did not confirm, and the coach drops what it handled already (the event ids).
         offset: int | None = None
         pause = 1.0
-        while not self._stopped.is_set():
+        while not self._stopped.is_set() and self._poller.held:
             try:
                 poll = bot.get_updates(
                     offset=offset, timeout=self.config.poll_timeout, allowed_updates=ALLOWED_UPDATES
                 )
-                updates = await self._until_stopped(poll)
+                updates = await self._until_stopped(poll, self._poller.lost())
                 pause = 1.0
             except RetryAfter as error:
                 seconds = retry_after_seconds(error)
@@ -191,7 +217,7 @@ class TelegramAdapter:
                 await self.process(updates)
                 # Only now Telegram may forget them: the next call confirms them.
                 offset = updates[-1].update_id + 1
-        if offset is not None:
+        if offset is not None and self._poller.held:
             try:
                 # Confirm the last batch on the way out, so the next start does not see it again.
                 await bot.get_updates(offset=offset, timeout=0, allowed_updates=ALLOWED_UPDATES)

@@ -40,6 +40,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from bot import metrics
 from bot.adapters import Outcome
 from bot.adapters.telegram.render import Call
+from bot.sharing import Budget
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +205,8 @@ class Pacer:
         self._chat_holds: dict[int, float] = {}
         # Shared with the adapter's other requests (answers to button presses).
         self.in_flight = asyncio.Semaphore(limits.in_flight)
+        # The bot's send budget shared with other coach processes (``bot.sharing``); None: alone.
+        self.budget: Budget | None = None
         self._reachable = asyncio.Event()
         self._reachable.set()
         self._probing: asyncio.Task[None] | None = None
@@ -250,6 +253,8 @@ class Pacer:
             await asyncio.sleep(max(0.0, self._chat_holds.get(chat_id, 0.0) - self._clock()))
             await asyncio.sleep(self._chat_bucket(chat_id).reserve())
             await self.rate.slot()
+            if self.budget is not None:
+                await self.budget()
             await self._reachable.wait()
 
         left = deadline - self._clock()

@@ -1,0 +1,214 @@
+"""What several coach processes on one database share: jobs one process at a time does, and send budgets.
+
+On PostgreSQL every process handles events and sends from the outbox, but
+some jobs must have exactly one holder: Telegram's long poll (Telegram allows
+one consumer per bot), a Matrix account's sync (one writer per crypto store)
+and the planner. Each is a ``Role``, held as an advisory lock
+(``storage.leases``); a process that does not hold it waits and tries again
+every ``TRY_EVERY`` seconds, so when the holder dies another takes over.
+
+A holder that loses its connection stops acting in the role before anyone
+else starts. It asks the database every ``PING_EVERY`` seconds and counts
+itself a holder only until ``STOP_AFTER`` seconds after the last ping that
+was answered; the server frees the lock no sooner than when that session
+ends, which it does itself after ``SILENT`` seconds without a ping. A new
+holder waits ``STOP_AFTER`` seconds after taking the lock before it acts, by
+which time the last one has stopped, however its connection ended. A takeover
+therefore takes about ``TRY_EVERY + STOP_AFTER`` seconds after the holder died.
+
+On SQLite there is one process: every role is held, and each adapter paces
+its own sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from bot import metrics
+from storage import send_budget
+from storage.leases import Lease
+
+log = logging.getLogger(__name__)
+
+PING_EVERY = 1.0
+STOP_AFTER = 4.0
+SILENT = 8.0
+TRY_EVERY = 1.0
+# Sends of all processes together keep this much under a platform's limit, so that the
+# jitter of the network never puts more than the limit into one second at the platform's end.
+BUDGET_MARGIN = 0.9
+
+# Waits for the bot's next free send slot, shared with the other processes.
+Budget = Callable[[], Awaitable[None]]
+
+
+class Role(Protocol):
+    """A job one process at a time does."""
+
+    job: str
+
+    @property
+    def held(self) -> bool:
+        """Whether this process may act in the role now."""
+
+    async def taken(self) -> None:
+        """Wait until this process holds the role."""
+
+    async def lost(self) -> None:
+        """Wait until this process no longer holds the role."""
+
+
+class Sharing(Protocol):
+    """The roles and send budgets of this process among the others on the same database."""
+
+    def role(self, job: str) -> Role: ...
+
+    def budget(self, name: str, per_second: float) -> Budget | None:
+        """The bot's shared budget; None when this process is the only sender (it paces itself)."""
+
+
+class HeldAlone:
+    """A role of the only process: always held."""
+
+    def __init__(self, job: str) -> None:
+        self.job = job
+
+    @property
+    def held(self) -> bool:
+        return True
+
+    async def taken(self) -> None:
+        return
+
+    async def lost(self) -> None:
+        await asyncio.Event().wait()  # never
+
+
+class Alone:
+    """One coach process on its own database (SQLite)."""
+
+    def role(self, job: str) -> Role:
+        return HeldAlone(job)
+
+    def budget(self, name: str, per_second: float) -> Budget | None:
+        return None
+
+    async def close(self) -> None:
+        return
+
+
+class LeasedRole:
+    """A role held as a lease on the shared database, taken and kept by a task of its own."""
+
+    def __init__(self, lease: Lease, clock: Callable[[], float] = time.monotonic) -> None:
+        self.job = lease.job
+        self._lease = lease
+        self._clock = clock
+        self._valid_until = float("-inf")
+        self._taken = asyncio.Event()
+        self._lost = asyncio.Event()
+        self._lost.set()
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._taken.is_set() and self._clock() < self._valid_until
+
+    async def taken(self) -> None:
+        await self._taken.wait()
+
+    async def lost(self) -> None:
+        await self._lost.wait()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._keep())
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        self._let_go("this process stops")
+        await asyncio.to_thread(self._lease.close)
+
+    async def _keep(self) -> None:
+        waiting_said = False
+        while True:
+            if not await asyncio.to_thread(self._lease.take):
+                if not waiting_said:
+                    log.info("role %s: another coach process holds it; standing by", self.job)
+                    waiting_said = True
+                await asyncio.sleep(TRY_EVERY)
+                continue
+            waiting_said = False
+            taken_at = self._clock()
+            # The last holder stops at most STOP_AFTER after its last answered ping: wait that out.
+            await asyncio.sleep(STOP_AFTER)
+            if not await self._ping():
+                continue
+            log.info(
+                "role %s: taken after %.1f s of waiting out the last holder",
+                self.job,
+                self._clock() - taken_at,
+            )
+            metrics.ROLES.labels(self.job).set(1)
+            self._lost.clear()
+            self._taken.set()
+            while await self._ping():
+                await asyncio.sleep(max(0.0, min(PING_EVERY, self._valid_until - self._clock())))
+            self._let_go("the database did not answer")
+            await asyncio.to_thread(self._lease.give_up)
+
+    async def _ping(self) -> bool:
+        """One ping; on an answer the role counts as held until STOP_AFTER after it was sent."""
+        sent = self._clock()
+        limit = STOP_AFTER if not self._taken.is_set() else self._valid_until - sent
+        try:
+            answered = await asyncio.wait_for(asyncio.to_thread(self._lease.still_held), max(0.0, limit))
+        except TimeoutError:
+            answered = False
+        if answered:
+            self._valid_until = sent + STOP_AFTER
+        return answered
+
+    def _let_go(self, why: str) -> None:
+        if self._taken.is_set():
+            log.warning("role %s: given up (%s)", self.job, why)
+            metrics.ROLES.labels(self.job).set(0)
+        self._taken.clear()
+        self._lost.set()
+
+
+class Together:
+    """Several coach processes on one PostgreSQL database."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self._url = url
+        self._engine = engine
+        self._roles: dict[str, LeasedRole] = {}
+
+    def role(self, job: str) -> Role:
+        if job not in self._roles:
+            role = LeasedRole(Lease(self._url, job, SILENT))
+            role.start()
+            self._roles[job] = role
+        return self._roles[job]
+
+    def budget(self, name: str, per_second: float) -> Budget:
+        rate = per_second * BUDGET_MARGIN
+
+        async def turn() -> None:
+            wait = await asyncio.to_thread(send_budget.reserve, self._engine, name, rate)
+            if wait > 0:
+                await asyncio.sleep(wait)
+
+        return turn
+
+    async def close(self) -> None:
+        await asyncio.gather(*(role.close() for role in self._roles.values()))
+        self._roles.clear()
