@@ -248,12 +248,15 @@ class App:
             )
         self.adapters.clear()
         self.adapters.update({adapter.platform: adapter for adapter in adapters})
+        loop = asyncio.get_running_loop()
         sharing = Together(self.store.url, self.store.engine) if shared(self.store.url) else Alone()
+        planning: asyncio.Task[None] | None = None
         if scheduled:
             self._planner = sharing.role("planner")
+            if isinstance(sharing, Together):
+                planning = loop.create_task(self._plan_on_taking_over())
         for adapter in adapters:
             adapter.share(sharing)
-        loop = asyncio.get_running_loop()
         background: set[asyncio.Task[None]] = set()
 
         def on_hangup() -> None:
@@ -291,11 +294,24 @@ class App:
             await self.courier.close()
             await asyncio.gather(*(adapter.close() for adapter in adapters), return_exceptions=True)
             await asyncio.gather(sweeping, return_exceptions=True)
+            if planning is not None:
+                planning.cancel()
+                await asyncio.gather(planning, return_exceptions=True)
             await sharing.close()
             loop.remove_signal_handler(signal.SIGHUP)
             for number in stop_signals:
                 loop.remove_signal_handler(number)
             pid_file.release()
+
+    async def _plan_on_taking_over(self) -> None:
+        # A new planner plans at once: what is due does not wait for the next tick.
+        while True:
+            await self._planner.taken()
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("scheduled delivery failed; trying again at the next tick")
+            await self._planner.lost()
 
     async def _serve_health(self) -> HealthServer | None:
         listen = self.settings.metrics_listen

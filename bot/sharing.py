@@ -29,6 +29,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from bot import metrics
 from storage import send_budget
@@ -43,6 +44,8 @@ TRY_EVERY = 1.0
 # Sends of all processes together keep this much under a platform's limit, so that the
 # jitter of the network never puts more than the limit into one second at the platform's end.
 BUDGET_MARGIN = 0.9
+# Seconds between sends while the database cannot say what the other processes sent.
+UNKNOWN_BUDGET_WAIT = 1.0
 
 # Waits for the bot's next free send slot, shared with the other processes.
 Budget = Callable[[], Awaitable[None]]
@@ -106,10 +109,18 @@ class Alone:
 class LeasedRole:
     """A role held as a lease on the shared database, taken and kept by a task of its own."""
 
-    def __init__(self, lease: Lease, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        lease: Lease,
+        others_held: Callable[[], int] = lambda: 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.job = lease.job
         self._lease = lease
+        self._others_held = others_held
         self._clock = clock
+        # The lock is this process's (taken, maybe still waiting out the last holder).
+        self.locked = False
         self._valid_until = float("-inf")
         self._taken = asyncio.Event()
         self._lost = asyncio.Event()
@@ -139,6 +150,9 @@ class LeasedRole:
     async def _keep(self) -> None:
         waiting_said = False
         while True:
+            # A process that holds other jobs tries later: the jobs spread over the processes, so one
+            # death does not take them all at once (and a planner is not killed with every poller).
+            await asyncio.sleep(TRY_EVERY * self._others_held())
             if not await asyncio.to_thread(self._lease.take):
                 if not waiting_said:
                     log.info("role %s: another coach process holds it; standing by", self.job)
@@ -146,10 +160,12 @@ class LeasedRole:
                 await asyncio.sleep(TRY_EVERY)
                 continue
             waiting_said = False
+            self.locked = True
             taken_at = self._clock()
             # The last holder stops at most STOP_AFTER after its last answered ping: wait that out.
             await asyncio.sleep(STOP_AFTER)
             if not await self._ping():
+                self.locked = False
                 continue
             log.info(
                 "role %s: taken after %.1f s of waiting out the last holder",
@@ -163,6 +179,7 @@ class LeasedRole:
                 await asyncio.sleep(max(0.0, min(PING_EVERY, self._valid_until - self._clock())))
             self._let_go("the database did not answer")
             await asyncio.to_thread(self._lease.give_up)
+            self.locked = False
 
     async def _ping(self) -> bool:
         """One ping; on an answer the role counts as held until STOP_AFTER after it was sent."""
@@ -194,16 +211,24 @@ class Together:
 
     def role(self, job: str) -> Role:
         if job not in self._roles:
-            role = LeasedRole(Lease(self._url, job, SILENT))
+            role = LeasedRole(Lease(self._url, job, SILENT), lambda: self._held_besides(job))
             role.start()
             self._roles[job] = role
         return self._roles[job]
+
+    def _held_besides(self, job: str) -> int:
+        return sum(role.locked for other, role in self._roles.items() if other != job)
 
     def budget(self, name: str, per_second: float) -> Budget:
         rate = per_second * BUDGET_MARGIN
 
         async def turn() -> None:
-            wait = await asyncio.to_thread(send_budget.reserve, self._engine, name, rate)
+            try:
+                wait = await asyncio.to_thread(send_budget.reserve, self._engine, name, rate)
+            except DBAPIError as error:
+                # The other processes' sends are unknown: one a second is safe whatever they do.
+                log.warning("cannot reserve a send in %s (%s); sending one a second", name, error.orig)
+                wait = UNKNOWN_BUDGET_WAIT
             if wait > 0:
                 await asyncio.sleep(wait)
 

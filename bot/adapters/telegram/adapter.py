@@ -117,7 +117,7 @@ class TelegramAdapter:
         """Among several coach processes: one long-polls (webhooks reach all), all share one send budget."""
         if not self.config.webhook_url:
             self._poller = sharing.role(f"telegram-poller:{self.bot_id}")
-        self.pacer.budget = sharing.budget(f"telegram:{self.bot_id}", self.config.max_per_second)
+        self.pacer.rate.budget = sharing.budget(f"telegram:{self.bot_id}", self.config.max_per_second)
 
     @property
     def sending(self) -> bool:

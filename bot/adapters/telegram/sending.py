@@ -118,6 +118,10 @@ class SendRate:
     _next_slot: float = field(default=0.0, init=False)
     _held_by_refusal: bool = field(default=False, init=False)
     _waiters: deque[asyncio.Future[None]] = field(default_factory=deque, init=False)
+    # The bot's send budget shared with other coach processes (``bot.sharing``); None: alone.
+    # Asked by the one granting task, one slot at a time: a process killed with a hundred
+    # chats waiting wastes one slot of the budget, not a hundred.
+    budget: Budget | None = field(default=None, init=False)
     _granting: asyncio.Task[None] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
@@ -142,8 +146,12 @@ class SendRate:
             waiter = self._waiters.popleft()
             if waiter.done():  # its caller gave up (cancelled)
                 continue
+            if self.budget is not None:
+                await self.budget()
+                if waiter.done():
+                    continue
             waiter.set_result(None)
-            self._next_slot = max(now, self._next_slot) + 1 / self.rate
+            self._next_slot = max(self.clock(), self._next_slot) + 1 / self.rate
 
     def accepted(self) -> None:
         now = self.clock()
@@ -205,8 +213,6 @@ class Pacer:
         self._chat_holds: dict[int, float] = {}
         # Shared with the adapter's other requests (answers to button presses).
         self.in_flight = asyncio.Semaphore(limits.in_flight)
-        # The bot's send budget shared with other coach processes (``bot.sharing``); None: alone.
-        self.budget: Budget | None = None
         self._reachable = asyncio.Event()
         self._reachable.set()
         self._probing: asyncio.Task[None] | None = None
@@ -253,8 +259,6 @@ class Pacer:
             await asyncio.sleep(max(0.0, self._chat_holds.get(chat_id, 0.0) - self._clock()))
             await asyncio.sleep(self._chat_bucket(chat_id).reserve())
             await self.rate.slot()
-            if self.budget is not None:
-                await self.budget()
             await self._reachable.wait()
 
         left = deadline - self._clock()
