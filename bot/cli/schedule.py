@@ -78,7 +78,7 @@ def _sending_limits() -> dict[str, Limit]:
         "telegram": Limit(telegram, "TELEGRAM_MAX_PER_SECOND"),
         "matrix": Limit(
             matrix.MAX_PER_SECOND,
-            "the bot's limit lifted on the homeserver, README 'Matrix' step 2; "
+            "the homeserver lifts it for the bot: README, 'Matrix', step 2; "
             "Synapse's default would be 0.2 a second",
         ),
     }
