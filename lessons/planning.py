@@ -17,6 +17,8 @@ from babel.lists import format_list
 from lessons.flows.invitation import todays_invitation
 from lessons.lesson_library import Library
 from lessons.rhythm import Rhythm
+from lessons.schedule import due_at
+from lessons.sending_forecast import Invitation
 from lessons.tick import invitations_due
 from lessons.turn import calendar_of
 from storage.records import Learner
@@ -34,6 +36,14 @@ class PlannedDay:
     at: str | None  # local time of the invitation; None when there is none
     what: str  # the lesson, or why nothing is sent
     due: datetime | None = None  # the instant the invitation is due (UTC)
+    lesson_time: datetime | None = None  # the learner's lesson time that day (UTC), before the spread
+
+    @property
+    def invitation(self) -> Invitation | None:
+        """What the sending forecast needs to know of it; None when nothing is sent."""
+        if self.due is None or self.lesson_time is None:
+            return None
+        return Invitation(self.platform, self.lesson_time, self.due)
 
 
 def _days(weekdays: str) -> str:
@@ -105,5 +115,6 @@ def preview(
                     if not late.startswith("time passed:"):
                         at = None
             local = f"{at.astimezone(ZoneInfo(learner.timezone)):%H:%M}" if at is not None else None
-            plan.append(PlannedDay(name, learner.platform, learner.timezone, local, what, at))
+            lesson_time = due_at(day, learner.delivery_time, learner.timezone) if at is not None else None
+            plan.append(PlannedDay(name, learner.platform, learner.timezone, local, what, at, lesson_time))
     return plan

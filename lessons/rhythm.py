@@ -51,5 +51,14 @@ class Rhythm:
     # A team (or organisation) with fewer members is never reported on its own.
     smallest_group: int = 5
 
+    @property
+    def sends_per_second(self) -> float | None:
+        """The tick's own pace: ``sends_per_tick`` scheduled messages a tick, to every platform together.
+
+        None when the tick has no length to share out (a setting of 0 seconds).
+        """
+        seconds = self.tick.total_seconds()
+        return self.sends_per_tick / seconds if seconds > 0 else None
+
     def retention_for(self, topic: str) -> float:
         return self.retention.get(topic, self.default_retention)

@@ -114,6 +114,11 @@ def parser() -> argparse.ArgumentParser:
     schedule_commands = schedule.add_subparsers(dest="schedule_command", required=True, metavar="COMMAND")
     plan = schedule_commands.add_parser("preview", help="who would get what on a date; sends nothing")
     plan.add_argument("--date", metavar="YYYY-MM-DD", help="the day to preview (default: today)")
+    plan.add_argument(
+        "--summary",
+        action="store_true",
+        help="only the counts and how long sending takes per lesson time, not a line per learner",
+    )
     add_database_option(plan)
     plan.set_defaults(handler="schedule:preview")
 

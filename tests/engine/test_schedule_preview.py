@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.cli import main
 from lessons.chat import Address, ChatUnreachable
 from lessons.planning import preview
 from lessons.rhythm import Rhythm
+from storage.states import Stage
+from tests.conftest import FIXTURES
 from tests.support.flows import finish_passwords_lesson, onboard, read_cards
 from tests.support.organisation import apply_region_file, invite, join
 from tests.support.ticks import BRUSSELS, local, tick
@@ -50,6 +52,55 @@ def test_the_command_prints_the_plan(empty_database, capsys):
     assert "Monday 06 April 2026: 0 of 0 learner(s) get an invitation" in capsys.readouterr().out
     assert main(["schedule", "preview", "--date", "6/4", "--db", db]) == 2
     assert "write it as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def _ready(store, platform: str, name: str, at: time) -> None:
+    """A learner who finished onboarding on ``platform``, lesson time ``at`` in Brussels."""
+    with store.transaction() as tx:
+        learner = tx.learners.add(platform=platform, platform_user_id=name, chat_id=name, display_name=name,
+                                  locale="en", now=datetime(2026, 3, 1, tzinfo=UTC))  # fmt: skip
+        tx.learners.update(learner.id, stage=Stage.READY, delivery_time=at, timezone="Europe/Brussels")
+
+
+def test_the_command_says_how_long_sending_takes_and_warns_when_some_would_be_dropped(
+    store, capsys, monkeypatch
+):
+    for name in ("ann", "bob", "cas"):
+        _ready(store, "telegram", name, time(9, 0))
+    _ready(store, "matrix", "dirk", time(9, 0))
+    _ready(store, "telegram", "els", time(12, 30))
+    monkeypatch.setenv("DIGICOACH_DATABASE_URL", store.url)
+    monkeypatch.setenv("DIGICOACH_LESSONS", str(FIXTURES / "library"))
+    monkeypatch.setenv("DIGICOACH_SPREAD_MINUTES", "0")
+    monkeypatch.setenv("DIGICOACH_CATCH_UP_HOURS", "0.05")  # 3 minutes
+    monkeypatch.setenv("TELEGRAM_MAX_PER_SECOND", "0.01")  # one every 100 s
+    assert main(["schedule", "preview", "--date", "2099-03-02", "--summary"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "Monday 02 March 2099: 5 of 5 learner(s) get an invitation"
+    assert "ann" not in out  # no line per learner
+    # Telegram's third learner of 09:00 goes out 200 s after it; Matrix's does not wait for Telegram.
+    assert "  09:00  matrix    1 invitation(s)  last out 09:00:00\n" in out
+    assert "  09:00  telegram  3 invitation(s)  last out 09:03:20\n" in out
+    assert "  12:30  telegram  1 invitation(s)  last out 12:30:00\n" in out
+    assert "telegram 0.01 a second (TELEGRAM_MAX_PER_SECOND)" in out
+    assert (
+        "warning: 09:00 telegram: 1 of 3 invitations would go out more than 3 min after their time "
+        "(DIGICOACH_CATCH_UP_HOURS): the coach drops those, and their learners get no lesson that day"
+    ) in out
+    assert "To send them sooner: spread the lesson times" in out
+    monkeypatch.setenv("DIGICOACH_CATCH_UP_HOURS", "3")
+    monkeypatch.setenv("TELEGRAM_MAX_PER_SECOND", "0.001")  # the third goes out 2,000 s after 09:00
+    assert main(["schedule", "preview", "--date", "2099-03-02"]) == 0
+    out = capsys.readouterr().out
+    assert "  ann   telegram  09:00 Europe/Brussels" in out  # the list per learner is still there
+    assert "warning" not in out
+    assert (
+        "note: 09:00 telegram: the last invitations go out 33 min after the lesson time; learners expect "
+        "the lesson at their time"
+    ) in out
+    monkeypatch.setenv("TELEGRAM_MAX_PER_SECOND", "fast")
+    assert main(["schedule", "preview", "--date", "2099-03-02", "--summary"]) == 2
+    assert "digicoach: bad setting TELEGRAM_MAX_PER_SECOND: " in capsys.readouterr().err
 
 
 def _learners_in_every_stage(chat, coach, store, clock):

@@ -12,6 +12,7 @@ from tests.conftest import FIXTURES
 OPENING_THE_DATABASE = [
     ["chat"],
     ["schedule", "preview", "--date", "2026-04-06"],
+    ["schedule", "preview", "--summary"],
     ["org", "show"],
     ["org", "apply", str(FIXTURES / "org" / "westhoek.yaml")],
     ["invite", "create", "--team", "poperinge/ict"],

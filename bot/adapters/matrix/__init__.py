@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from pydantic import model_validator
@@ -15,6 +16,16 @@ from bot.adapters.matrix.convert import server_of
 from bot.adapters.matrix.state import AdapterState
 from bot.masking import keep_secret
 from bot.settings import Settings
+
+# Messages a second the homeserver takes from the bot, as `schedule preview` reckons:
+# no limit of its own. Synapse's default `rc_message` lets an account send 0.2 a second
+# after a burst of 10, which would make a morning's invitations take hours; so the set-up
+# (README, 'Matrix', step 2) lifts it for the bot with Synapse's admin API
+# `override_ratelimit`, where 0 means "not limited". The adapter then sends as fast as
+# the homeserver answers and waits when told `M_LIMIT_EXCEEDED`; what paces Matrix
+# invitations is the tick's own pace (`Rhythm.sends_per_second`). A homeserver that kept
+# the default would send far slower than the preview says, and the preview says so.
+MAX_PER_SECOND = math.inf
 
 
 class MatrixSettings(BaseSettings):
