@@ -16,7 +16,7 @@ import zlib
 
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, ProgrammingError
 from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,7 @@ class Lease:
         try:
             if self._connection is None:
                 self._connection = self._engine.connect()
-                # The server ends this session (and frees the lock) when the holder falls silent.
-                self._connection.execute(text(f"SET idle_session_timeout = {self._silent_ms}"))
+                self._end_when_silent(self._connection)
             taken = self._connection.execute(
                 text("SELECT pg_try_advisory_lock(:namespace, :key)"),
                 {"namespace": NAMESPACE, "key": self._key},
@@ -69,6 +68,15 @@ class Lease:
             log.warning("cannot ask the database for the job %s: %s", self.job, error.orig or error)
             self._drop()
             return False
+
+    def _end_when_silent(self, connection: Connection) -> None:
+        """Have the server end this session (and free the lock) when the holder falls silent."""
+        try:
+            connection.execute(text(f"SET idle_session_timeout = {self._silent_ms}"))
+        except ProgrammingError:
+            # Before PostgreSQL 14: a holder cut off without its connection closing keeps the
+            # job until the server's TCP keepalive notices (tcp_keepalives_idle, README).
+            log.warning("this PostgreSQL has no idle_session_timeout (version 14 and later have it)")
 
     def still_held(self) -> bool:
         """Whether the lock's session is still alive (one round trip); False once it is not."""
