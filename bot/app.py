@@ -187,10 +187,17 @@ class App:
         except Exception as error:  # any failure to answer is what this check reports
             checks["database"] = f"unreachable ({type(error).__name__})"
             database = False
-        connected = self._connected()
-        for platform, up in connected.items():
-            checks[platform] = "connected" if up else "not connected (retrying)"
-        return Health(live=live, ready=database and all(connected.values()), checks=checks)
+        ready = database
+        for platform, adapter in self.adapters.items():
+            if not adapter.sending:
+                # Another process serves this platform: this one is ready for the rest of its work.
+                checks[platform] = "standing by (another coach process serves it)"
+            elif adapter.connected:
+                checks[platform] = "connected"
+            else:
+                checks[platform] = "not connected (retrying)"
+                ready = False
+        return Health(live=live, ready=ready, checks=checks)
 
     def _connected(self) -> dict[str, bool]:
         return {platform: adapter.connected for platform, adapter in self.adapters.items()}

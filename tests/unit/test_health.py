@@ -67,6 +67,9 @@ def test_healthz_is_ready_only_with_the_database_and_every_platform(tmp_path):
             await ask("connecting")
             platform.connected = True
             await ask("connected")
+            platform.sending, platform.connected = False, False  # another process holds its role
+            await ask("standing by")
+            platform.sending, platform.connected = True, True
             database = tmp_path / "c.sqlite3"
             app.store.engine.dispose()
             database.rename(tmp_path / "away")
@@ -90,6 +93,8 @@ def test_healthz_is_ready_only_with_the_database_and_every_platform(tmp_path):
         {"live": True, "ready": True, "checks": by_moment["connected"][1]["checks"]},
     )
     assert by_moment["connected"][1]["checks"]["database"] == "ok"
+    assert by_moment["standing by"][0] == 200
+    assert by_moment["standing by"][1]["checks"]["memory"].startswith("standing by")
     assert by_moment["database gone"][0] == 503
     assert by_moment["database gone"][1]["checks"]["database"].startswith("unreachable")
     assert by_moment["no ticks"][0] == 503 and not by_moment["no ticks"][1]["live"]
