@@ -144,7 +144,7 @@ class LeasedRole:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
-        self._let_go("this process stops")
+        self._let_go("this process stops", logging.INFO)
         await asyncio.to_thread(self._lease.close)
 
     async def _keep(self) -> None:
@@ -193,9 +193,9 @@ class LeasedRole:
             self._valid_until = sent + STOP_AFTER
         return answered
 
-    def _let_go(self, why: str) -> None:
+    def _let_go(self, why: str, level: int = logging.WARNING) -> None:
         if self._taken.is_set():
-            log.warning("role %s: given up (%s)", self.job, why)
+            log.log(level, "role %s: given up (%s)", self.job, why)
             metrics.ROLES.labels(self.job).set(0)
         self._taken.clear()
         self._lost.set()

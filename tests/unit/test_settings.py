@@ -60,3 +60,16 @@ def test_the_readme_names_every_setting_with_its_default():
     assert sorted(written) == sorted(f"DIGICOACH_{name.upper()}" for name in Settings.model_fields)
     for name, field in Settings.model_fields.items():
         assert written[f"DIGICOACH_{name.upper()}"] == _as_written(field.default), name
+
+
+def test_every_process_of_one_bot_derives_the_same_webhook_secret_unless_one_is_set(monkeypatch):
+    """Several coach processes behind one webhook URL: a random secret per start would make each
+    process refuse the calls Telegram makes with the secret another process set last."""
+    from bot.adapters.telegram.config import TelegramSettings
+
+    monkeypatch.delenv("TELEGRAM_WEBHOOK_SECRET", raising=False)
+    one, two = TelegramSettings(bot_token="1:abc"), TelegramSettings(bot_token="1:abc")
+    assert one.webhook_secret_or_derived == two.webhook_secret_or_derived
+    assert one.webhook_secret_or_derived != TelegramSettings(bot_token="2:xyz").webhook_secret_or_derived
+    assert "abc" not in one.webhook_secret_or_derived
+    assert TelegramSettings(bot_token="1:abc", webhook_secret="mine").webhook_secret_or_derived == "mine"

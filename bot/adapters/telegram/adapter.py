@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import secrets
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Sequence
@@ -253,7 +252,7 @@ class TelegramAdapter:
         await self.handle(event)
 
     async def _serve_webhook(self) -> None:
-        secret = self.config.webhook_secret or secrets.token_urlsafe(32)
+        secret = self.config.webhook_secret_or_derived
         server = WebhookServer(self.config.webhook_listen, self.config.webhook_port, secret, self._on_webhook)
         await server.start()
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -22,7 +24,7 @@ class TelegramSettings(BaseSettings):
     # Set to receive updates by webhook (a public https URL) instead of long polling.
     webhook_url: str = ""
     # Checked on every webhook call (header X-Telegram-Bot-Api-Secret-Token);
-    # a random one is made at each start when unset.
+    # derived from the bot token when unset (``webhook_secret_or_derived``).
     webhook_secret: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
     # Where the coach listens for webhook calls (behind your HTTPS reverse proxy).
     webhook_listen: str = "127.0.0.1"
@@ -38,6 +40,19 @@ class TelegramSettings(BaseSettings):
         keep_secret(self.bot_token)
         keep_secret(self.webhook_secret)
         return self
+
+    @property
+    def webhook_secret_or_derived(self) -> str:
+        """The secret Telegram must send: the set one, else one derived from the token.
+
+        Derived, not random per start: every coach process of one bot tells
+        Telegram the same secret, so none of them refuses the others' calls.
+        """
+        if self.webhook_secret:
+            return self.webhook_secret
+        derived = hashlib.sha256(f"digicoach-webhook-secret:{self.bot_token}".encode()).hexdigest()
+        keep_secret(derived)
+        return derived
 
     @property
     def base_url(self) -> str:
