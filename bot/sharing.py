@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -46,6 +47,9 @@ TRY_EVERY = 1.0
 BUDGET_MARGIN = 0.9
 # Seconds between sends while the database cannot say what the other processes sent.
 UNKNOWN_BUDGET_WAIT = 1.0
+# A process reserves this many seconds' worth of send slots at a time, and at most MOST_SLOTS.
+BLOCK_SECONDS = 0.2
+MOST_SLOTS = 50
 
 # Waits for the bot's next free send slot, shared with the other processes.
 Budget = Callable[[], Awaitable[None]]
@@ -201,6 +205,42 @@ class LeasedRole:
         self._lost.set()
 
 
+class SharedBudget:
+    """A bot's send slots, reserved from the database a few at a time and used in order.
+
+    A few at a time (``BLOCK_SECONDS`` worth): one round trip per send cost
+    more than the send's own work when the limit is high. A process that dies
+    or falls idle wastes at most that many slots of the budget.
+    """
+
+    def __init__(self, engine: Engine, name: str, per_second: float) -> None:
+        self._engine = engine
+        self._name = name
+        self._gap = 1.0 / per_second
+        self._block = max(1, min(MOST_SLOTS, int(per_second * BLOCK_SECONDS)))
+        self._slots: deque[float] = deque()  # reserved, on time.monotonic()
+
+    async def turn(self) -> None:
+        now = time.monotonic()
+        while self._slots and self._slots[0] < now - self._gap:
+            self._slots.popleft()  # passed unused while nothing was to be sent
+        if not self._slots:
+            try:
+                wait = await asyncio.to_thread(
+                    send_budget.reserve, self._engine, self._name, 1 / self._gap, self._block
+                )
+            except DBAPIError as error:
+                # The other processes' sends are unknown: one a second is safe whatever they do.
+                log.warning("cannot reserve sends in %s (%s); sending one a second", self._name, error.orig)
+                await asyncio.sleep(UNKNOWN_BUDGET_WAIT)
+                return
+            first = time.monotonic() + wait
+            self._slots.extend(first + n * self._gap for n in range(self._block))
+        slot = self._slots.popleft()
+        if slot > time.monotonic():
+            await asyncio.sleep(slot - time.monotonic())
+
+
 class Together:
     """Several coach processes on one PostgreSQL database."""
 
@@ -220,19 +260,7 @@ class Together:
         return sum(role.locked for other, role in self._roles.items() if other != job)
 
     def budget(self, name: str, per_second: float) -> Budget:
-        rate = per_second * BUDGET_MARGIN
-
-        async def turn() -> None:
-            try:
-                wait = await asyncio.to_thread(send_budget.reserve, self._engine, name, rate)
-            except DBAPIError as error:
-                # The other processes' sends are unknown: one a second is safe whatever they do.
-                log.warning("cannot reserve a send in %s (%s); sending one a second", name, error.orig)
-                wait = UNKNOWN_BUDGET_WAIT
-            if wait > 0:
-                await asyncio.sleep(wait)
-
-        return turn
+        return SharedBudget(self._engine, name, per_second * BUDGET_MARGIN).turn
 
     async def close(self) -> None:
         await asyncio.gather(*(role.close() for role in self._roles.values()))

@@ -15,17 +15,21 @@ from sqlalchemy import Engine, text
 _RESERVE = text(
     """
     INSERT INTO send_budgets (name, next_slot)
-    VALUES (:name, (clock_timestamp() AT TIME ZONE 'UTC') + make_interval(secs => :gap))
+    VALUES (:name, (clock_timestamp() AT TIME ZONE 'UTC') + make_interval(secs => :span))
     ON CONFLICT (name) DO UPDATE
     SET next_slot = greatest(send_budgets.next_slot, clock_timestamp() AT TIME ZONE 'UTC')
-        + make_interval(secs => :gap)
-    RETURNING extract(epoch FROM next_slot - (clock_timestamp() AT TIME ZONE 'UTC')) - :gap
+        + make_interval(secs => :span)
+    RETURNING extract(epoch FROM next_slot - (clock_timestamp() AT TIME ZONE 'UTC')) - :span
     """
 )
 
 
-def reserve(engine: Engine, name: str, per_second: float) -> float:
-    """Reserve the next send slot of the bot's budget ``name``; the seconds to wait for it."""
+def reserve(engine: Engine, name: str, per_second: float, slots: int = 1) -> float:
+    """Reserve the next ``slots`` send slots of the bot's budget ``name``, ``1/per_second`` apart.
+
+    The seconds to wait for the first of them (0: now).
+    """
+    span = slots / per_second
     with engine.begin() as connection:
-        wait = connection.execute(_RESERVE, {"name": name, "gap": 1.0 / per_second}).scalar_one()
+        wait = connection.execute(_RESERVE, {"name": name, "span": span}).scalar_one()
     return max(0.0, float(wait))

@@ -119,8 +119,8 @@ class SendRate:
     _held_by_refusal: bool = field(default=False, init=False)
     _waiters: deque[asyncio.Future[None]] = field(default_factory=deque, init=False)
     # The bot's send budget shared with other coach processes (``bot.sharing``); None: alone.
-    # Asked by the one granting task, one slot at a time: a process killed with a hundred
-    # chats waiting wastes one slot of the budget, not a hundred.
+    # Asked by the one granting task, one turn at a time: a process killed with a hundred
+    # chats waiting wastes a few slots of the budget, not a hundred.
     budget: Budget | None = field(default=None, init=False)
     _granting: asyncio.Task[None] | None = field(default=None, init=False)
 
