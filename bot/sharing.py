@@ -117,11 +117,13 @@ class LeasedRole:
         self,
         lease: Lease,
         others_held: Callable[[], int] = lambda: 0,
+        trying: asyncio.Lock | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.job = lease.job
         self._lease = lease
         self._others_held = others_held
+        self._trying = trying or asyncio.Lock()
         self._clock = clock
         # The lock is this process's (taken, maybe still waiting out the last holder).
         self.locked = False
@@ -156,15 +158,17 @@ class LeasedRole:
         while True:
             # A process that holds other jobs tries later: the jobs spread over the processes, so one
             # death does not take them all at once (and a planner is not killed with every poller).
-            await asyncio.sleep(TRY_EVERY * self._others_held())
-            if not await asyncio.to_thread(self._lease.take):
+            # One job at a time, so the second one's try knows the first was just taken.
+            async with self._trying:
+                await asyncio.sleep(TRY_EVERY * self._others_held())
+                self.locked = await asyncio.to_thread(self._lease.take)
+            if not self.locked:
                 if not waiting_said:
                     log.info("role %s: another coach process holds it; standing by", self.job)
                     waiting_said = True
                 await asyncio.sleep(TRY_EVERY)
                 continue
             waiting_said = False
-            self.locked = True
             taken_at = self._clock()
             # The last holder stops at most STOP_AFTER after its last answered ping: wait that out.
             await asyncio.sleep(STOP_AFTER)
@@ -248,10 +252,11 @@ class Together:
         self._url = url
         self._engine = engine
         self._roles: dict[str, LeasedRole] = {}
+        self._trying = asyncio.Lock()
 
     def role(self, job: str) -> Role:
         if job not in self._roles:
-            role = LeasedRole(Lease(self._url, job, SILENT), lambda: self._held_besides(job))
+            role = LeasedRole(Lease(self._url, job, SILENT), lambda: self._held_besides(job), self._trying)
             role.start()
             self._roles[job] = role
         return self._roles[job]
