@@ -213,7 +213,8 @@ def run_fleet(
         for thread in threads:
             thread.join(PATIENCE + 10)
         for process in fleet:
-            process.coach.terminate()
+            # SIGTERM, as a supervisor stops it; SIGKILL if it has not stopped in time.
+            process.coach.stop()
     seconds = time.monotonic() - started
     other = [p for p in problems if not isinstance(p, StuckError)]
     if other:
