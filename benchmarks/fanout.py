@@ -5,7 +5,9 @@ organisations' worth of time zones and lesson times, then, in a fresh process
 so the peak memory is the planner's own:
 
 1. the worst tick: everybody's lesson time has come at once (all rows planned);
-2. a whole day of one-minute ticks (1,440), as `digicoach run` does it.
+2. a whole day of one-minute ticks (1,440), as `digicoach run` does it;
+3. the same day in a database that keeps two working weeks of invitations
+   sent before it, as one that has run a while does (pushes are kept).
 
 Then the SQL statements of one whole tick (planned and sent) with 10 and with
 100 invitations due, in one organisation (its holidays, its language), as
@@ -43,6 +45,7 @@ from storage.unit_of_work import Store  # noqa: E402
 TIMEZONES = ["Europe/Brussels", "Europe/Amsterdam", "Europe/Berlin", "Europe/Paris", "Europe/London",
              "Europe/Copenhagen", "Europe/Oslo", "Europe/Stockholm"]  # fmt: skip
 DAY = datetime(2026, 3, 3, tzinfo=UTC)  # a Tuesday, no public holiday in Belgium
+KEPT_DAYS = 10  # working days of invitations sent before DAY, in the third run
 
 
 def build(path: Path, learners: int) -> None:
@@ -68,6 +71,23 @@ def build(path: Path, learners: int) -> None:
     ]
     with store.engine.begin() as connection:
         connection.execute(insert(LearnerRow), rows)
+    store.close()
+
+
+def keep_sent_invitations(path: Path, days: int) -> None:
+    """Every learner's invitation on each of ``days`` working days before DAY, sent."""
+    store = Store(f"sqlite:///{path}")
+    with store.engine.begin() as connection:
+        learners = connection.execute(select(LearnerRow.id)).scalars().all()
+        day = DAY.date()
+        for _ in range(days):
+            day -= timedelta(days=3 if day.isoweekday() == 1 else 1)
+            at = datetime.combine(day, time(8, 0), tzinfo=UTC)
+            connection.execute(
+                insert(PushRow),
+                [{"learner_id": learner, "local_date": day, "kind": "lesson", "due_at": at, "status": "sent",
+                  "sent_at": at} for learner in learners],
+            )  # fmt: skip
     store.close()
 
 
@@ -98,7 +118,9 @@ def measure(path: Path, mode: str) -> None:
             coach.plan_due(DAY + timedelta(minutes=minute))
     seconds, cpu = clock.perf_counter() - started, clock.process_time() - cpu_started
     with store.engine.connect() as connection:
-        planned = connection.execute(select(func.count()).select_from(PushRow)).scalar_one()
+        planned = connection.execute(
+            select(func.count()).select_from(PushRow).where(PushRow.local_date >= DAY.date())
+        ).scalar_one()
     peak_mb = peak_rss_mb()
     print(
         f"{mode:>10}: {planned:>7,} invitations planned in {cpu:6.2f} s of CPU ({seconds:6.2f} s wall), "
@@ -149,11 +171,15 @@ def main() -> None:
         measure(args.db, args.measure)
         return
     with tempfile.TemporaryDirectory() as folder:
-        for mode in ("worst-tick", "whole-day"):
-            db = Path(folder) / f"{mode}.sqlite3"
+        for mode, kept_days in (("worst-tick", 0), ("whole-day", 0), ("whole-day", KEPT_DAYS)):
+            db = Path(folder) / f"{mode}-{kept_days}.sqlite3"
             started = clock.perf_counter()
             build(db, args.learners)
-            print(f"built {args.learners:,} learners in {clock.perf_counter() - started:.1f} s ({mode})")
+            keep_sent_invitations(db, kept_days)
+            kept = f", {kept_days} days of invitations kept" if kept_days else ""
+            print(
+                f"built {args.learners:,} learners in {clock.perf_counter() - started:.1f} s ({mode}{kept})"
+            )
             subprocess.run([sys.executable, __file__, "--measure", mode, "--db", str(db)], check=True)
         counted = {n: statements_per_tick(Path(folder), n) for n in (10, 100)}
         each = ", ".join(f"{n} invitations {s} ({s / n:.2f} each)" for n, s in counted.items())
