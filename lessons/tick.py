@@ -184,7 +184,7 @@ class Tick:
         """Decide once per unfinished day whether it gets the one reminder (or the question)."""
         rhythm = self.rhythm
         sent_until = now - rhythm.nudge_after
-        awaiting = tx.pushes.awaiting_reminder(sent_until - rhythm.catch_up, sent_until)
+        awaiting = tx.pushes.awaiting_reminder(sent_until - rhythm.catch_up, sent_until, rhythm.catch_up)
         if not awaiting:
             return
         ids = {push.learner_id for push in awaiting}

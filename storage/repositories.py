@@ -548,8 +548,16 @@ class Pushes:
             ]
             self._s.execute(statement, values)
 
-    def awaiting_reminder(self, sent_from: datetime, sent_until: datetime) -> list[Push]:
-        """Invitations sent in [sent_from, sent_until] whose day has no reminder decision yet."""
+    def awaiting_reminder(
+        self, sent_from: datetime, sent_until: datetime, sent_within: timedelta
+    ) -> list[Push]:
+        """Invitations sent in [sent_from, sent_until] whose day has no reminder decision yet.
+
+        An invitation goes out at most ``sent_within`` after it is due or never
+        (the catch-up), so only those due from ``sent_from - sent_within`` on
+        qualify. Saying so lets the query read the index on ``due_at`` instead
+        of every push ever planned, every minute: pushes are kept for good.
+        """
         decided = exists().where(
             and_(
                 PushRow.learner_id == PushAlias.learner_id,
@@ -562,6 +570,8 @@ class Pushes:
             .where(
                 PushAlias.kind == PushKind.LESSON,
                 PushAlias.status == PushStatus.SENT,  # not skipped, snoozed or expired
+                PushAlias.due_at >= sent_from - sent_within,
+                PushAlias.due_at <= sent_until,
                 PushAlias.sent_at >= sent_from,
                 PushAlias.sent_at <= sent_until,
                 ~decided,
