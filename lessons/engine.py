@@ -74,7 +74,7 @@ class Coach:
         self._library = library if callable(library) else (lambda: library)
         self._clock = clock
         self.rhythm = rhythm or Rhythm()
-        self._tick = Tick(store, self.rhythm, self._turn)
+        self._tick = Tick(store, self.rhythm, self._turn, self._library)
         # Every flow declares its commands and buttons when imported.
         flows.load_all()
 

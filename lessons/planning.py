@@ -21,7 +21,7 @@ from lessons.schedule import due_at
 from lessons.sending_forecast import Invitation
 from lessons.tick import invitations_due
 from lessons.turn import calendar_of
-from storage.records import Learner
+from storage.records import Learner, LessonWindow
 from storage.states import NotDue, PushKind
 from storage.unit_of_work import Store, Transaction
 
@@ -96,9 +96,8 @@ def preview(
     """Sends nothing and changes nothing; with ``now``, an invitation whose time passed says so."""
     plan: list[PlannedDay] = []
     with store.transaction() as tx:
-        due: dict[int, datetime] = {}
-        for timezone in tx.learners.timezones():
-            due.update(invitations_due(tx, rhythm, timezone, day, time.min, time.max))
+        windows = [LessonWindow(timezone, day, time.min, time.max) for timezone in tx.learners.timezones()]
+        due = {learner_id: at for learner_id, _day, at in invitations_due(tx, rhythm, windows)}
         reasons = tx.learners.why_not_due(day)
         for learner in tx.learners.everyone():
             name = learner.display_name or learner.platform_user_id

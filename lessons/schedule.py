@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from lessons.public_holidays import Calendar
-from storage.records import Pause
+from storage.records import LessonWindow, Pause
 
 LessonDay = Callable[[date], bool]
 
@@ -32,7 +32,7 @@ def due_at(local_date: date, at: time, timezone: str, offset: timedelta = timede
     return local.astimezone(UTC) + offset
 
 
-def lesson_time_window(since: datetime, until: datetime, timezone: str) -> tuple[time, time]:
+def lesson_time_window(since: datetime, until: datetime, timezone: str) -> LessonWindow:
     """The local lesson times, on ``until``'s local date, that fall between two instants.
 
     Bounded below by midnight: yesterday's part of the window was that day's business.
@@ -40,7 +40,7 @@ def lesson_time_window(since: datetime, until: datetime, timezone: str) -> tuple
     zone = ZoneInfo(timezone)
     local_since, local_until = since.astimezone(zone), until.astimezone(zone)
     not_before = local_since.time() if local_since.date() == local_until.date() else time(0, 0)
-    return not_before, local_until.time()
+    return LessonWindow(timezone, local_until.date(), not_before, local_until.time())
 
 
 def lesson_day_rule(weekdays: Iterable[int], pauses: Iterable[Pause], calendar: Calendar) -> LessonDay:

@@ -10,13 +10,19 @@ as long as the message is still worth sending (the catch-up window).
 Who is due for a lesson on a day is one rule (``Learners.due_for_lesson``,
 plus the organisation's public holidays), read by the tick and by the admin's
 ``schedule preview`` alike, through ``invitations_due``.
+
+A tick asks the database the same few questions however many learners are
+due: what it needs to know of them is read for all of them at once, and the
+outbox rows are written in bulk. Only each learner's replies are one
+statement per learner (``outbox.keep``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,11 +30,12 @@ from lessons import outbox
 from lessons.chat import Address, Outgoing
 from lessons.flows import digest, invitation
 from lessons.i18n import use_locale
+from lessons.lesson_library import Library
 from lessons.reminders import ReminderFacts, decide
 from lessons.rhythm import Rhythm
 from lessons.schedule import due_at, lesson_time_window, spread_offset
-from lessons.turn import Turn, finish_after_commit, organisation_calendar, spoken_language
-from storage.records import Learner, Push
+from lessons.turn import Turn, finish_after_commit, organisation_calendars, spoken_languages
+from storage.records import Learner, LessonWindow, Pause, Push
 from storage.states import CHAT_PUSHES, VIEWER_ROLES, PushKind, PushStatus
 from storage.unit_of_work import Store, Transaction
 
@@ -36,33 +43,47 @@ log = logging.getLogger(__name__)
 
 # A manager back after a long weekend still wants last week's figures.
 DIGEST_CATCH_UP = timedelta(days=3)
+# How far back reminders sent count when deciding the next one (ignored in a row, this week's).
+REMINDER_MEMORY = timedelta(days=60)
 
 MakeTurn = Callable[[Transaction, Learner, datetime, Address], Turn]
 
 
 def invitations_due(
-    tx: Transaction, rhythm: Rhythm, timezone: str, day: date, not_before: time, until: time
-) -> Iterator[tuple[int, datetime]]:
-    """(learner id, when) of the lesson invitations due in ``timezone`` on ``day`` between two local times.
+    tx: Transaction, rhythm: Rhythm, windows: Collection[LessonWindow]
+) -> Iterator[tuple[int, date, datetime]]:
+    """(learner id, local date, when) of the lesson invitations due in each time zone's window.
 
     The one rule of who gets a lesson invitation: the database's conditions
     (set up, active, a lesson day, not on a break, none planned yet) and the
     learner's organisation's public holidays.
     """
-    working_days: dict[int | None, bool] = {}
-    for learner_id, at, organisation in tx.learners.due_for_lesson(timezone, day, not_before, until):
-        # Looked up only for organisations that have someone due, once each.
-        if organisation not in working_days:
-            working_days[organisation] = organisation_calendar(tx, organisation, rhythm).holiday(day) is None
-        if working_days[organisation]:
-            yield learner_id, due_at(day, at, timezone, spread_offset(learner_id, rhythm.spread))
+    days = {window.timezone: window.local_date for window in windows}
+    due = tx.learners.due_for_lesson(windows)
+    # Only the organisations that have someone due, in one query.
+    calendars = organisation_calendars(tx, {organisation for *_, organisation in due}, rhythm)
+    working: dict[tuple[int | None, date], bool] = {}
+    lesson_times: dict[tuple[str, time], datetime] = {}
+    for learner_id, timezone, at, organisation in due:
+        day = days[timezone]
+        if (organisation, day) not in working:
+            working[organisation, day] = calendars[organisation].holiday(day) is None
+        if not working[organisation, day]:
+            continue
+        # Many learners share a lesson time: its instant is worked out once.
+        if (timezone, at) not in lesson_times:
+            lesson_times[timezone, at] = due_at(day, at, timezone)
+        yield learner_id, day, lesson_times[timezone, at] + spread_offset(learner_id, rhythm.spread)
 
 
 class Tick:
-    def __init__(self, store: Store, rhythm: Rhythm, make_turn: MakeTurn) -> None:
+    def __init__(
+        self, store: Store, rhythm: Rhythm, make_turn: MakeTurn, library: Callable[[], Library]
+    ) -> None:
         self._store = store
         self.rhythm = rhythm
         self._make_turn = make_turn
+        self._library = library
         # Up to when lesson times have been planned. The first tick looks back
         # the whole catch-up window; later ones only since the previous tick,
         # so a tick costs what one minute of learners costs, not three hours'.
@@ -76,19 +97,24 @@ class Tick:
             planned_through = self._plan(tx, now)
             pushes = tx.pushes.due(now, self.rhythm.sends_per_tick, kinds=CHAT_PUSHES)
             pushes += tx.pushes.due(now, self.rhythm.digests_per_tick, kinds=(PushKind.DIGEST,))
-            for push in pushes:
-                learner = tx.learners.get(push.learner_id)
-                if not self._still_wanted(push, learner, now):
-                    tx.pushes.update(push.id, status=PushStatus.EXPIRED)
-                    continue
-                with use_locale(spoken_language(tx, learner)):
+            learners = tx.learners.get_many({push.learner_id for push in pushes})
+            wanted = [push for push in pushes if self._still_wanted(push, learners[push.learner_id], now)]
+            tx.pushes.update_all({p.id for p in pushes} - {p.id for p in wanted}, status=PushStatus.EXPIRED)
+            languages = spoken_languages(tx, [learners[push.learner_id] for push in wanted])
+            facts = invitation.facts(tx, wanted, self._library(), now)
+            settled: defaultdict[PushStatus, list[int]] = defaultdict(list)
+            for push in wanted:
+                learner = learners[push.learner_id]
+                with use_locale(languages[learner.id]):
                     turn = self._make_turn(tx, learner, now, Address(learner.platform, learner.chat_id))
-                    status = self._digest(turn) if push.kind is PushKind.DIGEST else self._message(turn, push)
-                tx.pushes.update(push.id, status=status, sent_at=now if status is PushStatus.SENT else None)
+                    status = self._send(turn, push, facts)
+                settled[status].append(push.id)
                 # Nobody asked for these just now: they ring the learner's phone.
                 ringing = [dataclasses.replace(reply, notify=True) for reply in turn.replies]
                 kept += outbox.keep(tx, learner.id, ringing, now, push.due_at + self._lifetime(push))
                 turns.append(turn)
+            for status, ids in settled.items():
+                tx.pushes.update_all(ids, status=status, sent_at=now if status is PushStatus.SENT else None)
         finish_after_commit(turns)
         self._planned_through = planned_through
         return kept
@@ -99,10 +125,11 @@ class Tick:
             planned_through = self._plan(tx, now)
         self._planned_through = planned_through
 
-    @staticmethod
-    def _message(turn: Turn, push: Push) -> PushStatus:
+    def _send(self, turn: Turn, push: Push, facts: invitation.Facts) -> PushStatus:
         """The push's message; CANCELLED when there is nothing to say (every lesson done, nothing due)."""
-        return PushStatus.SENT if invitation.message(turn, push) else PushStatus.CANCELLED
+        if push.kind is PushKind.DIGEST:
+            return self._digest(turn)
+        return PushStatus.SENT if invitation.message(turn, push, facts) else PushStatus.CANCELLED
 
     @staticmethod
     def _digest(turn: Turn) -> PushStatus:
@@ -133,22 +160,20 @@ class Tick:
         since = now - rhythm.catch_up
         if self._planned_through is not None:
             since = max(since, self._planned_through)
-        for timezone in tx.learners.timezones():
-            today = now.astimezone(ZoneInfo(timezone)).date()
-            not_before, until = lesson_time_window(since, now, timezone)
-            tx.pushes.add_once(
-                (learner_id, today, PushKind.LESSON, at)
-                for learner_id, at in invitations_due(tx, rhythm, timezone, today, not_before, until)
-            )
-            self._plan_digests(tx, timezone, today, not_before, until)
+        windows = [lesson_time_window(since, now, timezone) for timezone in tx.learners.timezones()]
+        tx.pushes.add_once(
+            (learner_id, day, PushKind.LESSON, at)
+            for learner_id, day, at in invitations_due(tx, rhythm, windows)
+        )
+        for window in windows:
+            self._plan_digests(tx, window)
         self._plan_reminders(tx, now)
         return now
 
-    def _plan_digests(
-        self, tx: Transaction, timezone: str, today: date, not_before: time, until: time
-    ) -> None:
+    def _plan_digests(self, tx: Transaction, window: LessonWindow) -> None:
         """On the digest day, when its time passes in this time zone: one digest push per reader."""
         rhythm = self.rhythm
+        timezone, today, not_before, until = window
         if today.isoweekday() != rhythm.digest_weekday or not not_before <= rhythm.digest_time <= until:
             return
         readers = tx.roles.viewers_in(timezone, VIEWER_ROLES)
@@ -159,21 +184,47 @@ class Tick:
         """Decide once per unfinished day whether it gets the one reminder (or the question)."""
         rhythm = self.rhythm
         sent_until = now - rhythm.nudge_after
-        for push in tx.pushes.awaiting_reminder(sent_until - rhythm.catch_up, sent_until):
-            learner = tx.learners.get(push.learner_id)
-            choice = decide(self._reminder_facts(tx, learner, push.local_date, now))
+        awaiting = tx.pushes.awaiting_reminder(sent_until - rhythm.catch_up, sent_until, rhythm.catch_up)
+        if not awaiting:
+            return
+        ids = {push.learner_id for push in awaiting}
+        learners = tx.learners.get_many(ids)
+        finished = tx.deliveries.finished_dates_of(ids)
+        sent = tx.pushes.reminders_since_of(ids, min(push.local_date for push in awaiting) - REMINDER_MEMORY)
+        pauses = tx.pauses.all_of(ids)
+        asked: set[int] = set()
+        decided: defaultdict[PushStatus, list[tuple[int, date, PushKind, datetime]]] = defaultdict(list)
+        for push in awaiting:
+            learner = learners[push.learner_id]
+            facts = self._reminder_facts(
+                learner, push.local_date, now, finished[learner.id], sent[learner.id], pauses[learner.id]
+            )
+            choice = decide(facts)
             if choice is PushKind.ASK:
-                # Asked once, then left alone until the learner answers.
-                tx.learners.update(learner.id, reminders=False)
+                # Asked once, then left alone until the learner answers (another of their days here too).
+                learners[learner.id] = dataclasses.replace(learner, reminders=False)
+                asked.add(learner.id)
             # A day decided against a reminder keeps a cancelled one, so it is decided once.
             status = PushStatus.CANCELLED if choice is None else PushStatus.PENDING
-            tx.pushes.add_once([(learner.id, push.local_date, choice or PushKind.NUDGE, now)], status=status)
+            decided[status].append((learner.id, push.local_date, choice or PushKind.NUDGE, now))
+        tx.learners.update_all(asked, reminders=False)
+        for status, rows in decided.items():
+            tx.pushes.add_once(rows, status=status)
 
-    def _reminder_facts(self, tx: Transaction, learner: Learner, day: date, now: datetime) -> ReminderFacts:
+    def _reminder_facts(
+        self,
+        learner: Learner,
+        day: date,
+        now: datetime,
+        finished: set[date],
+        sent: list[Push],
+        pauses: list[Pause],
+    ) -> ReminderFacts:
+        """What decides the day's reminder, from the learner's finished days, reminders sent and pauses."""
         rhythm = self.rhythm
-        finished = tx.deliveries.finished_dates(learner.id)
         since = day - timedelta(days=6)
-        sent = tx.pushes.reminders_since(learner.id, day - timedelta(days=60))
+        # Read from the tick's earliest day on: this day remembers less far back.
+        sent = [reminder for reminder in sent if reminder.local_date >= day - REMINDER_MEMORY]
         ignored = 0
         for reminder in sent:  # newest first
             if reminder.local_date in finished:
@@ -181,7 +232,7 @@ class Tick:
             ignored += 1
         return ReminderFacts(
             reminders_on=learner.reminders and learner.active,
-            on_leave=any(p.covers(day) for p in tx.pauses.all_for(learner.id)),
+            on_leave=any(p.covers(day) for p in pauses),
             finished_that_day=day in finished,
             local_time=now.astimezone(ZoneInfo(learner.timezone)).time(),
             working_hours=rhythm.working_hours,

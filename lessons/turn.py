@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -30,10 +30,18 @@ DEFAULT_CHARTS = Path(tempfile.gettempdir()) / "digicoach-charts"
 
 def organisation_calendar(tx: Transaction, organisation_id: int | None, rhythm: Rhythm) -> Calendar:
     """An organisation's public holidays; the deployment's for learners in none."""
-    if organisation_id is None:
-        return rhythm.calendar
-    organisation = tx.organisations.get(organisation_id)
-    return Calendar(organisation.country, organisation.subdivision)
+    return organisation_calendars(tx, {organisation_id}, rhythm)[organisation_id]
+
+
+def organisation_calendars(
+    tx: Transaction, organisation_ids: Collection[int | None], rhythm: Rhythm
+) -> dict[int | None, Calendar]:
+    """``organisation_calendar`` of each of these organisations, read in one query."""
+    found = tx.organisations.get_many({i for i in organisation_ids if i is not None})
+    return {
+        i: Calendar(found[i].country, found[i].subdivision) if i is not None else rhythm.calendar
+        for i in organisation_ids
+    }
 
 
 def calendar_of(tx: Transaction, learner: Learner, rhythm: Rhythm) -> Calendar:
@@ -42,20 +50,42 @@ def calendar_of(tx: Transaction, learner: Learner, rhythm: Rhythm) -> Calendar:
 
 def spoken_language(tx: Transaction, learner: Learner, hint: str | None = None) -> str:
     """The learner's language: their choice, else their app's (``hint``), else their organisation's."""
-    if learner.locale:
-        return learner.locale
-    if hint:
-        return hint
-    if learner.organisation_id is None:
-        return DEFAULT_LANGUAGE
-    return tx.organisations.get(learner.organisation_id).language
+    return spoken_languages(tx, [learner], hint)[learner.id]
+
+
+def spoken_languages(tx: Transaction, learners: Iterable[Learner], hint: str | None = None) -> dict[int, str]:
+    """``spoken_language`` of each of these learners; the organisations asked are read in one query."""
+    learners = list(learners)
+    # Only for learners who chose no language and whose app named none.
+    needed = {
+        learner.organisation_id
+        for learner in learners
+        if not learner.locale and not hint and learner.organisation_id is not None
+    }
+    organisations = tx.organisations.get_many(needed)
+
+    def language(learner: Learner) -> str:
+        if learner.locale:
+            return learner.locale
+        if hint:
+            return hint
+        if learner.organisation_id is None:
+            return DEFAULT_LANGUAGE
+        return organisations[learner.organisation_id].language
+
+    return {learner.id: language(learner) for learner in learners}
 
 
 def next_lesson(tx: Transaction, library: Library, learner_id: int) -> Lesson | None:
     """The next lesson on this learner's personal path (placement check included)."""
-    return library.next_lesson(
-        tx.deliveries.finished_lessons(learner_id), starts=tx.placements.starts(learner_id)
-    )
+    return next_lessons(tx, library, [learner_id])[learner_id]
+
+
+def next_lessons(tx: Transaction, library: Library, learner_ids: Collection[int]) -> dict[int, Lesson | None]:
+    """``next_lesson`` of each of these learners, their progress read in two queries for all."""
+    finished = tx.deliveries.finished_lessons_of(learner_ids)
+    starts = tx.placements.starts_of(learner_ids)
+    return {i: library.next_lesson(finished[i], starts=starts[i]) for i in learner_ids}
 
 
 def finish_after_commit(turns: Iterable[Turn]) -> None:

@@ -67,6 +67,9 @@ class StateColumn(TypeDecorator[S]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         if value is None:
             return None
+        if isinstance(value, self.states):
+            # Already a state: no lookup by value (the tick writes 100,000 rows at once).
+            return value.value
         return self.states(value).value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> S | None:

@@ -56,6 +56,13 @@ class Organisations:
     def get(self, organisation_id: int) -> Organisation:
         return to_record(Organisation, self._s.get_one(OrganisationRow, organisation_id))
 
+    def get_many(self, organisation_ids: Collection[int]) -> dict[int, Organisation]:
+        """The organisations with these ids, in one query (none when there are no ids)."""
+        if not organisation_ids:
+            return {}
+        rows = self._s.scalars(select(OrganisationRow).where(OrganisationRow.id.in_(organisation_ids)))
+        return {row.id: to_record(Organisation, row) for row in rows}
+
     def by_slug(self, slug: str) -> Organisation | None:
         row = self._s.scalar(select(OrganisationRow).where(OrganisationRow.slug == slug))
         return to_record(Organisation, row) if row else None

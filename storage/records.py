@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import TypedDict
+from typing import NamedTuple, TypedDict
 
 from storage.states import (
     InviteKind,
@@ -98,6 +98,15 @@ class TopicScore:
     topic: str
     right: int
     total: int
+
+
+class LessonWindow(NamedTuple):
+    """The lesson times from ``not_before`` to ``until`` on ``local_date`` in one time zone."""
+
+    timezone: str
+    local_date: date
+    not_before: time
+    until: time
 
 
 @dataclass(frozen=True)

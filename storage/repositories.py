@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import fields
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -22,6 +22,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -45,6 +46,7 @@ from storage.records import (
     DeliveryChanges,
     Learner,
     LearnerChanges,
+    LessonWindow,
     Pause,
     PlacementResult,
     Push,
@@ -70,6 +72,11 @@ PushAlias = aliased(PushRow)
 R = TypeVar("R")
 B = TypeVar("B", bound=Base)
 T = TypeVar("T")
+
+
+# Ids in one IN (...) list: far below the parameters a statement may have (SQLite
+# 32,766, PostgreSQL 65,535), and few statements even for a tick's 100,000 learners.
+IDS_PER_QUERY = 5000
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -115,9 +122,7 @@ def change(
     ``allowed`` are the keys of the row's typed changes (``LearnerChanges``...):
     a name outside them raises instead of setting an attribute nothing reads.
     """
-    unknown = sorted(set(changes) - allowed)
-    if unknown:
-        raise TypeError(f"{kind.__tablename__} has no field {', '.join(map(repr, unknown))} to change")
+    _refuse_unknown(kind, changes, allowed)
     # One UPDATE ... RETURNING on the table itself: reading the row first would cost a SELECT
     # (the identity map keeps rows only while something holds them, and records do not), and
     # a plain row is cheaper to make than an ORM object.
@@ -125,6 +130,27 @@ def change(
     [key] = table.primary_key.columns
     statement = update(table).where(key == row_id).values(**changes).returning(*table.columns)
     return session.execute(statement).one()
+
+
+def change_all(
+    session: Session,
+    kind: type[Base],
+    row_ids: Collection[int],
+    changes: Mapping[str, object],
+    allowed: frozenset[str],
+) -> None:
+    """Set the same columns of many rows: one UPDATE for up to ``IDS_PER_QUERY`` of them."""
+    _refuse_unknown(kind, changes, allowed)
+    table = cast(Table, kind.__table__)
+    [key] = table.primary_key.columns
+    for chunk in _chunks(sorted(row_ids), IDS_PER_QUERY):
+        session.execute(update(table).where(key.in_(chunk)).values(**changes))
+
+
+def _refuse_unknown(kind: type[Base], changes: Mapping[str, object], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise TypeError(f"{kind.__tablename__} has no field {', '.join(map(repr, unknown))} to change")
 
 
 class Learners:
@@ -140,6 +166,15 @@ class Learners:
 
     def get(self, learner_id: int) -> Learner:
         return to_record(Learner, self._s.get_one(LearnerRow, learner_id))
+
+    def get_many(self, learner_ids: Collection[int]) -> dict[int, Learner]:
+        """The learners with these ids (those that still exist), one query per ``IDS_PER_QUERY``."""
+        table = LearnerRow.__table__
+        found: dict[int, Learner] = {}
+        for chunk in _chunks(sorted(learner_ids), IDS_PER_QUERY):
+            for row in self._s.execute(select(table).where(table.c.id.in_(chunk))):
+                found[row.id] = to_record(Learner, row)
+        return found
 
     def add(
         self,
@@ -167,6 +202,9 @@ class Learners:
         return to_record(
             Learner, change(self._s, LearnerRow, learner_id, changes, LearnerChanges.__optional_keys__)
         )
+
+    def update_all(self, learner_ids: Collection[int], **changes: Unpack[LearnerChanges]) -> None:
+        change_all(self._s, LearnerRow, learner_ids, changes, LearnerChanges.__optional_keys__)
 
     def deactivate_chat(self, platform: str, chat_id: str) -> int:
         """Mark the learners of a chat the platform refuses as inactive; how many there were."""
@@ -237,18 +275,34 @@ class Learners:
             NotDue.ALREADY_PLANNED: ~planned,
         }
 
-    def due_for_lesson(
-        self, timezone: str, local_date: date, not_before: time, until: time
-    ) -> list[tuple[int, time, int | None]]:
-        """(id, lesson time, organisation) of learners in ``timezone`` whose lesson time on
-        ``local_date`` lies in [not_before, until] and who meet the rule (``_lesson_rule``)."""
-        query = select(LearnerRow.id, LearnerRow.delivery_time, LearnerRow.organisation_id).where(
-            LearnerRow.timezone == timezone,
-            LearnerRow.delivery_time >= not_before,
-            LearnerRow.delivery_time <= until,
-            *self._lesson_rule(local_date).values(),
-        )
-        return [(learner_id, at, organisation) for learner_id, at, organisation in self._s.execute(query)]
+    def due_for_lesson(self, windows: Collection[LessonWindow]) -> list[tuple[int, str, time, int | None]]:
+        """(id, time zone, lesson time, organisation) of the learners whose lesson time lies in
+        their time zone's window and who meet the rule (``_lesson_rule``) on that window's date.
+
+        One statement for every time zone: a UNION ALL of one part per window,
+        each a range of the index ``ix_learners_due``.
+        """
+        rules = {day: self._lesson_rule(day).values() for day in {w.local_date for w in windows}}
+        parts = [
+            select(
+                LearnerRow.id, LearnerRow.timezone, LearnerRow.delivery_time, LearnerRow.organisation_id
+            ).where(
+                LearnerRow.timezone == window.timezone,
+                LearnerRow.delivery_time >= window.not_before,
+                LearnerRow.delivery_time <= window.until,
+                *rules[window.local_date],
+            )
+            for window in windows
+        ]
+        found: list[tuple[int, str, time, int | None]] = []
+        # SQLite allows at most 500 parts in one compound SELECT.
+        for chunk in _chunks(parts, 100):
+            statement = chunk[0] if len(chunk) == 1 else union_all(*chunk)
+            found += [
+                (learner_id, zone, at, organisation)
+                for learner_id, zone, at, organisation in self._s.execute(statement)
+            ]
+        return found
 
     def why_not_due(self, local_date: date) -> dict[int, NotDue]:
         """For each learner the rule leaves out on ``local_date``, the first condition they fail."""
@@ -333,15 +387,22 @@ class Deliveries:
         return [to_record(Delivery, r) for r in rows]
 
     def finished_lessons(self, learner_id: int) -> set[str]:
-        return set(
-            self._s.scalars(
-                select(DeliveryRow.lesson_id).where(
-                    DeliveryRow.learner_id == learner_id,
+        return self.finished_lessons_of([learner_id])[learner_id]
+
+    def finished_lessons_of(self, learner_ids: Collection[int]) -> dict[int, set[str]]:
+        """The lessons each of these learners finished, in one query per ``IDS_PER_QUERY`` learners."""
+        found: dict[int, set[str]] = {learner_id: set() for learner_id in learner_ids}
+        for chunk in _chunks(sorted(learner_ids), IDS_PER_QUERY):
+            rows = self._s.execute(
+                select(DeliveryRow.learner_id, DeliveryRow.lesson_id).where(
+                    DeliveryRow.learner_id.in_(chunk),
                     DeliveryRow.step == Step.DONE,
                     DeliveryRow.kind == SessionKind.LESSON,
                 )
             )
-        )
+            for learner_id, lesson_id in rows:
+                found[learner_id].add(lesson_id)
+        return found
 
     def finished_topics(self, learner_id: int) -> dict[str, int]:
         """Lessons finished per topic (each lesson once, however often it was taken)."""
@@ -359,15 +420,22 @@ class Deliveries:
 
     def finished_dates(self, learner_id: int) -> set[date]:
         """Days with a finished lesson or review (the placement check is not a day's session)."""
-        return set(
-            self._s.scalars(
-                select(DeliveryRow.local_date).where(
-                    DeliveryRow.learner_id == learner_id,
+        return self.finished_dates_of([learner_id])[learner_id]
+
+    def finished_dates_of(self, learner_ids: Collection[int]) -> dict[int, set[date]]:
+        """``finished_dates`` of each of these learners, in one query per ``IDS_PER_QUERY`` learners."""
+        found: dict[int, set[date]] = {learner_id: set() for learner_id in learner_ids}
+        for chunk in _chunks(sorted(learner_ids), IDS_PER_QUERY):
+            rows = self._s.execute(
+                select(DeliveryRow.learner_id, DeliveryRow.local_date).where(
+                    DeliveryRow.learner_id.in_(chunk),
                     DeliveryRow.step == Step.DONE,
                     DeliveryRow.kind.in_(LEARNING_SESSIONS),
                 )
             )
-        )
+            for learner_id, day in rows:
+                found[learner_id].add(day)
+        return found
 
 
 class Answers:
@@ -480,8 +548,16 @@ class Pushes:
             ]
             self._s.execute(statement, values)
 
-    def awaiting_reminder(self, sent_from: datetime, sent_until: datetime) -> list[Push]:
-        """Invitations sent in [sent_from, sent_until] whose day has no reminder decision yet."""
+    def awaiting_reminder(
+        self, sent_from: datetime, sent_until: datetime, sent_within: timedelta
+    ) -> list[Push]:
+        """Invitations sent in [sent_from, sent_until] whose day has no reminder decision yet.
+
+        An invitation goes out at most ``sent_within`` after it is due or never
+        (the catch-up), so only those due from ``sent_from - sent_within`` on
+        qualify. Saying so lets the query read the index on ``due_at`` instead
+        of every push ever planned, every minute: pushes are kept for good.
+        """
         decided = exists().where(
             and_(
                 PushRow.learner_id == PushAlias.learner_id,
@@ -494,6 +570,8 @@ class Pushes:
             .where(
                 PushAlias.kind == PushKind.LESSON,
                 PushAlias.status == PushStatus.SENT,  # not skipped, snoozed or expired
+                PushAlias.due_at >= sent_from - sent_within,
+                PushAlias.due_at <= sent_until,
                 PushAlias.sent_at >= sent_from,
                 PushAlias.sent_at <= sent_until,
                 ~decided,
@@ -504,17 +582,26 @@ class Pushes:
 
     def reminders_since(self, learner_id: int, first: date) -> list[Push]:
         """Reminders actually sent from ``first`` on, newest first."""
-        rows = self._s.scalars(
-            select(PushRow)
-            .where(
-                PushRow.learner_id == learner_id,
-                PushRow.kind == PushKind.NUDGE,
-                PushRow.local_date >= first,
-                PushRow.sent_at.is_not(None),
+        return self.reminders_since_of([learner_id], first)[learner_id]
+
+    def reminders_since_of(self, learner_ids: Collection[int], first: date) -> dict[int, list[Push]]:
+        """``reminders_since`` of each of these learners, in one query per ``IDS_PER_QUERY`` learners."""
+        table = PushRow.__table__
+        found: dict[int, list[Push]] = {learner_id: [] for learner_id in learner_ids}
+        for chunk in _chunks(sorted(learner_ids), IDS_PER_QUERY):
+            rows = self._s.execute(
+                select(table)
+                .where(
+                    table.c.learner_id.in_(chunk),
+                    table.c.kind == PushKind.NUDGE,
+                    table.c.local_date >= first,
+                    table.c.sent_at.is_not(None),
+                )
+                .order_by(table.c.local_date.desc())
             )
-            .order_by(PushRow.local_date.desc())
-        )
-        return [to_record(Push, r) for r in rows]
+            for row in rows:
+                found[row.learner_id].append(to_record(Push, row))
+        return found
 
     def due(self, now: datetime, limit: int, kinds: tuple[PushKind, ...]) -> list[Push]:
         """Pushes to send now, oldest first, each claimed by this transaction alone.
@@ -540,6 +627,9 @@ class Pushes:
     def update(self, push_id: int, **changes: Unpack[PushChanges]) -> Push:
         return to_record(Push, change(self._s, PushRow, push_id, changes, PushChanges.__optional_keys__))
 
+    def update_all(self, push_ids: Collection[int], **changes: Unpack[PushChanges]) -> None:
+        change_all(self._s, PushRow, push_ids, changes, PushChanges.__optional_keys__)
+
     def on_day(self, learner_id: int, local_date: date) -> list[Push]:
         rows = self._s.scalars(
             select(PushRow).where(PushRow.learner_id == learner_id, PushRow.local_date == local_date)
@@ -552,10 +642,19 @@ class Pauses:
         self._s = session
 
     def all_for(self, learner_id: int) -> list[Pause]:
-        rows = self._s.scalars(
-            select(PauseRow).where(PauseRow.learner_id == learner_id).order_by(PauseRow.start_date)
-        )
-        return [to_record(Pause, r) for r in rows]
+        return self.all_of([learner_id])[learner_id]
+
+    def all_of(self, learner_ids: Collection[int]) -> dict[int, list[Pause]]:
+        """Each of these learners' pauses, in one query per ``IDS_PER_QUERY`` learners."""
+        table = PauseRow.__table__
+        found: dict[int, list[Pause]] = {learner_id: [] for learner_id in learner_ids}
+        for chunk in _chunks(sorted(learner_ids), IDS_PER_QUERY):
+            rows = self._s.execute(
+                select(table).where(table.c.learner_id.in_(chunk)).order_by(table.c.start_date, table.c.id)
+            )
+            for row in rows:
+                found[row.learner_id].append(to_record(Pause, row))
+        return found
 
     def add(self, learner_id: int, start: date, end: date | None) -> Pause:
         row = PauseRow(learner_id=learner_id, start_date=start, end_date=end)
@@ -625,6 +724,19 @@ class ReviewCards:
         )
         return [to_record(ReviewCard, r) for r in rows]
 
+    def any_due(self, learner_ids: Collection[int], now: datetime) -> set[int]:
+        """Those of these learners with a question due for review at ``now``."""
+        found: set[int] = set()
+        for chunk in _chunks(sorted(learner_ids), IDS_PER_QUERY):
+            found.update(
+                self._s.scalars(
+                    select(ReviewCardRow.learner_id)
+                    .where(ReviewCardRow.learner_id.in_(chunk), ReviewCardRow.due <= now)
+                    .distinct()
+                )
+            )
+        return found
+
 
 class Placements:
     def __init__(self, session: Session) -> None:
@@ -650,4 +762,17 @@ class Placements:
 
     def starts(self, learner_id: int) -> dict[str, str]:
         """The level the latest take found per topic."""
-        return {r.topic: r.level for r in self.history(learner_id)}
+        return self.starts_of([learner_id])[learner_id]
+
+    def starts_of(self, learner_ids: Collection[int]) -> dict[int, dict[str, str]]:
+        """``starts`` of each of these learners, in one query per ``IDS_PER_QUERY`` learners."""
+        found: dict[int, dict[str, str]] = {learner_id: {} for learner_id in learner_ids}
+        for chunk in _chunks(sorted(learner_ids), IDS_PER_QUERY):
+            rows = self._s.execute(
+                select(PlacementResultRow.learner_id, PlacementResultRow.topic, PlacementResultRow.level)
+                .where(PlacementResultRow.learner_id.in_(chunk))
+                .order_by(PlacementResultRow.taken_at, PlacementResultRow.id)
+            )
+            for learner_id, topic, level in rows:
+                found[learner_id][topic] = level  # a later take overrides an earlier one
+        return found

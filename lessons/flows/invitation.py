@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from lessons.buttons import Button, RowId, on
@@ -12,7 +13,7 @@ from lessons.flows.navigation import GoTo
 from lessons.i18n import _
 from lessons.lesson_library import Library
 from lessons.model import Lesson
-from lessons.turn import Turn, next_lesson
+from lessons.turn import Turn, next_lessons
 from storage.records import Learner, Push
 from storage.states import PushKind, PushStatus
 from storage.unit_of_work import Transaction
@@ -44,24 +45,47 @@ class Invitation:
 
 def todays_invitation(tx: Transaction, learner: Learner, library: Library, at: datetime) -> Invitation | None:
     """What an invitation sent at ``at`` offers; None when there is nothing (every lesson done, none due)."""
-    lesson = next_lesson(tx, library, learner.id)
-    if lesson is not None:
-        return Invitation(lesson)
-    return Invitation(None) if tx.reviews.due(learner.id, at) else None
+    return todays_invitations(tx, [learner.id], library, at)[learner.id]
 
 
-def message(turn: Turn, push: Push) -> bool:
+def todays_invitations(
+    tx: Transaction, learner_ids: Collection[int], library: Library, at: datetime
+) -> dict[int, Invitation | None]:
+    """``todays_invitation`` of each of these learners, read in a few queries for all of them."""
+    lessons = next_lessons(tx, library, learner_ids)
+    reviewing = tx.reviews.any_due([i for i, lesson in lessons.items() if lesson is None], at)
+    return {
+        i: Invitation(lesson) if lesson is not None or i in reviewing else None
+        for i, lesson in lessons.items()
+    }
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the messages of a tick's pushes depend on, read at once for all of them."""
+
+    offers: Mapping[int, Invitation | None]  # per learner invited: what the invitation offers
+    finished: Mapping[int, set[date]]  # per learner reminded: the days with a finished lesson or review
+
+
+def facts(tx: Transaction, pushes: Collection[Push], library: Library, now: datetime) -> Facts:
+    """The ``Facts`` for sending ``pushes`` at ``now``: a few queries, however many pushes."""
+    invited = {p.learner_id for p in pushes if p.kind is PushKind.LESSON}
+    reminded = {p.learner_id for p in pushes if p.kind is PushKind.NUDGE}
+    return Facts(todays_invitations(tx, invited, library, now), tx.deliveries.finished_dates_of(reminded))
+
+
+def message(turn: Turn, push: Push, facts: Facts) -> bool:
     """One short message (at ~30 messages/s a push must never be more than one); False if none was due."""
     if push.kind is PushKind.NUDGE:
-        return _reminder(turn, push)
+        return _reminder(turn, push, facts.finished[push.learner_id])
     if push.kind is PushKind.ASK:
         _ask_pace(turn)
         return True
-    return _invitation(turn, push)
+    return _invitation(turn, push, facts.offers[push.learner_id])
 
 
-def _invitation(turn: Turn, push: Push) -> bool:
-    offer = todays_invitation(turn.tx, turn.learner, turn.library, turn.now)
+def _invitation(turn: Turn, push: Push, offer: Invitation | None) -> bool:
     if offer is None:
         return False
     if offer.lesson is not None:
@@ -108,8 +132,8 @@ def skip(turn: Turn, press: Skip) -> None:
     turn.say(_("No problem. See you on your next lesson day. Type /lesson if you change your mind."))
 
 
-def _reminder(turn: Turn, push: Push) -> bool:
-    if push.local_date in turn.tx.deliveries.finished_dates(turn.learner.id):
+def _reminder(turn: Turn, push: Push, finished: set[date]) -> bool:
+    if push.local_date in finished:
         return False  # finished between the decision and the send
     turn.say(
         _("A gentle reminder: today's lesson is still waiting for you. It takes only a few minutes."),

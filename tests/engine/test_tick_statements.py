@@ -1,0 +1,71 @@
+"""What a scheduler tick costs the database: a few statements for the tick, one per invitation.
+
+Each statement is a round trip to PostgreSQL, so a tick that asked per learner
+(it used to ask six times) would take minutes at 100,000 learners. A count of
+statements is deterministic where a time is not; ``benchmarks/fanout.py``
+prints the times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import time
+
+from sqlalchemy import event
+
+from storage.states import Stage
+from storage.unit_of_work import Store
+from tests.support.ticks import local
+
+# BEGIN (SQLite's own), the time zones, who is due, their organisations, the new
+# pushes, reminders to decide, the pushes to send and the digests, their learners,
+# their organisations' languages, finished lessons, placement results, the sent ones.
+TICK = 13
+
+
+@contextmanager
+def counting(store: Store) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_connection, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+
+
+def add_learners(store: Store, organisation: int, count: int, first: int) -> None:
+    """Set-up learners of the organisation, lesson time 09:00, who chose no language (theirs is read)."""
+    with store.transaction() as tx:
+        for n in range(first, first + count):
+            learner = tx.learners.add(
+                platform="memory",
+                platform_user_id=f"learner-{n}",
+                chat_id=f"chat-{n}",
+                display_name=None,
+                locale=None,
+                now=local(2026, 3, 2, 8, 0),
+            )
+            tx.learners.update(
+                learner.id, stage=Stage.READY, delivery_time=time(9, 0), organisation_id=organisation
+            )
+
+
+def test_each_invitation_costs_one_statement_its_reply_and_the_tick_a_few(store, coach):
+    with store.transaction() as tx:
+        gent = tx.organisations.add(
+            "gent", name="Gent", country="BE", timezone="Europe/Brussels", language="nl"
+        ).id
+    add_learners(store, gent, 10, first=0)
+    with counting(store) as tuesday:
+        assert len(coach.deliver_due(local(2026, 3, 3, 9, 15))) == 10
+    add_learners(store, gent, 10, first=10)
+    with counting(store) as wednesday:
+        assert len(coach.deliver_due(local(2026, 3, 4, 9, 15))) == 20
+    assert len(wednesday) - len(tuesday) == 10
+    assert len(tuesday) - 10 <= TICK, "\n".join(tuesday)
+    assert len(wednesday) <= 2 * 20
