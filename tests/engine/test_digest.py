@@ -8,6 +8,7 @@ import os
 import re
 import struct
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 
 from bot.adapters.memory import MemoryChat
 from bot.cli import main
-from lessons import audience
+from lessons import audience, digest_chart
 from lessons.digest import compute, shown_groups
 from lessons.engine import Coach
 from lessons.flows import digest as digest_flow
@@ -72,6 +73,28 @@ def test_the_digest_chart_is_a_png_of_sensible_size(region):
     assert "lessons completed per week" in digest.picture.alt
     assert _png_size(digest.picture.path) == (800, 340)
     assert 5_000 < Path(digest.picture.path).stat().st_size < 200_000
+
+
+def test_a_chart_keeps_nothing_of_the_chart_drawn_before_it(
+    region, store, fixture_library, clock, tmp_path, monkeypatch
+):
+    # Every chart is drawn on the same figure: the last one's bars, texts and scales must be gone.
+    with store.transaction() as tx:
+        poperinge = tx.organisations.by_slug("poperinge")
+        assert poperinge is not None
+        team = next(t for t in tx.teams.of(poperinge.id) if t.name == "Burgerzaken")
+        burgerzaken = compute(tx, audience.team_scope(tx, team.id), clock().date(), fixture_library, LENIENT)
+    quiet = replace(
+        burgerzaken,
+        lessons_per_week=tuple((day, 1000) for day, _n in burgerzaken.lessons_per_week),
+        accuracy=(),
+        weakest=None,
+    )
+    digest_chart.draw(quiet, tmp_path / "quiet.png")
+    after_quiet = digest_chart.draw(burgerzaken, tmp_path / "after-quiet.png").read_bytes()
+    monkeypatch.setattr(digest_chart, "_canvas", None)
+    on_a_new_figure = digest_chart.draw(burgerzaken, tmp_path / "new.png").read_bytes()
+    assert after_quiet == on_a_new_figure
 
 
 def test_only_people_who_opted_in_are_named_and_no_one_with_scores(region):
