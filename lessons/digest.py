@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from lessons.audience import Scope
 from lessons.lesson_library import Library
+from lessons.public_holidays import Calendar
 from lessons.rhythm import Rhythm
 from lessons.schedule import lesson_day_rule
 from lessons.streaks import streak
@@ -41,6 +42,10 @@ STREAK_DAYS = 3
 STREAK_WINDOW = timedelta(days=92)
 # A topic needs this many answers in the week before it can be called the weakest.
 WEAKEST_MIN_ANSWERS = 5
+# Streaks are counted for the members of this many teams at a time: a region's tens of
+# thousands of members and their lesson days, all at once, took more memory than the
+# rest of the coach (a region of 50,000: 190 MB at the peak, see benchmarks/digests.py).
+STREAK_TEAMS_AT_ONCE = 100
 
 
 @dataclass(frozen=True)
@@ -114,16 +119,15 @@ def compute(tx: Transaction, scope: Scope, today: date, library: Library, rhythm
     week = Week.reported_on(today)
     progress = tx.progress
     teams = scope.team_ids
-    members = progress.members(teams) if teams else []
-    if len(members) < rhythm.smallest_group:
-        return Digest(scope, week, len(members), reported=False)
-    figures = progress.counts(teams, week.first, week.last)
+    figures = progress.counts(teams, week.first, week.last) if teams else GroupCounts(0, 0, 0)
+    if figures.members < rhythm.smallest_group:
+        return Digest(scope, week, figures.members, reported=False)
     first_week = week.before(WEEKS_IN_CHART - 1)
     per_week, former = _lessons_per_week(progress, teams, first_week, week)
     answered = tuple(progress.answers_by_topic(teams, week.first, week.last))
     accuracy = tuple(s for s in answered if s.people >= rhythm.smallest_group)
     weakest = _weakest(accuracy)
-    streaks = _streaks(tx, scope, members, today, rhythm)
+    on_streak, sharing = _streaks(tx, scope, today, rhythm)
     breakdown, hidden = _breakdown(tx, scope, week, rhythm)
     week_before = week.before().first
     return Digest(
@@ -141,8 +145,8 @@ def compute(tx: Transaction, scope: Scope, today: date, library: Library, rhythm
         hidden_topics=len(answered) - len(accuracy),
         weakest=weakest,
         suggested_lesson=_suggestion(tx, scope, weakest, week, library),
-        on_streak=sum(n >= STREAK_DAYS for n in streaks.values()),
-        named=_named(tx, scope, members, streaks, week),
+        on_streak=on_streak,
+        named=_named(tx, sharing, week),
         breakdown=breakdown,
         hidden_groups=hidden,
     )
@@ -183,35 +187,44 @@ def _suggestion(
     return first.id if first else None
 
 
-def _streaks(
-    tx: Transaction, scope: Scope, members: list[Learner], today: date, rhythm: Rhythm
-) -> dict[int, int]:
-    """Each member's current streak, by the lesson days of their own calendar and leave."""
-    sessions = tx.progress.session_dates(scope.team_ids, today - STREAK_WINDOW)
-    pauses = tx.progress.pauses(scope.team_ids)
-    calendars = {
-        organisation_id: organisation_calendar(tx, organisation_id, rhythm)
-        for organisation_id in {m.organisation_id for m in members}
-    }
-    current: dict[int, int] = {}
-    for learner in members:
-        calendar = calendars[learner.organisation_id]
-        rule = lesson_day_rule(learner.weekday_numbers, pauses.get(learner.id, []), calendar)
-        current[learner.id] = streak(sessions.get(learner.id, set()), today, rule).current
-    return current
+def _streaks(tx: Transaction, scope: Scope, today: date, rhythm: Rhythm) -> tuple[int, dict[Learner, int]]:
+    """How many members are on a streak, and the streaks of the members a team digest may name.
+
+    Each member's current streak, by the lesson days of their own calendar and leave.
+    """
+    calendars: dict[int | None, Calendar] = {}
+    counted: set[int] = set()
+    on_streak = 0
+    sharing: dict[Learner, int] = {}
+    for start in range(0, len(scope.team_ids), STREAK_TEAMS_AT_ONCE):
+        teams = scope.team_ids[start : start + STREAK_TEAMS_AT_ONCE]
+        sessions = tx.progress.session_dates(teams, today - STREAK_WINDOW)
+        pauses = tx.progress.pauses(teams)
+        for learner in tx.progress.members(teams):
+            if learner.id in counted:  # also a member of a team counted before
+                continue
+            counted.add(learner.id)
+            organisation = learner.organisation_id
+            if organisation not in calendars:
+                calendars[organisation] = organisation_calendar(tx, organisation, rhythm)
+            rule = lesson_day_rule(
+                learner.weekday_numbers, pauses.get(learner.id, []), calendars[organisation]
+            )
+            current = streak(sessions.get(learner.id, set()), today, rule).current
+            on_streak += current >= STREAK_DAYS
+            # Organisation and region digests compare teams; they name nobody.
+            if scope.kind == "team" and learner.share_name:
+                sharing[learner] = current
+    return on_streak, sharing
 
 
-def _named(
-    tx: Transaction, scope: Scope, members: list[Learner], streaks: dict[int, int], week: Week
-) -> tuple[Named, ...]:
-    if scope.kind != "team":
-        # Organisation and region digests compare teams; they name nobody.
+def _named(tx: Transaction, sharing: dict[Learner, int], week: Week) -> tuple[Named, ...]:
+    if not sharing:
         return ()
-    sharing = [m for m in members if m.share_name]
     lessons = tx.progress.lessons_per_learner([m.id for m in sharing], week.first, week.last)
     return tuple(
-        Named(m.id, display_name(m), lessons.get(m.id, 0), streaks.get(m.id, 0))
-        for m in sorted(sharing, key=lambda m: display_name(m).casefold())
+        Named(m.id, display_name(m), lessons.get(m.id, 0), current)
+        for m, current in sorted(sharing.items(), key=lambda item: display_name(item[0]).casefold())
     )
 
 

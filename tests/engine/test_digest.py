@@ -8,19 +8,22 @@ import os
 import re
 import struct
 import time
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.adapters.memory import MemoryChat
 from bot.cli import main
-from lessons import audience
-from lessons.digest import compute, shown_groups
+from lessons import audience, digest_chart
+from lessons import digest as digests
+from lessons.digest import Digest, compute, shown_groups
 from lessons.engine import Coach
 from lessons.flows import digest as digest_flow
 from lessons.organisation_file import apply, load
 from lessons.rhythm import Rhythm
+from storage.states import RoleName, Step
 from tests.support.database import rows_naming
 from tests.support.flows import onboard
 from tests.support.organisation import Region, invite, join
@@ -72,6 +75,60 @@ def test_the_digest_chart_is_a_png_of_sensible_size(region):
     assert "lessons completed per week" in digest.picture.alt
     assert _png_size(digest.picture.path) == (800, 340)
     assert 5_000 < Path(digest.picture.path).stat().st_size < 200_000
+
+
+def test_a_chart_keeps_nothing_of_the_chart_drawn_before_it(
+    region, store, fixture_library, clock, tmp_path, monkeypatch
+):
+    # Every chart is drawn on the same figure: the last one's bars, texts and scales must be gone.
+    with store.transaction() as tx:
+        poperinge = tx.organisations.by_slug("poperinge")
+        assert poperinge is not None
+        team = next(t for t in tx.teams.of(poperinge.id) if t.name == "Burgerzaken")
+        burgerzaken = compute(tx, audience.team_scope(tx, team.id), clock().date(), fixture_library, LENIENT)
+    quiet = replace(
+        burgerzaken,
+        lessons_per_week=tuple((day, 1000) for day, _n in burgerzaken.lessons_per_week),
+        accuracy=(),
+        weakest=None,
+    )
+    digest_chart.draw(quiet, tmp_path / "quiet.png")
+    after_quiet = digest_chart.draw(burgerzaken, tmp_path / "after-quiet.png").read_bytes()
+    monkeypatch.setattr(digest_chart, "_canvas", None)
+    on_a_new_figure = digest_chart.draw(burgerzaken, tmp_path / "new.png").read_bytes()
+    assert after_quiet == on_a_new_figure
+
+
+def test_streaks_are_counted_once_per_member_however_many_teams_are_counted_at_once(
+    region, store, fixture_library, clock, monkeypatch
+):
+    # A region's members are counted some teams at a time: nobody may be left out or counted twice.
+    with store.transaction() as tx:
+        poperinge = tx.organisations.by_slug("poperinge")
+        assert poperinge is not None
+        teams = {t.name: t.id for t in tx.teams.of(poperinge.id)}
+        on_streak = tx.progress.member_ids((teams["Burgerzaken"],))[:3]
+        for learner_id in on_streak:
+            for day in (4, 5, 6):  # Wednesday to Friday: three lesson days in a row before Monday 9 March
+                tx.deliveries.add(learner_id=learner_id, local_date=date(2026, 3, day), slot=0,
+                                  lesson_id="passwords", lesson_version=1, topic="security",
+                                  now=clock(), step=Step.DONE)  # fmt: skip
+        tx.roles.grant(on_streak[0], RoleName.MEMBER, clock(), team_id=teams["Dienst ICT"])
+
+    def region_and_team() -> tuple[Digest, Digest]:
+        with store.transaction() as tx:
+            region_digest = compute(
+                tx, audience.region_scope(tx, "westhoek"), clock().date(), fixture_library, LENIENT
+            )
+            team = compute(
+                tx, audience.team_scope(tx, teams["Burgerzaken"]), clock().date(), fixture_library, LENIENT
+            )
+        return region_digest, team
+
+    all_at_once = region_and_team()
+    assert all_at_once[0].on_streak == all_at_once[1].on_streak == 3
+    monkeypatch.setattr(digests, "STREAK_TEAMS_AT_ONCE", 1)
+    assert region_and_team() == all_at_once
 
 
 def test_only_people_who_opted_in_are_named_and_no_one_with_scores(region):
