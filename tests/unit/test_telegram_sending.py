@@ -114,10 +114,13 @@ def test_while_telegram_does_not_answer_nothing_is_sent_again_and_again():
         telegram.down = True
         pacer = Pacer(telegram.perform, telegram.probe, FAST)
         sends = [asyncio.create_task(pacer.send(call(chat), far())) for chat in (1, 2, 3)]
-        await asyncio.sleep(2.0)
+        # Probes come with jitter (0.25-0.75 s, then 0.5-1.5 s): wait for two, not for a fixed time.
+        deadline = time.monotonic() + 30
+        while telegram.probes < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert telegram.probes >= 2
         # One try each, then they wait for a probe to get an answer.
         assert telegram.attempts <= 3
-        assert telegram.probes >= 2
         telegram.down = False
         assert await asyncio.gather(*sends) == [Outcome.SENT] * 3
         assert len(telegram.sent) == 3
