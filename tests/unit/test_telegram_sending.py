@@ -173,3 +173,19 @@ def test_the_token_bucket_allows_a_burst_then_spaces_sends_at_the_rate():
     assert bucket.reserve() == 1.0
     now[0] = 10.0
     assert bucket.reserve() == 0.0
+
+
+def test_the_answer_to_a_pressed_button_goes_before_the_invitations_still_waiting():
+    async def scenario() -> list[int]:
+        telegram = Telegram()
+        pacer = Pacer(telegram.perform, telegram.probe, Limits(per_second=20, per_chat_per_second=1000))
+        invitations = [asyncio.create_task(pacer.send(call(chat), far())) for chat in range(100, 130)]
+        await asyncio.sleep(0.2)  # a few invitations are out, most still wait for the send rate
+        answer = asyncio.create_task(pacer.send(call(7), far(), answer=True))
+        await asyncio.gather(answer, *invitations)
+        return [c.chat_id for c in telegram.sent]
+
+    order = asyncio.run(scenario())
+    assert len(order) == 31
+    # At 20 a second, 30 invitations take 1.5 s; the answer is out within a slot or two, not last.
+    assert order.index(7) <= 8, order

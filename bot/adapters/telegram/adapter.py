@@ -284,7 +284,8 @@ class TelegramAdapter:
                 )
                 calls, outcome = [], Outcome.REFUSED
             for call in calls:
-                outcome = await self.pacer.send(call, deadline)
+                # What nobody asked for just now rings the phone; the rest answers a learner.
+                outcome = await self.pacer.send(call, deadline, answer=not outgoing.reply.notify)
                 if outcome is not Outcome.SENT:
                     break
             if outcome is Outcome.BLOCKED:

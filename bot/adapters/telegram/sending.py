@@ -118,6 +118,7 @@ class SendRate:
     _next_slot: float = field(default=0.0, init=False)
     _held_by_refusal: bool = field(default=False, init=False)
     _waiters: deque[asyncio.Future[None]] = field(default_factory=deque, init=False)
+    _answers: deque[asyncio.Future[None]] = field(default_factory=deque, init=False)
     # The bot's send budget shared with other coach processes (``bot.sharing``); None: alone.
     # Asked by the one granting task, one turn at a time: a process killed with a hundred
     # chats waiting wastes a few slots of the budget, not a hundred.
@@ -127,23 +128,28 @@ class SendRate:
     def __post_init__(self) -> None:
         self.rate = self.ceiling
 
-    async def slot(self) -> None:
-        """Wait for this call's turn: first come, first served, at the current rate."""
+    async def slot(self, answer: bool = False) -> None:
+        """Wait for this call's turn: first come, first served, at the current rate.
+
+        An ``answer`` to something a learner just did goes before the scheduled
+        messages still waiting: a morning's invitations must not hold up the
+        feedback on the button a learner pressed.
+        """
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        (self._answers if answer else self._waiters).append(waiter)
         if self._granting is None or self._granting.done():
             self._granting = asyncio.create_task(self._grant())
         await waiter
 
     async def _grant(self) -> None:
         # One task hands out the turns, so a change of rate applies to everyone still waiting.
-        while self._waiters:
+        while self._answers or self._waiters:
             now = self.clock()
             start = max(self.hold_until, self._next_slot)
             if start > now:
                 await asyncio.sleep(start - now)
                 continue
-            waiter = self._waiters.popleft()
+            waiter = (self._answers or self._waiters).popleft()
             if waiter.done():  # its caller gave up (cancelled)
                 continue
             if self.budget is not None:
@@ -217,11 +223,14 @@ class Pacer:
         self._reachable.set()
         self._probing: asyncio.Task[None] | None = None
 
-    async def send(self, call: Call, deadline: float) -> Outcome:
-        """Perform ``call``; retry what may succeed later until ``deadline`` (on the pacer's clock)."""
+    async def send(self, call: Call, deadline: float, answer: bool = False) -> Outcome:
+        """Perform ``call``; retry what may succeed later until ``deadline`` (on the pacer's clock).
+
+        An ``answer`` (to what a learner just did) goes before scheduled messages.
+        """
         while True:
             try:
-                await self._wait_turn(call.chat_id, deadline)
+                await self._wait_turn(call.chat_id, deadline, answer)
             except TimeoutError:
                 return Outcome.EXPIRED
             try:
@@ -251,14 +260,14 @@ class Pacer:
             self.rate.accepted()
             return Outcome.SENT
 
-    async def _wait_turn(self, chat_id: int, deadline: float) -> None:
+    async def _wait_turn(self, chat_id: int, deadline: float, answer: bool = False) -> None:
         """Wait for Telegram to answer, for the chat's own pace and hold, and for a slot of the send rate."""
 
         async def turn() -> None:
             await self._reachable.wait()
             await asyncio.sleep(max(0.0, self._chat_holds.get(chat_id, 0.0) - self._clock()))
             await asyncio.sleep(self._chat_bucket(chat_id).reserve())
-            await self.rate.slot()
+            await self.rate.slot(answer)
             await self._reachable.wait()
 
         left = deadline - self._clock()
