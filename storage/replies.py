@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from storage.erasure import owe_scrub
 from storage.models import ReplyRow
 from storage.records import StoredReply
+from storage.repositories import to_record
 from storage.states import ReplyStatus
 
 # A hold lapses this long after its process last renewed it (the courier renews every few seconds).
@@ -94,10 +95,7 @@ class Replies:
                 .values(held_by=self._holder, held_until=now + HOLD)
                 .returning(*table.c)
             )
-        found = sorted(rows.mappings(), key=lambda row: row["id"])
-        return [
-            StoredReply(**{name: row[name] for name in StoredReply.__dataclass_fields__}) for row in found
-        ]
+        return [to_record(StoredReply, row) for row in sorted(rows.all(), key=lambda row: row.id)]
 
     def keep_holding(self, platforms: Collection[str], now: datetime) -> None:
         """Renew this process's holds on ``platforms``; let go of the rest for a process that sends them."""

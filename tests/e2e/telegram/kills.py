@@ -135,6 +135,52 @@ class Examinee:
                 return
 
 
+@dataclass
+class Answering:
+    """Examinees taking the check over and over, each in a thread of its own, until ``finish``."""
+
+    people: list[Examinee]
+    stop: threading.Event = field(default_factory=threading.Event)
+    problems: list[BaseException] = field(default_factory=list)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self) -> None:
+        """Onboard everyone, then let them answer."""
+        for examinee in self.people:
+            _onboard(examinee.person)
+        self._threads = [threading.Thread(target=self._keep_answering, args=(e,)) for e in self.people]
+        for thread in self._threads:
+            thread.start()
+
+    def _keep_answering(self, examinee: Examinee) -> None:
+        try:
+            while not self.stop.is_set():
+                examinee.take_the_check(self.stop)
+        except BaseException as error:
+            self.problems.append(error)
+
+    def finish(self) -> int:
+        """Stop answering; the replies a learner waited for in vain (any other problem is raised)."""
+        self.stop.set()
+        for thread in self._threads:
+            thread.join(PATIENCE + 10)
+        other = [p for p in self.problems if not isinstance(p, StuckError)]
+        if other:
+            raise other[0]
+        return sum(isinstance(p, StuckError) for p in self.problems)
+
+    def given(self) -> dict[int, int]:
+        """Answers given, by learner."""
+        return {e.person.user_id: len(e.answered) for e in self.people}
+
+    def lost_and_twice(self, recorded: Counter[int]) -> tuple[int, int]:
+        """Answers given but not recorded, and recorded more often than given."""
+        given = self.given()
+        lost = sum(max(0, given[u] - recorded.get(u, 0)) for u in given)
+        twice = sum(max(0, recorded.get(u, 0) - given[u]) for u in given)
+        return lost, twice
+
+
 def _question(button: dict[str, Any]) -> str:
     """``ans:<session>:<place>:<option>`` -> ``<session>:<place>``."""
     return ":".join(str(button["callback_data"]).split(":")[1:3])
@@ -169,22 +215,9 @@ def kill_at_random(
     people = [
         Examinee(Learner(emulator, token, 50_000 + n), random.Random(seed * 100 + n)) for n in range(learners)
     ]
-    for examinee in people:
-        _onboard(examinee.person)
-    stop = threading.Event()
-    problems: list[BaseException] = []
-
-    def keep_answering(examinee: Examinee) -> None:
-        try:
-            while not stop.is_set():
-                examinee.take_the_check(stop)
-        except BaseException as error:
-            problems.append(error)
-
+    answering = Answering(people)
+    answering.start()
     started = time.monotonic()
-    threads = [threading.Thread(target=keep_answering, args=(e,)) for e in people]
-    for thread in threads:
-        thread.start()
     try:
         for _ in range(kills):
             mark = len(coach.output())
@@ -194,26 +227,21 @@ def kill_at_random(
             time.sleep(rng.uniform(0.0, 1.5))
             coach.kill()
             coach.start()
-            if problems:
+            if answering.problems:
                 break
     finally:
-        stop.set()
-        for thread in threads:
-            thread.join(PATIENCE + 10)
+        replies_lost = answering.finish()
     seconds = time.monotonic() - started
     coach.terminate()
-    replies_lost = sum(isinstance(p, StuckError) for p in problems)
-    other = [p for p in problems if not isinstance(p, StuckError)]
-    if other:
-        raise other[0]
     recorded = _answers_by_learner(database)
-    given = {e.person.user_id: len(e.answered) for e in people}
+    given = answering.given()
+    lost, twice = answering.lost_and_twice(recorded)
     return KillFigures(
         kills=kills,
         answers_given=sum(given.values()),
         answers_recorded=sum(recorded.values()),
-        answers_lost=sum(max(0, given[u] - recorded.get(u, 0)) for u in given),
-        answers_twice=sum(max(0, recorded.get(u, 0) - given[u]) for u in given),
+        answers_lost=lost,
+        answers_twice=twice,
         replies_lost=replies_lost,
         messages_twice=sum(_twice(emulator, token, e.person.user_id) for e in people),
         seconds=seconds,

@@ -14,7 +14,6 @@ Used by ``test_telegram_several_processes.py`` (which asserts) and
 from __future__ import annotations
 
 import random
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from sqlalchemy import create_engine, insert, text
 
 from storage.models import LearnerRow
 from tests.e2e.telegram.emulator import Coach, Emulator, Learner
-from tests.e2e.telegram.kills import PATIENCE, Examinee, StuckError, _onboard
+from tests.e2e.telegram.kills import PATIENCE, Answering, Examinee
 
 SHIPPED_LESSONS = Path(__file__).parents[3] / "lessons" / "library"
 POLLING = "polling Telegram for updates"
@@ -157,25 +156,13 @@ def run_fleet(
     fleet = [Process(emulator, token, folder / f"p{n + 1}", url, env) for n in range(processes)]
     for process in fleet:
         process.start()
-    people = [
-        Examinee(Learner(emulator, token, 60_000 + n), random.Random(seed * 100 + n))
-        for n in range(examinees)
-    ]
-    for examinee in people:
-        _onboard(examinee.person)
-    stop = threading.Event()
-    problems: list[BaseException] = []
-
-    def keep_answering(examinee: Examinee) -> None:
-        try:
-            while not stop.is_set():
-                examinee.take_the_check(stop)
-        except BaseException as error:
-            problems.append(error)
-
-    threads = [threading.Thread(target=keep_answering, args=(e,)) for e in people]
-    for thread in threads:
-        thread.start()
+    answering = Answering(
+        [
+            Examinee(Learner(emulator, token, 60_000 + n), random.Random(seed * 100 + n))
+            for n in range(examinees)
+        ]
+    )
+    answering.start()
     started = time.monotonic()
     takeovers: list[float] = []
     most_at_once = 0
@@ -200,7 +187,7 @@ def run_fleet(
         # invitation, before the limit's time to send them all is long past.
         deadline = time.monotonic() + 2 * PATIENCE + learners / (0.9 * limit)
         while len(takeovers) < kills or _invited(emulator, token) < learners:
-            if time.monotonic() > deadline or problems:
+            if time.monotonic() > deadline or answering.problems:
                 break
             time.sleep(rng.uniform(0.5, 2.0))
             holders()
@@ -209,22 +196,19 @@ def run_fleet(
             holder = wait_for_holder(killed)
             takeovers.append(time.monotonic() - killed)
     finally:
-        stop.set()
-        for thread in threads:
-            thread.join(PATIENCE + 10)
-        for process in fleet:
-            # SIGTERM, as a supervisor stops it; SIGKILL if it has not stopped in time.
-            process.coach.stop()
+        try:
+            replies_lost = answering.finish()
+        finally:
+            for process in fleet:
+                # SIGTERM, as a supervisor stops it; SIGKILL if it has not stopped in time.
+                process.coach.stop()
     seconds = time.monotonic() - started
-    other = [p for p in problems if not isinstance(p, StuckError)]
-    if other:
-        raise other[0]
     sends = emulator.control("sends", token)["accepted"]
     per_chat = Counter(int(chat) for _at, chat, method, _content in sends if method == "sendMessage")
     fleet_chats = [FLEET_IDS + n for n in range(learners)]
     per_second = Counter(int(at) // 1000 for at, _chat, _method, _content in sends)
-    recorded = _answers_by_learner(url)
-    given = {e.person.user_id: len(e.answered) for e in people}
+    given = answering.given()
+    lost, twice = answering.lost_and_twice(_answers_by_learner(url))
     return FleetFigures(
         processes=processes,
         kills=len(takeovers),
@@ -232,9 +216,9 @@ def run_fleet(
         invitations_lost=sum(per_chat[c] == 0 for c in fleet_chats),
         invitations_twice=sum(max(0, per_chat[c] - 1) for c in fleet_chats),
         answers_given=sum(given.values()),
-        answers_lost=sum(max(0, given[u] - recorded.get(u, 0)) for u in given),
-        answers_twice=sum(max(0, recorded.get(u, 0) - given[u]) for u in given),
-        replies_lost=sum(isinstance(p, StuckError) for p in problems),
+        answers_lost=lost,
+        answers_twice=twice,
+        replies_lost=replies_lost,
         takeovers=takeovers,
         most_polling_at_once=most_at_once,
         peak_sends_per_second=max(per_second.values(), default=0),
