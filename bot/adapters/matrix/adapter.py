@@ -124,6 +124,23 @@ def _notice(room_id: str, text: str) -> dict[str, Any]:
     return render.notice(Reply(Address(PLATFORM, room_id), text))
 
 
+class EverySyncClient(AsyncClient):  # type: ignore[misc]  # nio ships no type information
+    """A client that takes in every sync answer, including one whose token it has seen.
+
+    nio ignores a sync answer, rooms and all, whose ``next_batch`` equals the last one it
+    took in. After a restart with nothing new since the saved token the homeserver answers
+    with exactly that token, so the rooms stayed unknown and nothing could be sent to them;
+    and with a send-time sync running beside the long poll, the long poll's answer could be
+    ignored undecrypted. Each sync here names its own ``since``, so the client's
+    ``next_batch`` only ever served that comparison.
+    """
+
+    async def receive_response(self, response: Any) -> None:
+        if isinstance(response, SyncResponse):
+            self.next_batch = None
+        await super().receive_response(response)
+
+
 class MatrixAdapter:
     platform = PLATFORM
     # Matrix sends an event again only when a sync is repeated from the saved token,
@@ -155,6 +172,8 @@ class MatrixAdapter:
         self._seeding: set[asyncio.Task[None]] = set()
         # The last sync reached the homeserver; /healthz reads it.
         self._in_sync = False
+        # The token after the last sync whose events were all handled (None: never synced).
+        self._since: str | None = None
         # One process syncs and sends for an account: its crypto store has one writer (``share``).
         self._role: Role = HeldAlone(f"matrix:{user_id}")
 
@@ -172,7 +191,7 @@ class MatrixAdapter:
             max_timeouts=0,
             request_timeout=SYNC_TIMEOUT_MS / 1000 + 30,
         )
-        return AsyncClient(
+        return EverySyncClient(
             self.homeserver, self.user_id, store_path=str(self.state.store_path), config=config
         )
 
@@ -209,7 +228,7 @@ class MatrixAdapter:
                 keep_secret(login.access_token)  # from the data dir or a first login: never logged
                 # Never a new device per start: the same device and store each time.
                 client.restore_login(login.user_id, login.device_id, login.access_token)
-                client.next_batch = self.state.sync_token()
+                self._since = self.state.sync_token()
                 if self.cross_sign_at_start:
                     await cross_sign_at_start(client, self.state, self._password)
                 self._client = client
@@ -310,18 +329,20 @@ class MatrixAdapter:
         failures = 0
         while not self._stopped.is_set():
             # A first start ever skips old history; a restart catches up from the saved token.
-            since = client.next_batch
+            since = self._since
             fresh = since is None
+            if fresh:
+                client.next_batch = None  # not a send-time sync's token: the first sync starts now
             try:
                 response = await self._until_stopped(
                     client.sync(
                         timeout=0 if first else SYNC_TIMEOUT_MS,
                         sync_filter=FIRST_SYNC_FILTER if fresh else SYNC_FILTER,
                         full_state=first or None,
+                        since=since,
                     )
                 )
                 if response is None:
-                    client.next_batch = since
                     return
             except (ClientError, TimeoutError) as error:
                 failures += 1
@@ -337,13 +358,13 @@ class MatrixAdapter:
                 await self._keep_keys(client)
                 await self._handle_sync(client, response, since, handle)
             except (ClientError, TimeoutError, SendFailedError, RefusedError) as error:
-                # Sync this stretch again: the coach drops the events it already handled.
-                client.next_batch = since
+                # Sync this stretch again (``_since`` stays): the coach drops the events it already handled.
                 failures += 1
                 await self._pause(failures, f"lost {self.homeserver} while handling a sync ({error})")
                 continue
             failures = 0
             self._in_sync = True
+            self._since = response.next_batch
             self.state.save_sync_token(response.next_batch)
             first = False
 
@@ -547,16 +568,15 @@ class MatrixAdapter:
     async def _learn_rooms(self, client: AsyncClient) -> None:
         """Room state without events, for sending before ``run`` has synced.
 
-        The saved sync token is put back afterwards: the events since then are
+        From the last handled sync's token, which stays: the events since then are
         ``run``'s to hand to the coach.
         """
-        saved = client.next_batch
         response = await self._retrying(
-            "sync room state", lambda: client.sync(timeout=0, sync_filter=FIRST_SYNC_FILTER, full_state=True)
+            "sync room state",
+            lambda: client.sync(timeout=0, sync_filter=FIRST_SYNC_FILTER, full_state=True, since=self._since),
         )
         if isinstance(response, SyncError):
             log.error("cannot learn the rooms to send to: %s", response)
-        client.next_batch = saved
         try:
             await self._keep_keys(client)
         except (ClientError, TimeoutError) as error:

@@ -179,6 +179,12 @@ def test_a_poll_answer_sent_while_the_bot_is_down_counts_once_and_costs_two_even
     assert "Traceback" not in bot.log, bot.log
 
 
+def outgoing(number: int, room: str, text: str) -> list[Outgoing]:
+    """One stored reply, as the courier hands it to the adapter."""
+    reply = Reply(Address("matrix", room), text)
+    return [Outgoing(number, reply, None, datetime.now(UTC) + timedelta(minutes=5))]
+
+
 def test_a_reply_for_a_room_the_first_sync_has_not_reached_yet_is_sent_not_dropped(
     synapse, bot_process, tmp_path
 ):
@@ -204,10 +210,6 @@ def test_a_reply_for_a_room_the_first_sync_has_not_reached_yet_is_sent_not_dropp
             async def report(_replies, outcome: Outcome) -> None:
                 reported.append(outcome)
 
-            def outgoing(number: int, room: str, text: str) -> list[Outgoing]:
-                reply = Reply(Address("matrix", room), text)
-                return [Outgoing(number, reply, None, datetime.now(UTC) + timedelta(minutes=5))]
-
             await adapter.deliver(outgoing(91, room_a, "Your lesson for today is ready (A)"), report)
             client = await adapter.connect()
             # The state a first sync half-way through its rooms leaves: one known, the other not yet.
@@ -215,6 +217,47 @@ def test_a_reply_for_a_room_the_first_sync_has_not_reached_yet_is_sent_not_dropp
             await adapter.deliver(outgoing(92, room_b, "Your lesson for today is ready (B)"), report)
             assert reported == [Outcome.SENT, Outcome.SENT]
             await ben.expect(room_b, "Your lesson for today is ready (B)")
+            await adapter.close()
+
+    bot.serve(conversation)
+
+
+def test_a_restart_with_nothing_new_since_the_saved_sync_still_learns_the_rooms(
+    synapse, bot_process, tmp_path
+):
+    """Regression (CI, the scheduled invitation after a restart never came): with no event
+    since the saved sync token, the homeserver answers a restart's syncs with that same token,
+    nio ignored those answers, rooms and all, and the invitation waited for a room the coach
+    never learned."""
+    bot = bot_process("coach")
+    bot_id = bot.env["MATRIX_USER_ID"]
+
+    async def conversation() -> None:
+        async with Learner(synapse.url, synapse.register("anna"), tmp_path / "anna") as anna:
+            room = await anna.open_dm(bot_id, encrypted=False)
+            await anna.expect(room, "2. English")
+            bot.stop()
+            # The saved token brought up to the homeserver's now, so nothing is new after it.
+            probe = bot.adapter()
+            client = await probe.connect()
+            token = probe.state.sync_token()
+            while True:
+                now = await client.sync(timeout=0, since=token)
+                if now.next_batch == token:
+                    break
+                token = now.next_batch
+            probe.state.save_sync_token(token)
+            await probe.close()
+
+            adapter = bot.adapter()
+            reported: list[Outcome] = []
+
+            async def report(_replies, outcome: Outcome) -> None:
+                reported.append(outcome)
+
+            await adapter.deliver(outgoing(93, room, "Your lesson for today is ready"), report)
+            assert reported == [Outcome.SENT]
+            await anna.expect(room, "Your lesson for today is ready")
             await adapter.close()
 
     bot.serve(conversation)
