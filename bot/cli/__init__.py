@@ -23,6 +23,7 @@ from bot.cli.options import add_database_option, one_of, settings
 from bot.masking import mask, mask_uncaught_errors
 from bot.settings import Settings
 from lessons.model import DEFAULT_LANGUAGE, LANGUAGES, LEVELS, TOPICS
+from storage.states import RoleName
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -147,7 +148,9 @@ def parser() -> argparse.ArgumentParser:
     scope.add_argument("--org", metavar="ORG", help="for an organisation admin")
     scope.add_argument("--region", metavar="REGION", help="for a region admin")
     invite_create.add_argument(
-        "--role", default="member", help="%(default)s (default), manager, org-admin or region-admin"
+        "--role",
+        default=RoleName.MEMBER.value,
+        help=f"%(default)s (default), {', '.join(r.value for r in RoleName if r is not RoleName.MEMBER)}",
     )
     invite_create.add_argument(
         "--expires", default="14d", help="how long it is valid: 14d, 12h, 30m (default %(default)s)"
