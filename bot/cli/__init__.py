@@ -23,7 +23,6 @@ from bot.cli.options import add_database_option, one_of, settings
 from bot.masking import mask, mask_uncaught_errors
 from bot.settings import Settings
 from lessons.model import DEFAULT_LANGUAGE, LANGUAGES, LEVELS, TOPICS
-from storage.states import RoleName
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -147,11 +146,7 @@ def parser() -> argparse.ArgumentParser:
     scope.add_argument("--team", metavar="ORG/TEAM", help="for members and managers of a team")
     scope.add_argument("--org", metavar="ORG", help="for an organisation admin")
     scope.add_argument("--region", metavar="REGION", help="for a region admin")
-    invite_create.add_argument(
-        "--role",
-        default=RoleName.MEMBER.value,
-        help=f"%(default)s (default), {', '.join(r.value for r in RoleName if r is not RoleName.MEMBER)}",
-    )
+    invite_create.add_argument("--role", help="member (the default), manager, org-admin or region-admin")
     invite_create.add_argument(
         "--expires", default="14d", help="how long it is valid: 14d, 12h, 30m (default %(default)s)"
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from bot.cli.database import admin, open_store
 from bot.cli.errors import CliError
 from bot.settings import Settings
+from storage.states import RoleName
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -44,7 +45,7 @@ def create(args: argparse.Namespace, settings: Settings) -> int:
                 invite = invites.create(
                     tx,
                     where=args.team or args.org or args.region or "",
-                    role=args.role,
+                    role=args.role or RoleName.MEMBER,
                     expires=invites.parse_duration(args.expires),
                     uses=args.uses,
                     actor=admin(),
