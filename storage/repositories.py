@@ -14,20 +14,20 @@ from sqlalchemy import (
     Row,
     Table,
     and_,
+    bindparam,
     case,
     delete,
     exists,
     func,
-    insert,
     or_,
     select,
     text,
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
+from storage import prepared
 from storage.base import Base
 from storage.models import (
     MAX_RESPONSE,
@@ -68,6 +68,32 @@ from storage.states import (
 )
 
 PushAlias = aliased(PushRow)
+_LEARNERS = cast(Table, LearnerRow.__table__)
+_DELIVERIES = cast(Table, DeliveryRow.__table__)
+_REVIEW_CARDS = cast(Table, ReviewCardRow.__table__)
+_ANSWERS = cast(Table, AnswerRow.__table__)
+_PAUSES = cast(Table, PauseRow.__table__)
+
+# What every finished lesson asks (its score, the streak, what is due next), built once
+# (``storage.prepared`` says why). ``ids``: one chunk of learner ids.
+_ANSWERS_OF_DELIVERY = (
+    select(_ANSWERS).where(_ANSWERS.c.delivery_id == bindparam("delivery_id")).order_by(_ANSWERS.c.id)
+)
+_FINISHED_DATES_OF = select(_DELIVERIES.c.learner_id, _DELIVERIES.c.local_date).where(
+    _DELIVERIES.c.learner_id.in_(bindparam("ids", expanding=True)),
+    _DELIVERIES.c.step == Step.DONE,
+    _DELIVERIES.c.kind.in_(LEARNING_SESSIONS),
+)
+_CARDS_DUE = (
+    select(_REVIEW_CARDS)
+    .where(_REVIEW_CARDS.c.learner_id == bindparam("learner_id"), _REVIEW_CARDS.c.due <= bindparam("now"))
+    .order_by(_REVIEW_CARDS.c.due, _REVIEW_CARDS.c.id)
+)
+_PAUSES_OF = (
+    select(_PAUSES)
+    .where(_PAUSES.c.learner_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_PAUSES.c.start_date, _PAUSES.c.id)
+)
 
 R = TypeVar("R")
 B = TypeVar("B", bound=Base)
@@ -85,21 +111,15 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def insert_once(session: Session, row: type[Base]) -> Insert:
+def insert_once(session: Session, row: type[Base], *returned: str) -> Insert:
     """An INSERT that leaves out a row whose unique key exists already, on SQLite and PostgreSQL alike.
 
     Cheaper than a savepoint around an insert that may fail: one statement. With
-    ``.returning(<primary key>)`` the caller learns whether its row went in: a
-    row comes back only then.
+    ``returned`` (say the primary key) the caller learns whether its row went in:
+    a row comes back only then. Built once per table (``storage.prepared``).
     """
-    dialect = session.get_bind().dialect.name
     # On the table, not the mapped class: the ORM's bulk-insert machinery costs more than the insert.
-    table = cast(Table, row.__table__)
-    if dialect == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
-    if dialect == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    raise NotImplementedError(f"the coach supports SQLite and PostgreSQL, not {dialect}")
+    return prepared.insert_once(session.get_bind().dialect.name, cast(Table, row.__table__), *returned)
 
 
 def to_record(kind: type[R], row: Base | Row[Any]) -> R:
@@ -126,10 +146,8 @@ def change(
     # One UPDATE ... RETURNING on the table itself: reading the row first would cost a SELECT
     # (the identity map keeps rows only while something holds them, and records do not), and
     # a plain row is cheaper to make than an ORM object.
-    table = cast(Table, kind.__table__)
-    [key] = table.primary_key.columns
-    statement = update(table).where(key == row_id).values(**changes).returning(*table.columns)
-    return session.execute(statement).one()
+    statement = prepared.change_by_key(cast(Table, kind.__table__), tuple(changes))
+    return session.execute(statement, {prepared.KEY: row_id, **prepared.new_values(dict(changes))}).one()
 
 
 def change_all(
@@ -158,14 +176,13 @@ class Learners:
         self._s = session
 
     def find(self, platform: str, platform_user_id: str) -> Learner | None:
-        table = LearnerRow.__table__
-        row = self._s.execute(
-            select(table).where(table.c.platform == platform, table.c.platform_user_id == platform_user_id)
-        ).first()
+        statement = prepared.rows_where(_LEARNERS, "platform", "platform_user_id")
+        row = self._s.execute(statement, {"platform": platform, "platform_user_id": platform_user_id}).first()
         return to_record(Learner, row) if row else None
 
     def get(self, learner_id: int) -> Learner:
-        return to_record(Learner, self._s.get_one(LearnerRow, learner_id))
+        row = self._s.execute(prepared.row_by_key(_LEARNERS), {prepared.KEY: learner_id}).one()
+        return to_record(Learner, row)
 
     def get_many(self, learner_ids: Collection[int]) -> dict[int, Learner]:
         """The learners with these ids (those that still exist), one query per ``IDS_PER_QUERY``."""
@@ -324,8 +341,7 @@ class Deliveries:
         self._s = session
 
     def get(self, delivery_id: int) -> Delivery | None:
-        table = DeliveryRow.__table__
-        row = self._s.execute(select(table).where(table.c.id == delivery_id)).first()
+        row = self._s.execute(prepared.row_by_key(_DELIVERIES), {prepared.KEY: delivery_id}).first()
         return to_record(Delivery, row) if row else None
 
     def on_day(self, learner_id: int, local_date: date) -> list[Delivery]:
@@ -426,14 +442,7 @@ class Deliveries:
         """``finished_dates`` of each of these learners, in one query per ``IDS_PER_QUERY`` learners."""
         found: dict[int, set[date]] = {learner_id: set() for learner_id in learner_ids}
         for chunk in _chunks(sorted(learner_ids), IDS_PER_QUERY):
-            rows = self._s.execute(
-                select(DeliveryRow.learner_id, DeliveryRow.local_date).where(
-                    DeliveryRow.learner_id.in_(chunk),
-                    DeliveryRow.step == Step.DONE,
-                    DeliveryRow.kind.in_(LEARNING_SESSIONS),
-                )
-            )
-            for learner_id, day in rows:
+            for learner_id, day in self._s.execute(_FINISHED_DATES_OF, {"ids": chunk}):
                 found[learner_id].add(day)
         return found
 
@@ -456,7 +465,7 @@ class Answers:
     ) -> bool:
         """Store an answer once. False if this question of this delivery was answered before."""
         new = self._s.scalar(
-            insert_once(self._s, AnswerRow).returning(AnswerRow.__table__.c.id),
+            insert_once(self._s, AnswerRow, "id"),
             {
                 "delivery_id": delivery.id,
                 "learner_id": delivery.learner_id,
@@ -472,10 +481,9 @@ class Answers:
         return new is not None
 
     def for_delivery(self, delivery_id: int) -> list[Answer]:
-        rows = self._s.scalars(
-            select(AnswerRow).where(AnswerRow.delivery_id == delivery_id).order_by(AnswerRow.id)
-        )
-        return [to_record(Answer, r) for r in rows]
+        return [
+            to_record(Answer, r) for r in self._s.execute(_ANSWERS_OF_DELIVERY, {"delivery_id": delivery_id})
+        ]
 
     def all_for(self, learner_id: int) -> list[Answer]:
         rows = self._s.scalars(
@@ -503,7 +511,7 @@ class HandledEvents:
     def claim(self, platform: str, event_id: str, now: datetime) -> bool:
         """Mark an inbound event handled. False if it was handled before."""
         new = self._s.scalar(
-            insert_once(self._s, HandledEventRow).returning(HandledEventRow.__table__.c.id),
+            insert_once(self._s, HandledEventRow, "id"),
             {"platform": platform, "event_id": event_id, "handled_at": now},
         )
         return new is not None
@@ -646,13 +654,9 @@ class Pauses:
 
     def all_of(self, learner_ids: Collection[int]) -> dict[int, list[Pause]]:
         """Each of these learners' pauses, in one query per ``IDS_PER_QUERY`` learners."""
-        table = PauseRow.__table__
         found: dict[int, list[Pause]] = {learner_id: [] for learner_id in learner_ids}
         for chunk in _chunks(sorted(learner_ids), IDS_PER_QUERY):
-            rows = self._s.execute(
-                select(table).where(table.c.learner_id.in_(chunk)).order_by(table.c.start_date, table.c.id)
-            )
-            for row in rows:
+            for row in self._s.execute(_PAUSES_OF, {"ids": chunk}):
                 found[row.learner_id].append(to_record(Pause, row))
         return found
 
@@ -678,13 +682,9 @@ class ReviewCards:
 
     def get(self, learner_id: int, lesson_id: str, question_id: str) -> ReviewCard | None:
         # Core, not the ORM: every graded answer asks, and the row is only read.
-        table = ReviewCardRow.__table__
+        statement = prepared.rows_where(_REVIEW_CARDS, "learner_id", "lesson_id", "question_id")
         row = self._s.execute(
-            select(table).where(
-                table.c.learner_id == learner_id,
-                table.c.lesson_id == lesson_id,
-                table.c.question_id == question_id,
-            )
+            statement, {"learner_id": learner_id, "lesson_id": lesson_id, "question_id": question_id}
         ).first()
         return to_record(ReviewCard, row) if row else None
 
@@ -700,28 +700,18 @@ class ReviewCards:
         state: str,
     ) -> None:
         """Update ``card`` (as ``get`` found it), or add the first card for this question."""
-        table = cast(Table, ReviewCardRow.__table__)
         if card is not None:
-            changed = {"topic": topic, "due": due, "state": state}
-            self._s.execute(update(table).where(table.c.id == card.id).values(changed))
+            changed = prepared.new_values({"topic": topic, "due": due, "state": state})
+            statement = prepared.change_by_key(_REVIEW_CARDS, ("topic", "due", "state"))
+            self._s.execute(statement, {prepared.KEY: card.id, **changed})
             return
+        new = {"learner_id": learner_id, "lesson_id": lesson_id, "question_id": question_id}
         self._s.execute(
-            insert(table).values(
-                learner_id=learner_id,
-                lesson_id=lesson_id,
-                question_id=question_id,
-                topic=topic,
-                due=due,
-                state=state,
-            )
+            prepared.insert_rows(_REVIEW_CARDS), new | {"topic": topic, "due": due, "state": state}
         )
 
     def due(self, learner_id: int, now: datetime) -> list[ReviewCard]:
-        rows = self._s.scalars(
-            select(ReviewCardRow)
-            .where(ReviewCardRow.learner_id == learner_id, ReviewCardRow.due <= now)
-            .order_by(ReviewCardRow.due, ReviewCardRow.id)
-        )
+        rows = self._s.execute(_CARDS_DUE, {"learner_id": learner_id, "now": now})
         return [to_record(ReviewCard, r) for r in rows]
 
     def any_due(self, learner_ids: Collection[int], now: datetime) -> set[int]:
