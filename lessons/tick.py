@@ -13,8 +13,7 @@ plus the organisation's public holidays), read by the tick and by the admin's
 
 A tick asks the database the same few questions however many learners are
 due: what it needs to know of them is read for all of them at once, and the
-outbox rows are written in bulk. Only each learner's replies are one
-statement per learner (``outbox.keep``).
+outbox rows and the replies are written in bulk.
 """
 
 from __future__ import annotations
@@ -92,7 +91,7 @@ class Tick:
     def deliver_due(self, now: datetime) -> list[Outgoing]:
         """Plan what has come due; store what to send now in the reply outbox, and return it."""
         turns: list[Turn] = []
-        kept: list[Outgoing] = []
+        to_keep: list[outbox.ToKeep] = []
         with self._store.transaction() as tx:
             planned_through = self._plan(tx, now)
             pushes = tx.pushes.due(now, self.rhythm.sends_per_tick, kinds=CHAT_PUSHES)
@@ -111,8 +110,9 @@ class Tick:
                 settled[status].append(push.id)
                 # Nobody asked for these just now: they ring the learner's phone.
                 ringing = [dataclasses.replace(reply, notify=True) for reply in turn.replies]
-                kept += outbox.keep(tx, learner.id, ringing, now, push.due_at + self._lifetime(push))
+                to_keep.append(outbox.ToKeep(learner.id, ringing, push.due_at + self._lifetime(push)))
                 turns.append(turn)
+            kept = outbox.keep_all(tx, to_keep, now)
             for status, ids in settled.items():
                 tx.pushes.update_all(ids, status=status, sent_at=now if status is PushStatus.SENT else None)
         finish_after_commit(turns)

@@ -120,6 +120,17 @@ class Push:
     sent_at: datetime | None
 
 
+class NewReply(NamedTuple):
+    """A reply to store in the outbox (``Replies.add``)."""
+
+    learner_id: int | None  # whose it is; None: owed to nobody on record (a goodbye, an apology)
+    platform: str
+    chat_id: str
+    content: str  # ``lessons.chat.encode``
+    origin: str | None  # the message whose button was pressed, for the reply to edit
+    expires_at: datetime
+
+
 @dataclass(frozen=True)
 class StoredReply:
     """A reply in the outbox: to whom, what (``lessons.chat.encode``), and until when it is worth sending."""

@@ -17,15 +17,17 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from storage import prepared
 from storage.erasure import owe_scrub
 from storage.models import ReplyRow
-from storage.records import StoredReply
+from storage.records import NewReply, StoredReply
 from storage.repositories import to_record
 from storage.states import ReplyStatus
 
+_REPLIES = cast(Table, ReplyRow.__table__)
 # A hold lapses this long after its process last renewed it (the courier renews every few seconds).
 HOLD = timedelta(seconds=30)
 
@@ -36,36 +38,29 @@ class Replies:
         # This process's name in ``held_by``; None (a command-line tool): replies stored free for any sender.
         self._holder = holder
 
-    def add(
-        self,
-        learner_id: int | None,
-        replies: Sequence[tuple[str, str, str, str | None]],
-        now: datetime,
-        expires_at: datetime,
-    ) -> list[int]:
-        """Store (platform, chat id, content, origin) replies in one statement; their ids, in order."""
+    def add(self, replies: Sequence[NewReply], now: datetime) -> list[int]:
+        """Store replies, of one learner or of a whole tick's, in one statement (one per
+        thousand rows); their ids, in the order given."""
         if not replies:
             return []
         rows = [
-            {
-                "learner_id": learner_id,
-                "platform": platform,
-                "chat_id": chat_id,
-                "content": content,
-                "origin": origin,
+            reply._asdict()
+            | {
                 "created_at": now,
-                "expires_at": expires_at,
                 "status": ReplyStatus.PENDING,
                 # The process that stored a reply sends it: no other may take it meanwhile.
                 "held_by": self._holder,
                 "held_until": now + HOLD if self._holder else None,
             }
-            for platform, chat_id, content, origin in replies
+            for reply in replies
         ]
         # The id orders a chat's replies and names a message to its platform: in the order given.
-        table = cast(Table, ReplyRow.__table__)
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(self._s.scalars(statement, rows))
+        if self._s.get_bind().dialect.name == "sqlite":
+            # SQLite numbers the rows of an INSERT in the order given (AUTOINCREMENT, one writer
+            # at a time) but returns them in no promised order, and SQLAlchemy's ordered RETURNING
+            # would send one statement per row there: sorted, the new ids are in the order given.
+            return sorted(self._s.scalars(prepared.insert_rows(_REPLIES, "id", ordered=False), rows))
+        return list(self._s.scalars(prepared.insert_rows(_REPLIES, "id"), rows))
 
     def waiting(self, platform: str, limit: int, now: datetime, after: int = 0) -> list[StoredReply]:
         """Replies to ``platform`` this process may send, oldest first, from id ``after`` on.
@@ -123,9 +118,7 @@ class Replies:
     def delivered(self, ids: Collection[int]) -> None:
         """The platform took these: they leave the outbox."""
         if ids:
-            owners = self._s.scalars(
-                delete(ReplyRow).where(ReplyRow.id.in_(ids)).returning(ReplyRow.learner_id)
-            )
+            owners = self._s.scalars(prepared.delete_keys(_REPLIES, "learner_id"), {"keys": list(ids)})
             self._scrub_if_ownerless(owners)
 
     def settle(self, ids: Collection[int], status: ReplyStatus) -> None:

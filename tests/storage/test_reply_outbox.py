@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from storage.records import NewReply
 from storage.replies import HOLD
 from storage.states import ReplyStatus
 from storage.unit_of_work import Store
@@ -16,7 +17,7 @@ LATER = NOW + timedelta(hours=1)
 
 
 def _add(tx, chat: str = "c1", learner_id: int | None = None) -> int:
-    [stored] = tx.replies.add(learner_id, [("telegram", chat, '{"text": "hi"}', None)], NOW, LATER)
+    [stored] = tx.replies.add([NewReply(learner_id, "telegram", chat, '{"text": "hi"}', None, LATER)], NOW)
     return stored
 
 
@@ -35,7 +36,7 @@ def test_a_reply_id_is_never_used_again_after_the_reply_was_sent(store):
 def test_waiting_replies_come_oldest_first_per_platform_and_leave_once_delivered_or_settled(store):
     with store.transaction() as tx:
         ids = [_add(tx, chat) for chat in ("a", "b", "a", "c")]
-        tx.replies.add(None, [("matrix", "!room", "{}", None)], NOW, LATER)
+        tx.replies.add([NewReply(None, "matrix", "!room", "{}", None, LATER)], NOW)
     with store.transaction() as tx:
         assert [r.id for r in tx.replies.waiting("telegram", 10, NOW)] == ids
         assert [r.id for r in tx.replies.waiting("telegram", 2, NOW, after=ids[1])] == ids[2:]
@@ -120,7 +121,7 @@ def test_a_process_lets_go_of_the_replies_to_platforms_it_does_not_send(two_proc
     """The planner of one process stores Matrix invitations; another process serves Matrix."""
     a, b = two_processes
     with a.transaction() as tx:
-        invitation = tx.replies.add(None, [("matrix", "!room", "{}", None)], NOW, LATER)[0]
+        invitation = tx.replies.add([NewReply(None, "matrix", "!room", "{}", None, LATER)], NOW)[0]
     assert _waiting(b, "matrix") == []
     with a.transaction() as tx:
         tx.replies.keep_holding(["telegram"], NOW)
@@ -139,7 +140,7 @@ def test_replies_stored_by_a_command_line_tool_are_free_for_any_process(store, t
 def test_two_processes_sweeping_at_the_same_moment_never_take_the_same_reply(two_processes):
     a, b = two_processes
     with a.transaction() as tx:
-        ids = tx.replies.add(None, [("telegram", str(n), "{}", None) for n in range(6)], NOW, LATER)
+        ids = tx.replies.add([NewReply(None, "telegram", str(n), "{}", None, LATER) for n in range(6)], NOW)
     later = NOW + 2 * HOLD  # every hold lapsed: both may take any of them
     with a.transaction() as tx_a:
         taken_by_a = [r.id for r in tx_a.replies.waiting("telegram", 3, later)]
@@ -147,3 +148,15 @@ def test_two_processes_sweeping_at_the_same_moment_never_take_the_same_reply(two
         taken_by_b = _waiting(b, now=later)
     assert taken_by_a == ids[:3]
     assert taken_by_b == ids[3:]
+
+
+def test_a_ticks_replies_stored_at_once_get_their_ids_in_the_order_given(store):
+    """The id orders a chat's replies: stored in one statement per thousand rows (a tick's
+    thousands of invitations), each id still names the reply given at its place."""
+    chats = [f"chat-{n}" for n in range(2500)]
+    with store.transaction() as tx:
+        ids = tx.replies.add([NewReply(None, "telegram", chat, "{}", None, LATER) for chat in chats], NOW)
+    assert ids == sorted(ids)
+    with store.transaction() as tx:
+        stored = {r.id: r.chat_id for r in tx.replies.waiting("telegram", 5000, NOW)}
+    assert [stored[i] for i in ids] == chats
