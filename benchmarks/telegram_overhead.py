@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +100,7 @@ class Answering:
     answers: int
     seconds: float
     cpu: float
+    calls: dict[str, int]  # Bot API calls made while answering, by method (the emulator counts them)
 
     @property
     def per_second(self) -> float:
@@ -107,9 +110,63 @@ class Answering:
     def cpu_per_answer_ms(self) -> float:
         return 1000 * self.cpu / self.answers
 
+    def calls_per_answer(self) -> str:
+        return ", ".join(f"{method} {n / self.answers:.2f}" for method, n in sorted(self.calls.items()))
 
-def answer_twice(people: list[Learner], pid: int, first: str, second: str, done: str) -> Answering:
+
+def calls(emulator: Emulator, token: str) -> dict[str, int]:
+    counted: dict[str, int] = emulator.control("stats", token)["calls"]
+    return counted
+
+
+class Profile:
+    """py-spy sampling a bot process over the answering phase (``--profile``): the thread holding the GIL, so
+    the samples follow Python's CPU time, not threads waiting; the process is never paused."""
+
+    def __init__(self, pid: int, file: Path | None) -> None:
+        self.file = file
+        self.spy: subprocess.Popen[bytes] | None = None
+        if file is not None:
+            spy = [
+                str(Path(sys.executable).parent / "py-spy"),
+                "record",
+                "--nonblocking",
+                "--gil",
+                "--rate",
+                "250",
+            ]
+            self.spy = subprocess.Popen(
+                [*spy, "--format", "raw", "--output", str(file), "--pid", str(pid)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(1)  # attached before the first press
+
+    def stop(self) -> None:
+        if self.spy is not None:
+            self.spy.send_signal(signal.SIGINT)
+            self.spy.wait(60)
+
+
+def top_frames(file: Path, count: int = 18) -> list[tuple[float, str]]:
+    """The frames on most sampled stacks (inclusive share), from py-spy's collapsed stacks."""
+    samples: Counter[str] = Counter()
+    total = 0
+    for line in file.read_text().splitlines():
+        stack, _, number = line.rpartition(" ")
+        total += int(number)
+        for frame in set(stack.split(";")[1:]):  # the first is the thread
+            samples[frame] += int(number)
+    return [(100 * n / total, frame) for frame, n in samples.most_common(count)]
+
+
+def answer_twice(
+    people: list[Learner], pid: int, first: str, second: str, done: str, profile: Path | None = None
+) -> Answering:
     """Everyone presses ``first``, then ``second``: the time and the bot's CPU until all say ``done``."""
+    emulator, token = people[0].emulator, people[0].token
+    spy = Profile(pid, profile)
+    before = calls(emulator, token)
     cpu, start = cpu_seconds(pid), time.perf_counter()
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda person: person.press(first), people))
@@ -123,10 +180,14 @@ def answer_twice(people: list[Learner], pid: int, first: str, second: str, done:
     wait_until(
         lambda: all(done in p.messages()[-1].get("text", "") for p in people), "every second answer", 300
     )
-    return Answering(2 * len(people), time.perf_counter() - start, cpu_seconds(pid) - cpu)
+    seconds, cpu = time.perf_counter() - start, cpu_seconds(pid) - cpu
+    made = {method: n - before.get(method, 0) for method, n in calls(emulator, token).items()}
+    answering = Answering(2 * len(people), seconds, cpu, {m: n for m, n in made.items() if n})
+    spy.stop()
+    return answering
 
 
-def measure_quiz_bot(emulator: Emulator, learners: int) -> Answering:
+def measure_quiz_bot(emulator: Emulator, learners: int, profile: Path | None) -> Answering:
     token = "3:quiz"
     bot = subprocess.Popen([sys.executable, __file__, "--quiz-bot", emulator.url, token])
     try:
@@ -136,7 +197,7 @@ def measure_quiz_bot(emulator: Emulator, learners: int) -> Answering:
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lambda person: person.command("/quiz"), people[1:]))
         wait_until(lambda: all(p.messages() for p in people), "every first question", 300)
-        return answer_twice(people, bot.pid, "Yes", "No", "Quiz finished")
+        return answer_twice(people, bot.pid, "Yes", "No", "Quiz finished", profile)
     finally:
         bot.terminate()
         bot.wait()
@@ -178,7 +239,7 @@ def to_first_question(person: Learner) -> None:
         person.wait_for(then, 120)
 
 
-def measure_coach(emulator: Emulator, learners: int, folder: Path) -> Answering:
+def measure_coach(emulator: Emulator, learners: int, folder: Path, profile: Path | None) -> Answering:
     token = "2:coach"
     coach = Coach(
         emulator,
@@ -195,7 +256,9 @@ def measure_coach(emulator: Emulator, learners: int, folder: Path) -> Answering:
             list(pool.map(to_first_question, people))
         # Telegram would refuse a bot this fast; the emulator does not, and neither does the coach here.
         assert coach.process is not None
-        return answer_twice(people, coach.process.pid, "coffee-bike-rain-lamp", "False", "Lesson finished")
+        return answer_twice(
+            people, coach.process.pid, "coffee-bike-rain-lamp", "False", "Lesson finished", profile
+        )
     finally:
         coach.stop()
 
@@ -203,6 +266,12 @@ def measure_coach(emulator: Emulator, learners: int, folder: Path) -> Answering:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=100, help="learners answering two questions each")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="sample both bots with py-spy while answering; print the top frames, keep the stacks in DIR",
+    )
     parser.add_argument("--echo-bot", nargs=2, metavar=("API", "TOKEN"), help=argparse.SUPPRESS)
     parser.add_argument("--quiz-bot", nargs=2, metavar=("API", "TOKEN"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -216,8 +285,15 @@ def main() -> None:
     with running_emulator() as emulator, tempfile.TemporaryDirectory() as folder:
         updates = 2 * args.learners
         echo = measure_echo(emulator, updates)
-        quiz = measure_quiz_bot(emulator, args.learners)
-        coach = measure_coach(emulator, args.learners, Path(folder))
+        profiles = (
+            {"quiz bot": None, "coach": None}
+            if args.profile is None
+            else {name: args.profile / f"{name.replace(' ', '-')}.txt" for name in ("quiz bot", "coach")}
+        )
+        if args.profile is not None:
+            args.profile.mkdir(parents=True, exist_ok=True)
+        quiz = measure_quiz_bot(emulator, args.learners, profiles["quiz bot"])
+        coach = measure_coach(emulator, args.learners, Path(folder), profiles["coach"])
     print(
         f"answers: {quiz.answers} per bot ({args.learners} learners, two each; three Bot API calls an answer)"
     )
@@ -233,10 +309,17 @@ def main() -> None:
         f"ratio coach / quiz:  {coach.cpu_per_answer_ms / quiz.cpu_per_answer_ms:6.2f}x CPU per answer "
         f"(target at most 1.30), {coach.per_second / quiz.per_second:.2f}x answers/s (target at least 0.90)"
     )
+    print(f"Bot API calls per answer, quiz bot: {quiz.calls_per_answer()}")
+    print(f"Bot API calls per answer, coach:    {coach.calls_per_answer()}")
     print(
         f"bare PTB echo bot:   {echo:6.1f} updates/s "
         f"(one call each; coach/echo {coach.per_second / echo:.2f}x)"
     )
+    for name, file in profiles.items():
+        if file is not None:
+            print(f"\n{name}: frames on the most sampled stacks while answering ({file})")
+            for share, frame in top_frames(file):
+                print(f"  {share:5.1f} %  {frame}")
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@
 //   POST /_control/block {token, chat_id}  sends to that chat answer 403
 //   POST /_control/redeliver {token, update_id}  Telegram sending a confirmed update again
 //   POST /_control/chat {token, chat_id}  the bot's messages in that chat, as the learner sees them
-//   POST /_control/stats {token}  counts of sends, 429 and 403 answers, pending updates
+//   POST /_control/stats {token}  counts of sends, 429 and 403 answers, pending updates, calls by method
 //   POST /_control/commands {token}  what setMyCommands stored, per language
 //   POST /_control/file {token, file_id}  an uploaded document or voice: name, type, size and content (base64)
 'use strict';
@@ -78,7 +78,7 @@ function bot(token) {
       refusals: [], // [millis, chat_id, retry_after] of every 429
       accepted: [], // [millis, chat_id, method, content] of every send that went through
       stats: { sent: 0, refused_429: 0, refused_403: 0, edits: 0, photos: 0, documents: 0, voices: 0,
-        callbacks_answered: 0 },
+        callbacks_answered: 0, calls: {} },
       files: new Map(), // file_id -> {name, mime_type, content: Buffer} of every uploaded document or voice
       commands: {},
       webhook: null,
@@ -591,6 +591,8 @@ function front(req, res, next) {
   }
   const body = { ...req.query, ...req.body };
   const state = bot(token);
+  // Every Bot API call by method, so a benchmark can show two bots make the same calls.
+  state.stats.calls[method] = (state.stats.calls[method] || 0) + 1;
   if (SEND_METHODS.has(method)) {
     const chatId = Number(body.chat_id);
     if (state.blocked.has(chatId)) {
