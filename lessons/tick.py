@@ -33,7 +33,7 @@ from lessons.lesson_library import Library
 from lessons.reminders import ReminderFacts, decide
 from lessons.rhythm import Rhythm
 from lessons.schedule import due_at, lesson_time_window, spread_offset
-from lessons.turn import Turn, finish_after_commit, organisation_calendars, spoken_languages
+from lessons.turn import Turn, calendars_of, finish_after_commit, spoken_languages
 from storage.records import Learner, LessonWindow, Pause, Push
 from storage.states import CHAT_PUSHES, VIEWER_ROLES, PushKind, PushStatus
 from storage.unit_of_work import Store, Transaction
@@ -44,35 +44,45 @@ log = logging.getLogger(__name__)
 DIGEST_CATCH_UP = timedelta(days=3)
 # How far back reminders sent count when deciding the next one (ignored in a row, this week's).
 REMINDER_MEMORY = timedelta(days=60)
+# Lesson invitations one tick plans at most; the next tick plans on. Planning outpaces
+# sending many times over (``Rhythm.sends_per_tick``), and a tick holds SQLite's write
+# lock and the app's turn while it runs: 25,000 are about half a second of CPU
+# (benchmarks/fanout.py), where 100,000 due at once took over two.
+PLAN_PER_TICK = 25_000
 
 MakeTurn = Callable[[Transaction, Learner, datetime, Address], Turn]
 
 
 def invitations_due(
-    tx: Transaction, rhythm: Rhythm, windows: Collection[LessonWindow]
+    tx: Transaction, rhythm: Rhythm, windows: Collection[LessonWindow], limit: int | None = None
 ) -> Iterator[tuple[int, date, datetime]]:
     """(learner id, local date, when) of the lesson invitations due in each time zone's window.
 
     The one rule of who gets a lesson invitation: the database's conditions
     (set up, active, a lesson day, not on a break, none planned yet) and the
-    learner's organisation's public holidays.
+    learner's organisation's public holidays, which the query leaves out too,
+    so a ``limit`` never fills up with learners who have the day off.
     """
     days = {window.timezone: window.local_date for window in windows}
-    due = tx.learners.due_for_lesson(windows)
-    # Only the organisations that have someone due, in one query.
-    calendars = organisation_calendars(tx, {organisation for *_, organisation in due}, rhythm)
-    working: dict[tuple[int | None, date], bool] = {}
+    closed = closed_on(tx, rhythm, set(days.values()))
     lesson_times: dict[tuple[str, time], datetime] = {}
-    for learner_id, timezone, at, organisation in due:
+    for learner_id, timezone, at in tx.learners.due_for_lesson(windows, closed, limit):
         day = days[timezone]
-        if (organisation, day) not in working:
-            working[organisation, day] = calendars[organisation].holiday(day) is None
-        if not working[organisation, day]:
-            continue
         # Many learners share a lesson time: its instant is worked out once.
         if (timezone, at) not in lesson_times:
             lesson_times[timezone, at] = due_at(day, at, timezone)
         yield learner_id, day, lesson_times[timezone, at] + spread_offset(learner_id, rhythm.spread)
+
+
+def closed_on(tx: Transaction, rhythm: Rhythm, days: Collection[date]) -> dict[date, set[int | None]]:
+    """Per date, the organisations on a public holiday (None: the deployment's own calendar,
+    for learners of no organisation). Organisations are few; their calendars fewer."""
+    calendars = calendars_of(tx.organisations.all(), rhythm)
+    closed: dict[date, set[int | None]] = {}
+    for day in days:
+        off = {calendar for calendar in set(calendars.values()) if calendar.holiday(day) is not None}
+        closed[day] = {i for i, calendar in calendars.items() if calendar in off}
+    return closed
 
 
 class Tick:
@@ -161,14 +171,14 @@ class Tick:
         if self._planned_through is not None:
             since = max(since, self._planned_through)
         windows = [lesson_time_window(since, now, timezone) for timezone in tx.learners.timezones()]
-        tx.pushes.add_once(
-            (learner_id, day, PushKind.LESSON, at)
-            for learner_id, day, at in invitations_due(tx, rhythm, windows)
-        )
+        due = list(invitations_due(tx, rhythm, windows, PLAN_PER_TICK))
+        tx.pushes.add_once((learner_id, day, PushKind.LESSON, at) for learner_id, day, at in due)
         for window in windows:
             self._plan_digests(tx, window)
         self._plan_reminders(tx, now)
-        return now
+        # More were due than one tick plans: the next tick looks at the same stretch again
+        # (those planned now are left out by the rule, as already planned).
+        return now if len(due) < PLAN_PER_TICK else since
 
     def _plan_digests(self, tx: Transaction, window: LessonWindow) -> None:
         """On the digest day, when its time passes in this time zone: one digest push per reader."""

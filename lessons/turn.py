@@ -19,7 +19,7 @@ from lessons.public_holidays import Calendar
 from lessons.rhythm import Rhythm
 from lessons.schedule import LessonDay, lesson_day_rule
 from lessons.streaks import Streak, streak
-from storage.records import Learner, LearnerChanges
+from storage.records import Learner, LearnerChanges, Organisation
 from storage.unit_of_work import Transaction
 
 log = logging.getLogger(__name__)
@@ -37,11 +37,15 @@ def organisation_calendars(
     tx: Transaction, organisation_ids: Collection[int | None], rhythm: Rhythm
 ) -> dict[int | None, Calendar]:
     """``organisation_calendar`` of each of these organisations, read in one query."""
-    found = tx.organisations.get_many({i for i in organisation_ids if i is not None})
-    return {
-        i: Calendar(found[i].country, found[i].subdivision) if i is not None else rhythm.calendar
-        for i in organisation_ids
-    }
+    calendars = calendars_of(
+        tx.organisations.get_many({i for i in organisation_ids if i is not None}).values(), rhythm
+    )
+    return {i: calendars[i] for i in organisation_ids}
+
+
+def calendars_of(organisations: Iterable[Organisation], rhythm: Rhythm) -> dict[int | None, Calendar]:
+    """Each organisation's public holidays; under None the deployment's, for learners of none."""
+    return {o.id: Calendar(o.country, o.subdivision) for o in organisations} | {None: rhythm.calendar}
 
 
 def calendar_of(tx: Transaction, learner: Learner, rhythm: Rhythm) -> Calendar:

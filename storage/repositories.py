@@ -165,6 +165,17 @@ def change_all(
         session.execute(update(table).where(key.in_(chunk)).values(**changes))
 
 
+def _open_on(closed: Collection[int | None]) -> list[ColumnElement[bool]]:
+    """Conditions that leave out the learners of these organisations (None: of no organisation)."""
+    conditions: list[ColumnElement[bool]] = []
+    if None in closed:
+        conditions.append(LearnerRow.organisation_id.is_not(None))
+    if ids := sorted(i for i in closed if i is not None):
+        # NOT IN alone would leave out everyone of no organisation too (NULL NOT IN ... is not true).
+        conditions.append(or_(LearnerRow.organisation_id.is_(None), LearnerRow.organisation_id.not_in(ids)))
+    return conditions
+
+
 def _refuse_unknown(kind: type[Base], changes: Mapping[str, object], allowed: frozenset[str]) -> None:
     unknown = sorted(set(changes) - allowed)
     if unknown:
@@ -292,18 +303,27 @@ class Learners:
             NotDue.ALREADY_PLANNED: ~planned,
         }
 
-    def due_for_lesson(self, windows: Collection[LessonWindow]) -> list[tuple[int, str, time, int | None]]:
-        """(id, time zone, lesson time, organisation) of the learners whose lesson time lies in
-        their time zone's window and who meet the rule (``_lesson_rule``) on that window's date.
+    def due_for_lesson(
+        self,
+        windows: Collection[LessonWindow],
+        closed: Mapping[date, Collection[int | None]] | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[int, str, time]]:
+        """(id, time zone, lesson time) of the learners whose lesson time lies in their time
+        zone's window and who meet the rule (``_lesson_rule``) on that window's date.
 
-        One statement for every time zone: a UNION ALL of one part per window,
+        ``closed``: per date, the organisations on a public holiday (None: learners of
+        none); their learners are left out. ``limit``: at most that many, in no promised
+        order. One statement for every time zone: a UNION ALL of one part per window,
         each a range of the index ``ix_learners_due``.
         """
-        rules = {day: self._lesson_rule(day).values() for day in {w.local_date for w in windows}}
+        closed = closed or {}
+        rules = {
+            day: [*self._lesson_rule(day).values(), *_open_on(closed.get(day, ()))]
+            for day in {w.local_date for w in windows}
+        }
         parts = [
-            select(
-                LearnerRow.id, LearnerRow.timezone, LearnerRow.delivery_time, LearnerRow.organisation_id
-            ).where(
+            select(LearnerRow.id, LearnerRow.timezone, LearnerRow.delivery_time).where(
                 LearnerRow.timezone == window.timezone,
                 LearnerRow.delivery_time >= window.not_before,
                 LearnerRow.delivery_time <= window.until,
@@ -311,14 +331,15 @@ class Learners:
             )
             for window in windows
         ]
-        found: list[tuple[int, str, time, int | None]] = []
+        found: list[tuple[int, str, time]] = []
         # SQLite allows at most 500 parts in one compound SELECT.
         for chunk in _chunks(parts, 100):
             statement = chunk[0] if len(chunk) == 1 else union_all(*chunk)
-            found += [
-                (learner_id, zone, at, organisation)
-                for learner_id, zone, at, organisation in self._s.execute(statement)
-            ]
+            if limit is not None:
+                statement = statement.limit(limit - len(found))
+            found += [(learner_id, zone, at) for learner_id, zone, at in self._s.execute(statement)]
+            if limit is not None and len(found) >= limit:
+                break
         return found
 
     def why_not_due(self, local_date: date) -> dict[int, NotDue]:
