@@ -8,6 +8,7 @@ never draw one.
 
 from __future__ import annotations
 
+import textwrap
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 from babel.dates import format_date
 
 from lessons.digest import Digest
-from lessons.i18n import _, format_locale, percent
+from lessons.i18n import _, format_locale, number, percent
 from lessons.topics import topic_name
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ class _Canvas:
     def __init__(self) -> None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-        from matplotlib.ticker import AutoLocator
+        from matplotlib.ticker import AutoLocator, FuncFormatter
 
         self.figure: Figure = Figure(figsize=(WIDTH_INCHES, HEIGHT_INCHES), dpi=DPI)
         FigureCanvasAgg(self.figure)
@@ -76,6 +77,9 @@ class _Canvas:
         whole_lessons = AutoLocator()  # matplotlib's default ticks, never at 2.5 lessons
         whole_lessons.set_params(integer=True)
         self.weeks.yaxis.set_major_locator(whole_lessons)
+        # A region's week has six-digit totals: grouped as the reader writes them ("120.000").
+        self.weeks.yaxis.set_major_formatter(FuncFormatter(lambda value, _position: number(int(value))))
+        self.weeks.tick_params(axis="y", labelsize=8)
         self.topics.set_yticks([])
         self.topics.set_xlim(0, 100)
         for axes in (self.weeks, self.topics):
@@ -84,7 +88,8 @@ class _Canvas:
             # every tick label at each drawing to move them clear (a tenth of a chart).
             axes.xaxis.set_label_coords(0.5, 0)
             axes.yaxis.set_label_coords(0, 0.5)
-        self.figure.subplots_adjust(left=0.06, right=0.98, bottom=0.2, top=0.9, wspace=0.15)
+        # Room on the left for a week total of seven characters ("300.000") at the labels' size.
+        self.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.2, top=0.9, wspace=0.15)
 
     def clear(self) -> None:
         """Take the last digest's bars and texts away, and let the axes fit the next one's."""
@@ -107,7 +112,7 @@ class _Canvas:
         weeks.set_xticks(range(len(counts)), labels, rotation=45, ha="right", fontsize=8)
         # Titles at a given height: nothing is drawn above the axes, and without
         # one matplotlib measures the tick labels at each drawing to make sure.
-        weeks.set_title(_("Lessons completed per week"), fontsize=10, y=1.0)
+        weeks.set_title(_("Lessons completed per week"), fontsize=9, y=1.0)
 
         # Topic names are written on the bars, not beside them: the layout then
         # stays fixed whatever the language, and a fixed layout is a third faster
@@ -129,10 +134,19 @@ class _Canvas:
                 if digest.hidden_topics
                 else _("No quiz answers this week.")
             )
-            topics.text(50, 0.5, empty, ha="center", va="center", fontsize=9)
+            # In lines that fit the half of the picture it is written in, in every language.
+            topics.text(
+                50,
+                0.5,
+                textwrap.fill(empty, 34),
+                ha="center",
+                va="center",
+                fontsize=9,
+                multialignment="center",
+            )
             topics.set_ylim(0, 1)
         topics.yaxis.set_inverted(True)  # the best topic on top, the weakest at the bottom
-        topics.set_title(_("Quiz answers right per topic this week"), fontsize=10, y=1.0)
+        topics.set_title(_("Quiz answers right per topic this week"), fontsize=9, y=1.0)
 
         path.parent.mkdir(parents=True, exist_ok=True)
         self.figure.savefig(path, format="png", pil_kwargs={"compress_level": 1})

@@ -20,7 +20,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_percent
+from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 from lessons.model import DEFAULT_LANGUAGE, LANGUAGES
@@ -96,6 +96,11 @@ def language_name(code: str) -> str:
 
 def percent(fraction: float) -> str:
     return format_percent(fraction, locale=format_locale())
+
+
+def number(value: int) -> str:
+    """A whole number as the reader writes it: 120.000 in Dutch, 120,000 in English."""
+    return format_decimal(value, locale=format_locale())
 
 
 def short_time(value: time) -> str:

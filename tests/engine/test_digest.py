@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from matplotlib.text import Text
 
 from bot.adapters.memory import MemoryChat
 from bot.cli import main
@@ -21,6 +22,7 @@ from lessons import digest as digests
 from lessons.digest import Digest, compute, shown_groups
 from lessons.engine import Coach
 from lessons.flows import digest as digest_flow
+from lessons.i18n import use_locale
 from lessons.organisation_file import apply, load
 from lessons.rhythm import Rhythm
 from storage.states import RoleName, Step
@@ -75,6 +77,41 @@ def test_the_digest_chart_is_a_png_of_sensible_size(region):
     assert "lessons completed per week" in digest.picture.alt
     assert _png_size(digest.picture.path) == (800, 340)
     assert 5_000 < Path(digest.picture.path).stat().st_size < 200_000
+
+
+@pytest.mark.parametrize("language", ["nl", "en", "fr", "de"])
+def test_a_regions_chart_shows_every_number_and_text_whole(
+    region, store, fixture_library, clock, tmp_path, language
+):
+    """Found drawing charts faster: a region's six-digit week totals lost their first digits
+    at the left edge, and the German "too few people answered" ran off the right edge."""
+    with store.transaction() as tx:
+        poperinge = tx.organisations.by_slug("poperinge")
+        assert poperinge is not None
+        team = next(t for t in tx.teams.of(poperinge.id) if t.name == "Burgerzaken")
+        burgerzaken = compute(tx, audience.team_scope(tx, team.id), clock().date(), fixture_library, LENIENT)
+    crowded = replace(
+        burgerzaken,
+        lessons_per_week=tuple(
+            (day, 100_000 + 37_000 * n) for n, (day, _) in enumerate(burgerzaken.lessons_per_week)
+        ),
+        accuracy=(),
+        weakest=None,
+        hidden_topics=3,
+    )
+    with use_locale(language):
+        digest_chart.draw(crowded, tmp_path / "crowded.png")
+    canvas = digest_chart._canvas
+    assert canvas is not None
+    figure = canvas.figure
+    renderer = figure.canvas.get_renderer()
+    width, height = figure.bbox.width, figure.bbox.height
+    texts = [*figure.findobj(Text)]
+    shown = [t for t in texts if t.get_visible() and t.get_text()]
+    assert any("000" in t.get_text() or "00" in t.get_text() for t in shown)
+    for text in shown:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= width and box.y0 >= 0 and box.y1 <= height, (text.get_text(), box)
 
 
 def test_a_chart_keeps_nothing_of_the_chart_drawn_before_it(
