@@ -46,8 +46,8 @@ DIGEST_CATCH_UP = timedelta(days=3)
 REMINDER_MEMORY = timedelta(days=60)
 # Lesson invitations one tick plans at most; the next tick plans on. Planning outpaces
 # sending many times over (``Rhythm.sends_per_tick``), and a tick holds SQLite's write
-# lock and the app's turn while it runs: 25,000 are about half a second of CPU
-# (benchmarks/fanout.py), where 100,000 due at once took over two.
+# lock and the app's turn while it runs: 25,000 take at most 0.74 s of CPU here
+# (benchmarks/fanout.py), where 100,000 due at once took over two seconds.
 PLAN_PER_TICK = 25_000
 
 MakeTurn = Callable[[Transaction, Learner, datetime, Address], Turn]
