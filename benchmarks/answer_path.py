@@ -22,15 +22,11 @@ import pstats
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-from sqlalchemy import event  # noqa: E402
 
 from bot.adapters.memory import MemoryChat  # noqa: E402
 from lessons.chat import ChoiceSelected, Outgoing  # noqa: E402
@@ -38,33 +34,28 @@ from lessons.engine import Coach  # noqa: E402
 from lessons.loader import load_library  # noqa: E402
 from storage.unit_of_work import Store  # noqa: E402
 from tests.support.clock import FakeClock  # noqa: E402
+from tests.support.database import counting  # noqa: E402
 from tests.support.flows import onboard, read_cards  # noqa: E402
 
 LIBRARY = ROOT / "tests" / "fixtures" / "library"
 
 
-@contextmanager
-def counting(store: Store) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(" ".join(statement.split()))
-
-    event.listen(store.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(store.engine, "before_cursor_execute", count)
-
-
-def answer(coach: Coach, chat: MemoryChat, label: str, number: int) -> list[Outgoing]:
-    """One press handled as the app does: the turn, then each reply recorded as sent on its own."""
-    choice = chat.find(label)
-    outgoing = coach.handle(ChoiceSelected(chat.sender, choice.id, f"press-{chat.user}-{number}"))
-    for sent in outgoing:
-        coach.sent([sent.id])
+def press(coach: Coach, chat: MemoryChat, label: str, number: int) -> list[Outgoing]:
+    """The coach's turn for one press: the answer graded and its replies stored."""
+    outgoing = coach.handle(ChoiceSelected(chat.sender, chat.find(label).id, f"press-{chat.user}-{number}"))
     chat.last = [o.reply for o in outgoing]
     return outgoing
+
+
+def record_sent(coach: Coach, outgoing: list[Outgoing]) -> None:
+    """Each reply recorded as sent on its own, as the courier reports them."""
+    for sent in outgoing:
+        coach.sent([sent.id])
+
+
+def answer(coach: Coach, chat: MemoryChat, label: str, number: int) -> None:
+    """One press handled as the app does: the turn, then the sent records."""
+    record_sent(coach, press(coach, chat, label, number))
 
 
 def main() -> None:
@@ -106,10 +97,9 @@ def main() -> None:
         probe.press("Start today's lesson")
         read_cards(probe)
         with counting(store) as statements:
-            outgoing = answer_turn_only(coach, probe)
+            outgoing = press(coach, probe, "coffee", 0)
         with counting(store) as records:
-            for sent in outgoing:
-                coach.sent([sent.id])
+            record_sent(coach, outgoing)
         store.close()
 
     print(f"{answers} graded answers by {len(chats) - 1} learners, SQLite on disk")
@@ -117,14 +107,9 @@ def main() -> None:
     print(f"statements of one answer: {len(statements)} in the turn, {len(records)} recording its "
           f"{len(outgoing)} replies as sent")  # fmt: skip
     for statement in statements + records:
-        print(f"  {statement[:150]}")
+        print(f"  {' '.join(statement.split())[:150]}")
     if profiler is not None:
         report(profiler, answers)
-
-
-def answer_turn_only(coach: Coach, chat: MemoryChat) -> list[Outgoing]:
-    choice = chat.find("coffee")
-    return coach.handle(ChoiceSelected(chat.sender, choice.id, "press-probe"))
 
 
 def report(profiler: cProfile.Profile, answers: int) -> None:

@@ -37,12 +37,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import event, func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from lessons.engine import Coach  # noqa: E402
 from lessons.loader import load_library  # noqa: E402
 from storage.models import LearnerRow, OrganisationRow, PushRow  # noqa: E402
 from storage.unit_of_work import Store  # noqa: E402
+from tests.support.database import counting  # noqa: E402
 
 TIMEZONES = ["Europe/Brussels", "Europe/Amsterdam", "Europe/Berlin", "Europe/Paris", "Europe/London",
              "Europe/Copenhagen", "Europe/Oslo", "Europe/Stockholm"]  # fmt: skip
@@ -169,10 +170,9 @@ def statements_per_tick(folder: Path, invitations: int) -> int:
     library = load_library().library
     assert library is not None
     coach = Coach(store, library)
-    run: list[str] = []
-    event.listen(store.engine, "before_cursor_execute", lambda *args: run.append(args[2]))
-    # 09:15 in Brussels: every 08:00 lesson time and its spread (10 minutes) has passed.
-    sent = coach.deliver_due(DAY + timedelta(hours=8, minutes=15))
+    with counting(store) as run:
+        # 09:15 in Brussels: every 08:00 lesson time and its spread (10 minutes) has passed.
+        sent = coach.deliver_due(DAY + timedelta(hours=8, minutes=15))
     store.close()
     assert len(sent) == invitations, f"{len(sent)} of {invitations} invitations sent"
     return len(run)

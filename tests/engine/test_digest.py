@@ -79,17 +79,22 @@ def test_the_digest_chart_is_a_png_of_sensible_size(region):
     assert 5_000 < Path(digest.picture.path).stat().st_size < 200_000
 
 
+def burgerzaken_figures(store, library, clock) -> Digest:
+    """This week's figures of the fixture region's team Burgerzaken (Stad Poperinge)."""
+    with store.transaction() as tx:
+        poperinge = tx.organisations.by_slug("poperinge")
+        assert poperinge is not None
+        team = next(t for t in tx.teams.of(poperinge.id) if t.name == "Burgerzaken")
+        return compute(tx, audience.team_scope(tx, team.id), clock().date(), library, LENIENT)
+
+
 @pytest.mark.parametrize("language", ["nl", "en", "fr", "de"])
 def test_a_regions_chart_shows_every_number_and_text_whole(
     region, store, fixture_library, clock, tmp_path, language
 ):
     """Found drawing charts faster: a region's six-digit week totals lost their first digits
     at the left edge, and the German "too few people answered" ran off the right edge."""
-    with store.transaction() as tx:
-        poperinge = tx.organisations.by_slug("poperinge")
-        assert poperinge is not None
-        team = next(t for t in tx.teams.of(poperinge.id) if t.name == "Burgerzaken")
-        burgerzaken = compute(tx, audience.team_scope(tx, team.id), clock().date(), fixture_library, LENIENT)
+    burgerzaken = burgerzaken_figures(store, fixture_library, clock)
     crowded = replace(
         burgerzaken,
         lessons_per_week=tuple(
@@ -118,11 +123,7 @@ def test_a_chart_keeps_nothing_of_the_chart_drawn_before_it(
     region, store, fixture_library, clock, tmp_path, monkeypatch
 ):
     # Every chart is drawn on the same figure: the last one's bars, texts and scales must be gone.
-    with store.transaction() as tx:
-        poperinge = tx.organisations.by_slug("poperinge")
-        assert poperinge is not None
-        team = next(t for t in tx.teams.of(poperinge.id) if t.name == "Burgerzaken")
-        burgerzaken = compute(tx, audience.team_scope(tx, team.id), clock().date(), fixture_library, LENIENT)
+    burgerzaken = burgerzaken_figures(store, fixture_library, clock)
     quiet = replace(
         burgerzaken,
         lessons_per_week=tuple((day, 1000) for day, _n in burgerzaken.lessons_per_week),

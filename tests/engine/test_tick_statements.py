@@ -8,16 +8,15 @@ prints the times.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import time
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lessons import tick
 from storage.models import PushRow
 from storage.states import Stage
 from storage.unit_of_work import Store
+from tests.support.database import counting
 from tests.support.ticks import local
 
 # BEGIN (SQLite's own), the time zones, who is due, their organisations, the new
@@ -25,20 +24,6 @@ from tests.support.ticks import local
 # their organisations' languages, finished lessons, placement results, the sent ones,
 # and every invitation's reply, in one statement.
 TICK = 14
-
-
-@contextmanager
-def counting(store: Store) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_connection, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(store.engine, "before_cursor_execute", count)
 
 
 def add_learners(store: Store, organisation: int, count: int, first: int) -> None:

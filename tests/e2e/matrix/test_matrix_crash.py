@@ -6,17 +6,22 @@ import asyncio
 import shutil
 import sqlite3
 import time
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from nio import RoomMessagesResponse, RoomSendResponse
 
 from bot.adapters import Outcome
 from bot.adapters.matrix.adapter import SYNC_FILTER
-from lessons.chat import Address, Outgoing, Reply
+from lessons.chat import Address, Reply
 from tests.e2e.matrix.conftest import running
 from tests.e2e.matrix.learner import Learner
-from tests.e2e.matrix.test_matrix_chat import first_lesson, number_of, right_labels, to_first_question
+from tests.e2e.matrix.test_matrix_chat import (
+    deliver,
+    first_lesson,
+    number_of,
+    right_labels,
+    to_first_question,
+)
 from tests.support.synapse import Synapse
 
 pytestmark = pytest.mark.e2e
@@ -179,12 +184,6 @@ def test_a_poll_answer_sent_while_the_bot_is_down_counts_once_and_costs_two_even
     assert "Traceback" not in bot.log, bot.log
 
 
-def outgoing(number: int, room: str, text: str) -> list[Outgoing]:
-    """One stored reply, as the courier hands it to the adapter."""
-    reply = Reply(Address("matrix", room), text)
-    return [Outgoing(number, reply, None, datetime.now(UTC) + timedelta(minutes=5))]
-
-
 def test_a_reply_for_a_room_the_first_sync_has_not_reached_yet_is_sent_not_dropped(
     synapse, bot_process, tmp_path
 ):
@@ -205,16 +204,15 @@ def test_a_reply_for_a_room_the_first_sync_has_not_reached_yet_is_sent_not_dropp
             await ben.expect(room_b, "2. English")
             bot.stop()
             adapter = bot.adapter()
-            reported: list[Outcome] = []
-
-            async def report(_replies, outcome: Outcome) -> None:
-                reported.append(outcome)
-
-            await adapter.deliver(outgoing(91, room_a, "Your lesson for today is ready (A)"), report)
+            reported = await deliver(
+                adapter, 91, Reply(Address("matrix", room_a), "Your lesson for today is ready (A)")
+            )
             client = await adapter.connect()
             # The state a first sync half-way through its rooms leaves: one known, the other not yet.
             del client.rooms[room_b]
-            await adapter.deliver(outgoing(92, room_b, "Your lesson for today is ready (B)"), report)
+            reported += await deliver(
+                adapter, 92, Reply(Address("matrix", room_b), "Your lesson for today is ready (B)")
+            )
             assert reported == [Outcome.SENT, Outcome.SENT]
             await ben.expect(room_b, "Your lesson for today is ready (B)")
             await adapter.close()
@@ -250,12 +248,9 @@ def test_a_restart_with_nothing_new_since_the_saved_sync_still_learns_the_rooms(
             await probe.close()
 
             adapter = bot.adapter()
-            reported: list[Outcome] = []
-
-            async def report(_replies, outcome: Outcome) -> None:
-                reported.append(outcome)
-
-            await adapter.deliver(outgoing(93, room, "Your lesson for today is ready"), report)
+            reported = await deliver(
+                adapter, 93, Reply(Address("matrix", room), "Your lesson for today is ready")
+            )
             assert reported == [Outcome.SENT]
             await anna.expect(room, "Your lesson for today is ready")
             await adapter.close()
