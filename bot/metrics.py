@@ -60,6 +60,15 @@ TICKS = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
     registry=REGISTRY,
 )
+TURN_CPU = Histogram(
+    "digicoach_turn_cpu_seconds",
+    "CPU seconds of one turn at the database, the engine's work included, by work: "
+    "event (a learner's message or press), sent and not_sent (records of what became of replies), "
+    "tick, tidy, sweep (the courier reading the stored outbox), outbox_depth, unreachable",
+    ["work"],
+    buckets=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25, 1, 5),
+    registry=REGISTRY,
+)
 LAST_TICK = Gauge(
     "digicoach_last_tick_timestamp_seconds",
     "When the last scheduled tick ended (Unix time)",

@@ -189,3 +189,24 @@ def test_the_answer_to_a_pressed_button_goes_before_the_invitations_still_waitin
     assert len(order) == 31
     # At 20 a second, 30 invitations take 1.5 s; the answer is out within a slot or two, not last.
     assert order.index(7) <= 8, order
+
+
+def test_calls_that_find_nothing_to_wait_for_still_keep_the_send_rate_and_the_chats_pace() -> None:
+    async def scenario() -> tuple[float, float, int]:
+        telegram = Telegram()
+        pacer = Pacer(
+            telegram.perform, telegram.probe, Limits(per_second=20, per_chat_per_second=5, chat_burst=1)
+        )
+        started = time.monotonic()
+        for chat in range(10):  # one after another, each into a free slot of its own chat
+            assert await pacer.send(call(chat), far()) is Outcome.SENT
+        rate_bound = time.monotonic() - started
+        started = time.monotonic()
+        for n in range(4):  # one chat: its own pace, 5 a second
+            assert await pacer.send(call(99, n), far()) is Outcome.SENT
+        return rate_bound, time.monotonic() - started, len(telegram.sent)
+
+    across_chats, one_chat, sent = asyncio.run(scenario())
+    assert sent == 14
+    assert across_chats >= 9 / 20 - 0.01  # ten calls at 20 a second: nine gaps of 50 ms
+    assert one_chat >= 3 / 5 - 0.01  # four calls at 5 a second

@@ -64,6 +64,11 @@ def test_health_metrics_and_json_logs_of_a_running_coach(coach, learner, emulato
     assert metric(scrape, "digicoach_rate_limit_waits_total", platform="telegram") >= 1
     assert metric(scrape, "digicoach_rate_limit_wait_seconds_total", platform="telegram") >= 1
     assert metric(scrape, "digicoach_tick_duration_seconds_count") >= 1
+    # Every event's turn at the database is counted with its CPU time; so is each record of a sent reply.
+    assert metric(scrape, "digicoach_turn_cpu_seconds_count", work="event") == 4
+    assert metric(scrape, "digicoach_turn_cpu_seconds_sum", work="event") > 0
+    assert metric(scrape, "digicoach_turn_cpu_seconds_count", work="sent") >= 1
+    assert metric(scrape, "digicoach_turn_cpu_seconds_count", work="tick") >= 1
     assert metric(scrape, "digicoach_last_tick_timestamp_seconds") > 0
     assert metric(scrape, "digicoach_outbox_depth", platform="telegram") == 0
     assert metric(scrape, "digicoach_replies_queued", platform="telegram") == 0
