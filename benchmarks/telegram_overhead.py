@@ -120,7 +120,8 @@ class Answering:
     seconds: float
     cpu: float
     calls: dict[str, int]  # Bot API calls made while answering, by method (the emulator counts them)
-    # The coach's CPU seconds in its turns at the database while answering, by work (its /metrics).
+    # The coach's turns at the database while answering (its /metrics): CPU seconds by work, and
+    # how many by "<work> count".
     turns: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -133,6 +134,12 @@ class Answering:
 
     def turn_ms_per_answer(self, work: str) -> float:
         return 1000 * self.turns.get(work, 0.0) / self.answers
+
+    def turn_cpu_ms_per_answer(self) -> float:
+        return 1000 * sum(v for k, v in self.turns.items() if not k.endswith(" count")) / self.answers
+
+    def turns_per_answer(self, work: str) -> float:
+        return self.turns.get(f"{work} count", 0.0) / self.answers
 
     def calls_per_answer(self) -> str:
         return ", ".join(f"{method} {n / self.answers:.2f}" for method, n in sorted(self.calls.items()))
@@ -185,10 +192,13 @@ def top_frames(file: Path, count: int = 18) -> list[tuple[float, str]]:
 
 
 def turn_cpu(metrics: str) -> dict[str, float]:
-    """The coach's CPU seconds in turns at the database so far, by work, from its /metrics."""
+    """The coach's turns at the database so far, from its /metrics: CPU seconds by work ("event"),
+    and how many turns by work ("event count")."""
     scrape = httpx.get(f"http://{metrics}/metrics", timeout=10).text
-    found = re.findall(r'^digicoach_turn_cpu_seconds_sum\{work="(\w+)"\} (\S+)$', scrape, re.MULTILINE)
-    return {work: float(value) for work, value in found}
+    found = re.findall(
+        r'^digicoach_turn_cpu_seconds_(sum|count)\{work="(\w+)"\} (\S+)$', scrape, re.MULTILINE
+    )
+    return {(work if kind == "sum" else f"{work} count"): float(value) for kind, work, value in found}
 
 
 def answer_twice(
@@ -400,7 +410,7 @@ def main() -> None:
         f"(target at most 1.30); answers/s {spread([c.per_second / q.per_second for q, c in rounds])} "
         "(target at least 0.90)"
     )
-    turns = [1000 * sum(c.turns.values()) / c.answers for c in coaches]
+    turns = [c.turn_cpu_ms_per_answer() for c in coaches]
     presses = [c.turn_ms_per_answer("event") for c in coaches]
     records = [c.turn_ms_per_answer("sent") for c in coaches]
     others = [max(0.0, t - p - r) for t, p, r in zip(turns, presses, records, strict=True)]
@@ -410,6 +420,10 @@ def main() -> None:
         f"for all else {spread(others)}; "
         "outside its turns (Telegram through PTB and httpx, courier, pacer, the loop) "
         f"{spread([c.cpu_per_answer_ms - t for c, t in zip(coaches, turns, strict=True)])}"
+    )
+    print(
+        f"the coach's turns an answer: {spread([c.turns_per_answer('event') for c in coaches])} for presses, "
+        f"{spread([c.turns_per_answer('sent') for c in coaches])} recording replies as sent"
     )
     allowance = [(1.3 - 1) * q.cpu_per_answer_ms for q in quizzes]
     print(

@@ -257,3 +257,40 @@ def test_a_bad_telegram_setting_is_named(monkeypatch):
 def test_without_a_token_there_is_no_telegram_adapter(monkeypatch):
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     assert configure(Settings()) is None
+
+
+ORIGIN = json.dumps(
+    {"chat": 42, "message": 9, "part": "text", "html": "Which is strongest?", "shown": "Length"}
+)
+
+
+def test_the_feedback_edit_is_recorded_with_the_next_question_and_a_send_alone_at_once(tmp_path):
+    """An edit made again changes nothing, so it shares the next reply's record; a message never waits."""
+
+    async def scenario() -> tuple[RecordingRequest, list[tuple[list[int], Outcome, int]]]:
+        coach, request = adapter(tmp_path)
+        reports: list[tuple[list[int], Outcome, int]] = []
+
+        async def report(sent: Sequence[Outgoing], outcome: Outcome) -> None:
+            if sent:  # what was made by then: a report comes right after its reply's last call
+                reports.append(([o.id for o in sent], outcome, len(request.calls)))
+
+        to = Address("telegram", "42")
+        expires = datetime.now(UTC) + timedelta(minutes=5)
+        feedback = Outgoing(1, Reply(to, "✅ Right!"), ORIGIN, expires)
+        question = Outgoing(2, Reply(to, "Question 2", choices=(Choice("ans:5:1:0", "True"),)), None, expires)
+        reminder = Outgoing(3, Reply(to, "See you tomorrow"), None, expires)
+        await coach.deliver([feedback, question, reminder], report)
+        await coach.deliver([Outgoing(4, Reply(to, "✅ Right!"), ORIGIN, expires)], report)
+        return request, reports
+
+    request, reports = scenario_run(scenario)
+    starting = {"getMe", "setMyCommands"}  # the adapter starts on its first delivery
+    made = [name for name, _params, _data in request.calls if name not in starting]
+    assert made == ["editMessageText", "sendMessage", "sendMessage", "editMessageText"]
+    first_call = len(request.calls) - len(made)
+    assert reports == [
+        ([1, 2], Outcome.SENT, first_call + 2),  # the edit and the question: one record, after the question
+        ([3], Outcome.SENT, first_call + 3),  # a sent message is recorded before the next call
+        ([4], Outcome.SENT, first_call + 4),  # an edit with nothing after it: recorded at once
+    ]

@@ -270,8 +270,17 @@ class TelegramAdapter:
     # --- sending -------------------------------------------------------------------------------
 
     async def deliver(self, replies: Sequence[Outgoing], report: Report) -> None:
-        """Send one chat's stored replies in order; each reported once Telegram answered for it."""
+        """Send one chat's stored replies in order; each reported once Telegram answered for it.
+
+        A reply made only of edits (quiz feedback shown in the pressed
+        question) is reported together with the reply after it: sent again
+        after a crash, an edit finds the message already so ("not modified")
+        and changes nothing the learner sees. So an answer's feedback and next
+        question cost one record, not two, and nothing can arrive twice that
+        could not before.
+        """
         await self.start()
+        edited: list[Outgoing] = []  # sent, not reported yet: edits, reported with the next reply
         for n, outgoing in enumerate(replies):
             left = (outgoing.expires_at - datetime.now(UTC)).total_seconds()
             deadline = time.monotonic() + left
@@ -294,9 +303,24 @@ class TelegramAdapter:
                     outgoing.reply.to.chat_id,
                     len(replies) - n,
                 )
+                await report(edited, Outcome.SENT)
                 await report(replies[n:], Outcome.BLOCKED)
                 return
-            await report([outgoing], outcome)
+            if (
+                outcome is Outcome.SENT
+                and calls
+                and all(map(render.idempotent, calls))
+                and n + 1 < len(replies)
+            ):
+                edited.append(outgoing)
+                continue
+            if outcome is Outcome.SENT:
+                await report([*edited, outgoing], outcome)
+            else:
+                await report(edited, Outcome.SENT)
+                await report([outgoing], outcome)
+            edited = []
+        await report(edited, Outcome.SENT)
 
     @staticmethod
     def _calls(outgoing: Outgoing) -> list[render.Call]:

@@ -185,6 +185,11 @@ def _edit(chat_id: int, message_id: int, part: str, html_text: str) -> Call:
     )
 
 
+def idempotent(call: Call) -> bool:
+    """Made again, the call changes nothing: an edit to the same content ("message is not modified")."""
+    return call.method.startswith("edit_message_")
+
+
 def foldable(reply: Reply) -> bool:
     """A plain answer to a press (quiz feedback, "see you in an hour") can go into the pressed message."""
     return not reply.choices and reply.picture is None and reply.document is None and reply.speech is None
