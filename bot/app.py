@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
+from functools import partial
 from typing import TypeVar
 
 from bot import logs, metrics, speech
@@ -27,6 +28,7 @@ from lessons.engine import Clock, Coach, system_clock
 from lessons.lesson_library import Library
 from lessons.loader import LibraryLoad, load_library
 from lessons.problems import Problem
+from lessons.tick import DIGESTS_PER_TURN
 from storage.leases import shared
 from storage.states import ReplyStatus
 from storage.unit_of_work import Store
@@ -144,10 +146,17 @@ class App:
             await self._count_outbox()
             return
         with metrics.TICKS.time():
-            due = await self._in_turn(self.coach.deliver_due, "tick")
-        if due:
-            log.info("tick: %d scheduled message(s) stored [%s]", len(due), ",".join(str(o.id) for o in due))
-        self.courier.post(due)
+            due = await self._in_turn(lambda: self.coach.deliver_due(digests=0), "tick")
+            self._stored(due)
+            # Digests draw charts: a few to a turn, so learners' presses go in between (DIGESTS_PER_TURN).
+            made, most = 0, self.coach.rhythm.digests_per_tick
+            while made < most:
+                asked = min(DIGESTS_PER_TURN, most - made)
+                digests, taken = await self._in_turn(partial(self.coach.deliver_digests, asked), "tick")
+                self._stored(digests)
+                made += taken
+                if taken < asked:
+                    break
         if time.monotonic() - self._tidied >= TIDY_SECONDS:
             redelivery = {adapter.platform: adapter.redelivery for adapter in self.adapters.values()}
             await self._in_turn(lambda: self.coach.tidy(redelivery), "tidy")
@@ -155,6 +164,11 @@ class App:
         await self._count_outbox()
         metrics.LAST_TICK.set_to_current_time()
         log.debug("tick took %.3f s", time.monotonic() - started)
+
+    def _stored(self, due: list[Outgoing]) -> None:
+        if due:
+            log.info("tick: %d scheduled message(s) stored [%s]", len(due), ",".join(str(o.id) for o in due))
+        self.courier.post(due)
 
     async def _count_outbox(self) -> None:
         depth = await self._in_turn(self._outbox_depth, "outbox_depth")

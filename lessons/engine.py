@@ -162,9 +162,17 @@ class Coach:
             count = tx.learners.deactivate_chat(event.address.platform, event.address.chat_id)
         log.info("%s chat %s unreachable: %d learner(s) inactive", *astuple(event.address), count)
 
-    def deliver_due(self, now: datetime | None = None) -> list[Outgoing]:
-        """The scheduler's tick (see ``lessons.tick``): plan what has come due; the replies it stored."""
-        return self._tick.deliver_due((now or self._clock()).astimezone(UTC))
+    def deliver_due(self, now: datetime | None = None, digests: int | None = None) -> list[Outgoing]:
+        """The scheduler's tick (see ``lessons.tick``): plan what has come due; the replies it stored.
+
+        ``digests``: at most this many managers' digests (``Rhythm.digests_per_tick`` unless given).
+        """
+        return self._tick.deliver_due((now or self._clock()).astimezone(UTC), digests)
+
+    def deliver_digests(self, limit: int, now: datetime | None = None) -> tuple[list[Outgoing], int]:
+        """At most ``limit`` of the managers' digests due, in one transaction: the replies stored,
+        and how many due digests were taken (fewer than ``limit``: none is left)."""
+        return self._tick.deliver_digests((now or self._clock()).astimezone(UTC), limit)
 
     def plan_due(self, now: datetime) -> None:
         """Only the planning half of a tick: write the outbox rows that are due (benchmarks, tools)."""

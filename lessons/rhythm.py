@@ -46,7 +46,8 @@ class Rhythm:
     # Managers' weekly digest: ISO weekday (Monday = 1) and local time, in each manager's time zone.
     digest_weekday: int = 1
     digest_time: time = time(8, 0)
-    # A digest renders a chart (~40 ms of CPU): at most this many per tick, so lessons never wait behind them.
+    # A digest renders a chart (~40 ms of CPU): at most this many per tick, made a few to a database
+    # turn (``lessons.tick.DIGESTS_PER_TURN``), after the tick's lesson invitations.
     digests_per_tick: int = 60
     # A team (or organisation) with fewer members is never reported on its own.
     smallest_group: int = 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import os
@@ -15,8 +16,11 @@ from pathlib import Path
 import pytest
 from matplotlib.text import Text
 
+from bot import app as running
 from bot.adapters.memory import MemoryChat
 from bot.cli import main
+from bot.metrics import REGISTRY
+from bot.settings import Settings
 from lessons import audience, digest_chart
 from lessons import digest as digests
 from lessons.digest import Digest, compute, shown_groups
@@ -575,3 +579,32 @@ def test_charts_sent_long_ago_are_deleted_when_a_new_one_is_drawn(region, tmp_pa
     (digest,) = region["manager_a"].command("/digest")
     assert digest.picture is not None and Path(digest.picture.path).is_file()
     assert not old.exists()
+
+
+def _digest_titles(outgoing) -> list[str]:
+    return sorted(o.reply.title for o in outgoing if o.reply.title and "digest" in o.reply.title)
+
+
+def test_digests_are_made_a_few_to_a_transaction_after_the_lessons(region, coach, clock):
+    clock.now = datetime(2026, 3, 16, 7, 1, tzinfo=UTC)  # Monday 08:01 in Brussels: five digests due
+    assert _digest_titles(coach.deliver_due(digests=0)) == []
+    made = [coach.deliver_digests(2) for _ in range(4)]
+    assert [taken for _kept, taken in made] == [2, 2, 1, 0]  # fewer than asked: none left
+    assert [len(_digest_titles(kept)) for kept, _taken in made] == [2, 2, 1, 0]
+
+
+def test_a_monday_tick_makes_its_digests_in_turns_learners_presses_can_go_between(
+    region, store, fixture_library, clock, tmp_path, monkeypatch
+):
+    def tick_turns() -> float:
+        return REGISTRY.get_sample_value("digicoach_turn_cpu_seconds_count", {"work": "tick"}) or 0.0
+
+    monkeypatch.setattr(running, "DIGESTS_PER_TURN", 2)
+    settings = Settings(database_url=store.url, data_dir=tmp_path / "data", metrics_address="")
+    app = running.App(settings, store, fixture_library, clock)
+    clock.now = datetime(2026, 3, 16, 7, 1, tzinfo=UTC)  # Monday 08:01 in Brussels: five digests due
+    before = tick_turns()
+    asyncio.run(app.tick())
+    # The lessons' turn, then the five digests two at a time: three more turns.
+    assert tick_turns() - before == 4
+    assert len(_digest_titles(app.coach.waiting("memory"))) == 5
