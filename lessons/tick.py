@@ -50,9 +50,9 @@ REMINDER_MEMORY = timedelta(days=60)
 # (benchmarks/fanout.py), where 100,000 due at once took over two seconds.
 PLAN_PER_TICK = 25_000
 # Digests one turn at the database makes at most (``Tick.deliver_digests``); a tick makes up to
-# ``Rhythm.digests_per_tick`` in turns of this many. A digest is about 46 ms of CPU with its
-# chart, and a learner's press waits for the turn in hand: 5 keep that wait near a quarter
-# of a second, where a Monday tick's 60 digests in one turn held every press for about 2.8 s.
+# ``Rhythm.digests_per_tick`` in turns of this many. A digest's turn takes about 57 ms of CPU
+# with its chart (median, 6-90 ms), and a learner's press waits for the turn in hand: 5 keep
+# that wait near 0.3 s, where a Monday tick's 60 digests in one turn held every press ~3.4 s.
 DIGESTS_PER_TURN = 5
 
 MakeTurn = Callable[[Transaction, Learner, datetime, Address], Turn]
