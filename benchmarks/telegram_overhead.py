@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import signal
 import statistics
 import subprocess
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 ROOT = Path(__file__).parents[1]
 # ``--profile``'s sampler, from the ``bench`` extra.
@@ -120,9 +120,9 @@ class Answering:
     seconds: float
     cpu: float
     calls: dict[str, int]  # Bot API calls made while answering, by method (the emulator counts them)
-    # The coach's turns at the database while answering (its /metrics): CPU seconds by work, and
-    # how many by "<work> count".
-    turns: dict[str, float] = field(default_factory=dict)
+    # The coach's turns at the database while answering (its /metrics), by work: CPU seconds, how many.
+    turn_cpu: dict[str, float] = field(default_factory=dict)
+    turn_count: dict[str, float] = field(default_factory=dict)
 
     @property
     def per_second(self) -> float:
@@ -133,13 +133,13 @@ class Answering:
         return 1000 * self.cpu / self.answers
 
     def turn_ms_per_answer(self, work: str) -> float:
-        return 1000 * self.turns.get(work, 0.0) / self.answers
+        return 1000 * self.turn_cpu.get(work, 0.0) / self.answers
 
     def turn_cpu_ms_per_answer(self) -> float:
-        return 1000 * sum(v for k, v in self.turns.items() if not k.endswith(" count")) / self.answers
+        return 1000 * sum(self.turn_cpu.values()) / self.answers
 
     def turns_per_answer(self, work: str) -> float:
-        return self.turns.get(f"{work} count", 0.0) / self.answers
+        return self.turn_count.get(work, 0.0) / self.answers
 
     def calls_per_answer(self) -> str:
         return ", ".join(f"{method} {n / self.answers:.2f}" for method, n in sorted(self.calls.items()))
@@ -191,14 +191,22 @@ def top_frames(file: Path, count: int = 18) -> list[tuple[float, str]]:
     return [(100 * n / total, frame) for frame, n in samples.most_common(count)]
 
 
-def turn_cpu(metrics: str) -> dict[str, float]:
-    """The coach's turns at the database so far, from its /metrics: CPU seconds by work ("event"),
-    and how many turns by work ("event count")."""
-    scrape = httpx.get(f"http://{metrics}/metrics", timeout=10).text
-    found = re.findall(
-        r'^digicoach_turn_cpu_seconds_(sum|count)\{work="(\w+)"\} (\S+)$', scrape, re.MULTILINE
-    )
-    return {(work if kind == "sum" else f"{work} count"): float(value) for kind, work, value in found}
+def turns_so_far(metrics: str) -> tuple[dict[str, float], dict[str, float]]:
+    """The coach's turns at the database so far, by work, from its /metrics: CPU seconds, and how many."""
+    cpu: dict[str, float] = {}
+    count: dict[str, float] = {}
+    for family in text_string_to_metric_families(httpx.get(f"http://{metrics}/metrics", timeout=10).text):
+        if family.name == "digicoach_turn_cpu_seconds":
+            for sample in family.samples:
+                if sample.name.endswith("_sum"):
+                    cpu[sample.labels["work"]] = sample.value
+                elif sample.name.endswith("_count"):
+                    count[sample.labels["work"]] = sample.value
+    return cpu, count
+
+
+def since(now: dict[str, float], before: dict[str, float]) -> dict[str, float]:
+    return {work: total - before.get(work, 0.0) for work, total in now.items()}
 
 
 def answer_twice(
@@ -214,7 +222,7 @@ def answer_twice(
     emulator, token = people[0].emulator, people[0].token
     spy = Profile(pid, profile)
     before = calls(emulator, token)
-    turns = turn_cpu(metrics) if metrics else {}
+    turns_before = turns_so_far(metrics) if metrics else ({}, {})
     cpu, start = cpu_seconds(pid), time.perf_counter()
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda person: person.press(first), people))
@@ -229,10 +237,14 @@ def answer_twice(
         lambda: all(done in p.messages()[-1].get("text", "") for p in people), "every second answer", 300
     )
     seconds, cpu = time.perf_counter() - start, cpu_seconds(pid) - cpu
+    turn_cpu, turn_count = turns_before
     if metrics:
-        turns = {work: total - turns.get(work, 0.0) for work, total in turn_cpu(metrics).items()}
+        cpu_now, count_now = turns_so_far(metrics)
+        turn_cpu, turn_count = since(cpu_now, turn_cpu), since(count_now, turn_count)
     made = {method: n - before.get(method, 0) for method, n in calls(emulator, token).items()}
-    answering = Answering(2 * len(people), seconds, cpu, {m: n for m, n in made.items() if n}, turns)
+    answering = Answering(
+        2 * len(people), seconds, cpu, {m: n for m, n in made.items() if n}, turn_cpu, turn_count
+    )
     spy.stop()
     return answering
 
